@@ -1,0 +1,180 @@
+/// SHA-256 (FIPS 180-4), written in Swift because the only C library this package links is SQLite.
+///
+///     var hasher = SHA256()
+///     hasher.update(previousHash)
+///     hasher.update(payloadBytes)
+///     let digest = hasher.finalize()            // 32 bytes
+///     SHA256.hash(Array("abc".utf8)).hex         // "ba7816bf..."
+///
+/// Checked against the FIPS 180-4 / NIST test vectors and against `sha256sum` on random input.
+public struct SHA256: Sendable {
+    /// The eight working words, H0...H7.
+    private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
+        0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
+    )
+    /// Bytes waiting for a full 64-byte block.
+    private var buffer: [UInt8] = []
+    private var byteCount: UInt64 = 0
+
+    public init() {
+        buffer.reserveCapacity(64)
+    }
+
+    /// The digest of `bytes`, in one call.
+    public static func hash<Bytes: Sequence>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
+        var hasher = SHA256()
+        hasher.update(Array(bytes))
+        return hasher.finalize()
+    }
+
+    /// Adds bytes to the message.
+    public mutating func update(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { update($0) }
+    }
+
+    /// Adds the UTF-8 bytes of a string to the message, without copying them.
+    public mutating func update(utf8 text: String) {
+        var text = text
+        text.withUTF8 { update($0) }
+    }
+
+    public mutating func update(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard var pointer = bytes.baseAddress else { return }
+        var remaining = bytes.count
+        byteCount &+= UInt64(remaining)
+        if !buffer.isEmpty {
+            let take = min(64 - buffer.count, remaining)
+            buffer.append(contentsOf: UnsafeBufferPointer(start: pointer, count: take))
+            pointer += take
+            remaining -= take
+            if buffer.count == 64 {
+                buffer.withUnsafeBufferPointer { compress($0.baseAddress!) }
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        while remaining >= 64 {
+            compress(pointer)
+            pointer += 64
+            remaining -= 64
+        }
+        if remaining > 0 {
+            buffer.append(contentsOf: UnsafeBufferPointer(start: pointer, count: remaining))
+        }
+    }
+
+    /// Pads the message and returns the 32-byte digest. The hasher must not be used afterwards.
+    public mutating func finalize() -> [UInt8] {
+        let bitLength = byteCount &* 8
+        var padding: [UInt8] = [0x80]
+        let used = (buffer.count + 1) % 64
+        padding += [UInt8](repeating: 0, count: used <= 56 ? 56 - used : 120 - used)
+        for shift in stride(from: 56, through: 0, by: -8) {
+            padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+        }
+        let savedCount = byteCount
+        update(padding)
+        byteCount = savedCount
+        precondition(buffer.isEmpty, "SHA-256 padding must end on a block boundary")
+        var digest = [UInt8]()
+        digest.reserveCapacity(32)
+        for word in [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7] {
+            digest.append(UInt8(truncatingIfNeeded: word >> 24))
+            digest.append(UInt8(truncatingIfNeeded: word >> 16))
+            digest.append(UInt8(truncatingIfNeeded: word >> 8))
+            digest.append(UInt8(truncatingIfNeeded: word))
+        }
+        return digest
+    }
+
+    /// One 64-byte block: the message schedule and 64 rounds of FIPS 180-4 section 6.2.2.
+    private mutating func compress(_ block: UnsafePointer<UInt8>) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            for t in 0..<16 {
+                let b = block + t * 4
+                w[t] = UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3])
+            }
+            for t in 16..<64 {
+                let x = w[t - 15]
+                let y = w[t - 2]
+                let s0 = (x >> 7 | x << 25) ^ (x >> 18 | x << 14) ^ (x >> 3)
+                let s1 = (y >> 17 | y << 15) ^ (y >> 19 | y << 13) ^ (y >> 10)
+                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+            }
+            var (a, b, c, d, e, f, g, h) = state
+            Self.roundConstants.withUnsafeBufferPointer { k in
+                for t in 0..<64 {
+                    let s1 = (e >> 6 | e << 26) ^ (e >> 11 | e << 21) ^ (e >> 25 | e << 7)
+                    let choice = (e & f) ^ (~e & g)
+                    let t1 = h &+ s1 &+ choice &+ k[t] &+ w[t]
+                    let s0 = (a >> 2 | a << 30) ^ (a >> 13 | a << 19) ^ (a >> 22 | a << 10)
+                    let majority = (a & b) ^ (a & c) ^ (b & c)
+                    let t2 = s0 &+ majority
+                    h = g
+                    g = f
+                    f = e
+                    e = d &+ t1
+                    d = c
+                    c = b
+                    b = a
+                    a = t1 &+ t2
+                }
+            }
+            state.0 &+= a
+            state.1 &+= b
+            state.2 &+= c
+            state.3 &+= d
+            state.4 &+= e
+            state.5 &+= f
+            state.6 &+= g
+            state.7 &+= h
+        }
+    }
+
+    private static let roundConstants: [UInt32] = [
+        0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
+        0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
+        0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
+        0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
+        0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
+        0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
+        0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
+        0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
+    ]
+}
+
+extension Array where Element == UInt8 {
+    /// Lowercase hexadecimal, two digits a byte.
+    public var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8]()
+        text.reserveCapacity(count * 2)
+        for byte in self {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// The bytes of a hexadecimal string, or nil when it is not one.
+    public init?(hex: String) {
+        let characters = Array(hex.utf8)
+        guard characters.count % 2 == 0 else { return nil }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(characters.count / 2)
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 48...57: c - 48
+            case 97...102: c - 87
+            case 65...70: c - 55
+            default: nil
+            }
+        }
+        var index = 0
+        while index < characters.count {
+            guard let high = nibble(characters[index]), let low = nibble(characters[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        self = bytes
+    }
+}

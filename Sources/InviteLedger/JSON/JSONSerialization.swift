@@ -1,0 +1,82 @@
+extension JSONValue {
+    /// The value as compact JSON, members in their order: `{"a":1,"b":[true,null]}`.
+    ///
+    /// Strings are escaped as RFC 8785 (JCS) does: `\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, other
+    /// control characters as `\u00XX` (lowercase hex), everything else as raw UTF-8.
+    public func serialized() -> String {
+        var bytes: [UInt8] = []
+        write(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The canonical form: object members sorted by key, at every depth, then `serialized()`.
+    /// Keys are compared by their UTF-16 code units (RFC 8785 section 3.2.3).
+    public func canonical() -> String {
+        sortedKeys().serialized()
+    }
+
+    /// The same value with every object's members sorted by key.
+    public func sortedKeys() -> JSONValue {
+        switch self {
+        case .array(let elements):
+            return .array(elements.map { $0.sortedKeys() })
+        case .object(let members):
+            return .object(
+                members.map { ($0.0, $0.1.sortedKeys()) }
+                    .sorted { $0.0.utf16.lexicographicallyPrecedes($1.0.utf16) })
+        default:
+            return self
+        }
+    }
+
+    public func write(to bytes: inout [UInt8]) {
+        switch self {
+        case .null:
+            bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+        case .bool(let value):
+            bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
+        case .number(let text):
+            bytes.append(contentsOf: text.utf8)
+        case .string(let text):
+            JSONValue.writeString(text, to: &bytes)
+        case .array(let elements):
+            bytes.append(0x5B)
+            for (index, element) in elements.enumerated() {
+                if index > 0 { bytes.append(0x2C) }
+                element.write(to: &bytes)
+            }
+            bytes.append(0x5D)
+        case .object(let members):
+            bytes.append(0x7B)
+            for (index, member) in members.enumerated() {
+                if index > 0 { bytes.append(0x2C) }
+                JSONValue.writeString(member.0, to: &bytes)
+                bytes.append(0x3A)
+                member.1.write(to: &bytes)
+            }
+            bytes.append(0x7D)
+        }
+    }
+
+    /// Appends a JSON string literal.
+    public static func writeString(_ text: String, to bytes: inout [UInt8]) {
+        bytes.append(0x22)
+        for byte in text.utf8 {
+            switch byte {
+            case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0x08: bytes.append(contentsOf: [0x5C, 0x62])
+            case 0x0C: bytes.append(contentsOf: [0x5C, 0x66])
+            case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
+            case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
+            case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default:
+                bytes.append(byte)
+            }
+        }
+        bytes.append(0x22)
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import LedgerStore
+
+/// The ledger of one SQLite file: records flow steps and answers the questions of SPEC section 6.
+///
+///     let ledger = try Ledger(path: "invite-ledger.sqlite")          // creates and migrates
+///     let outcome = try ledger.record(json: #"{"step":"partner.registered", ...}"#)
+///     let page = try ledger.referrals(of: .userId(1001), depth: 2)
+///
+/// A `Ledger` may be shared between threads: its connection is behind a `DatabaseQueue`.
+public final class Ledger: Sendable {
+    /// How the file is opened.
+    public enum Access: Sendable, Equatable {
+        /// Read and write; the file is created and migrated to the newest schema when needed.
+        case readWrite
+        /// Read only: queries, reports and verification; the schema must be up to date.
+        case readOnly
+    }
+
+    public let path: String
+    public let access: Access
+    let queue: DatabaseQueue
+
+    /// Opens the ledger at `path`.
+    ///
+    /// - Throws: `LedgerError` `NOT_INITIALIZED` when a read-only open finds no ledger,
+    ///   `SCHEMA_OUTDATED` when it finds an older schema; `Migrator.Error.unknownMigrations` for a
+    ///   database written by a newer invite-ledger; `DatabaseError` when SQLite fails.
+    public init(path: String, access: Access = .readWrite, configuration: Database.Configuration = .init()) throws {
+        self.path = path
+        self.access = access
+        let migrator = try LedgerSchema.migrator()
+        switch access {
+        case .readWrite:
+            queue = try DatabaseQueue(path: path, mode: .readWriteCreate, configuration: configuration)
+            try queue.inDatabase { db in _ = try migrator.migrate(db) }
+        case .readOnly:
+            guard path == ":memory:" || FileManager.default.fileExists(atPath: path) else {
+                throw LedgerError(.notInitialized, "no ledger at \(path); create it with `invite-ledger init`")
+            }
+            queue = try DatabaseQueue(path: path, mode: .readOnly, configuration: configuration)
+            let status = try queue.inDatabase { db in try migrator.status(db) }
+            if status.allSatisfy({ $0.appliedAt == nil }) {
+                throw LedgerError(.notInitialized, "\(path) is not an invite-ledger database; create one with `invite-ledger init`")
+            }
+            let pending = status.filter { $0.appliedAt == nil }.map(\.identifier)
+            guard pending.isEmpty else {
+                throw LedgerError(
+                    .schemaOutdated,
+                    "\(path) needs migrations \(pending.joined(separator: ", ")); run `invite-ledger migrate`")
+            }
+        }
+    }
+
+    /// Creates the database when missing and applies every pending migration.
+    ///
+    /// - Returns: the identifiers of the migrations applied now, in order (empty when up to date).
+    @discardableResult
+    public static func migrate(path: String) throws -> [String] {
+        let migrator = try LedgerSchema.migrator()
+        let queue = try DatabaseQueue(path: path, mode: .readWriteCreate)
+        defer { try? queue.close() }
+        return try queue.inDatabase { db in try migrator.migrate(db) }
+    }
+
+    /// Every migration this binary knows and when it was applied to the database at `path`,
+    /// read without changing the file.
+    public static func migrationStatus(path: String) throws -> [Migrator.Status] {
+        let migrator = try LedgerSchema.migrator()
+        guard FileManager.default.fileExists(atPath: path) else {
+            return migrator.migrations.map { Migrator.Status(identifier: $0.identifier, appliedAt: nil) }
+        }
+        let queue = try DatabaseQueue(path: path, mode: .readOnly)
+        defer { try? queue.close() }
+        return try queue.inDatabase { db in try migrator.status(db) }
+    }
+
+    /// Closes the connection. Using the ledger afterwards fails.
+    public func close() throws {
+        try queue.close()
+    }
+}

@@ -1,0 +1,249 @@
+import CSQLite
+
+/// One SQLite connection, set up for the ledger: extended result codes, foreign keys, no
+/// double-quoted string literals, WAL with `synchronous = NORMAL`, and a busy timeout.
+///
+///     let db = try Database(path: "invite-ledger.sqlite")
+///     try db.inTransaction {
+///         try db.execute(sql: "INSERT INTO broker (brokerCrmName) VALUES (?)", arguments: ["acme"])
+///         return .commit
+///     }
+///     try db.close()
+///
+/// Not `Sendable`: share a connection between threads through a `DatabaseQueue`.
+public final class Database {
+    /// How a connection opens its file.
+    public enum OpenMode: Sendable, Equatable {
+        /// Read and write; create the file when it is missing.
+        case readWriteCreate
+        /// Read and write an existing file.
+        case readWrite
+        /// Read only: any write fails with `SQLITE_READONLY`.
+        case readOnly
+    }
+
+    /// The settings applied when the connection opens.
+    public struct Configuration: Sendable {
+        /// How long a statement waits for another connection's lock before failing with `SQLITE_BUSY`.
+        public var busyTimeoutMilliseconds: Int32 = 30_000
+        /// The page cache size, in KiB.
+        public var cacheSizeKiB: Int = 8_192
+        /// Use the write-ahead log (ignored for in-memory databases, which cannot).
+        public var usesWAL = true
+
+        public init() {}
+    }
+
+    /// The kinds of `BEGIN`: writes take the write lock at once, so that they never fail half-way
+    /// with `SQLITE_BUSY` when another connection wrote first.
+    public enum TransactionKind: String, Sendable {
+        case deferred = "DEFERRED"
+        case immediate = "IMMEDIATE"
+        case exclusive = "EXCLUSIVE"
+    }
+
+    /// What a transaction body asks for at its end.
+    public enum TransactionCompletion: Sendable {
+        case commit
+        case rollback
+    }
+
+    /// The path given at opening (`:memory:` for an in-memory database).
+    public let path: String
+    public let mode: OpenMode
+    let handle: OpaquePointer
+    private var statementCache: [String: Statement] = [:]
+    private var isClosed = false
+    private var savepointDepth = 0
+
+    /// Opens a connection and runs the set-up in its fixed order.
+    public init(path: String, mode: OpenMode = .readWriteCreate, configuration: Configuration = Configuration())
+        throws
+    {
+        var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
+        switch mode {
+        case .readWriteCreate: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        case .readWrite: flags |= SQLITE_OPEN_READWRITE
+        case .readOnly: flags |= SQLITE_OPEN_READONLY
+        }
+        var handle: OpaquePointer?
+        let code = sqlite3_open_v2(path, &handle, flags, nil)
+        guard code == SQLITE_OK, let handle else {
+            let error = DatabaseError.last(on: handle, code: code)
+            sqlite3_close_v2(handle)
+            throw DatabaseError(
+                extendedResultCode: error.extendedResultCode, message: "cannot open \(path): \(error.message)")
+        }
+        self.path = path
+        self.mode = mode
+        self.handle = handle
+        do {
+            try setUp(configuration)
+        } catch {
+            sqlite3_close_v2(handle)
+            isClosed = true
+            throw error
+        }
+    }
+
+    /// The connection set-up, in one place and in order: each step relies on the ones before.
+    private func setUp(_ configuration: Configuration) throws {
+        // 1. Errors say exactly what failed (SQLITE_CONSTRAINT_UNIQUE, not SQLITE_CONSTRAINT).
+        sqlite3_extended_result_codes(handle, 1)
+        // 2. "abc" is an identifier, never a string literal: a typo in a column name must fail.
+        _ = csqlite_db_config_int(handle, SQLITE_DBCONFIG_DQS_DML, 0)
+        _ = csqlite_db_config_int(handle, SQLITE_DBCONFIG_DQS_DDL, 0)
+        // 3. Waiting for a lock instead of failing at once: other processes read and write too.
+        sqlite3_busy_timeout(handle, configuration.busyTimeoutMilliseconds)
+        // 4. REFERENCES clauses are enforced.
+        try execute(sql: "PRAGMA foreign_keys = ON")
+        try execute(sql: "PRAGMA cache_size = -\(configuration.cacheSizeKiB)")
+        // 5. WAL: readers see a consistent snapshot while one writer commits; NORMAL syncs the WAL at
+        //    checkpoints only, which is durable against process crashes (see Reliability.md).
+        if mode != .readOnly && configuration.usesWAL && !isInMemory {
+            let journalMode = try String.fetchOne(self, sql: "PRAGMA journal_mode = WAL")
+            guard journalMode?.lowercased() == "wal" else {
+                throw DatabaseError(
+                    extendedResultCode: SQLITE_ERROR,
+                    message: "cannot switch \(path) to WAL (journal_mode is \(journalMode ?? "unknown"))")
+            }
+            try execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+    }
+
+    private var isInMemory: Bool {
+        path == ":memory:" || path.isEmpty || path.contains("mode=memory")
+    }
+
+    deinit {
+        guard !isClosed else { return }
+        statementCache.removeAll()
+        // close_v2 defers the close until statements still alive are finalized.
+        sqlite3_close_v2(handle)
+    }
+
+    /// Closes the connection. Fails, naming them, when statements made by `makeStatement` are still
+    /// alive: their owner must release them first.
+    public func close() throws {
+        guard !isClosed else { return }
+        statementCache.removeAll()
+        let code = sqlite3_close(handle)
+        guard code == SQLITE_OK else {
+            var open: [String] = []
+            var statement = sqlite3_next_stmt(handle, nil)
+            while let current = statement {
+                open.append(String(cString: sqlite3_sql(current)))
+                statement = sqlite3_next_stmt(handle, current)
+            }
+            throw DatabaseError(
+                extendedResultCode: code,
+                message: "cannot close \(path): \(open.count) statement(s) still open: "
+                    + open.map { "`\($0)`" }.joined(separator: ", "))
+        }
+        isClosed = true
+    }
+
+    // MARK: - Statements
+
+    /// A new prepared statement, finalized when the caller releases it.
+    public func makeStatement(sql: String) throws -> Statement {
+        try Statement(database: self, sql: sql)
+    }
+
+    /// A prepared statement kept by the connection and reused by every caller with the same SQL:
+    /// for hot paths. Reset before it is returned.
+    public func cachedStatement(sql: String) throws -> Statement {
+        if let statement = statementCache[sql] {
+            statement.reset()
+            return statement
+        }
+        let statement = try Statement(database: self, sql: sql)
+        statementCache[sql] = statement
+        return statement
+    }
+
+    /// Runs SQL: one statement with arguments, or a script of several statements without.
+    public func execute(sql: String, arguments: StatementArguments = []) throws {
+        if arguments.isEmpty {
+            let code = sqlite3_exec(handle, sql, nil, nil, nil)
+            guard code == SQLITE_OK else {
+                throw DatabaseError.last(on: handle, code: code, sql: sql)
+            }
+        } else {
+            try makeStatement(sql: sql).execute(arguments: arguments)
+        }
+    }
+
+    public func fetchAll(sql: String, arguments: StatementArguments = []) throws -> [Row] {
+        try makeStatement(sql: sql).fetchAll(arguments: arguments)
+    }
+
+    public func fetchOne(sql: String, arguments: StatementArguments = []) throws -> Row? {
+        try makeStatement(sql: sql).fetchOne(arguments: arguments)
+    }
+
+    /// The rowid of the last successful INSERT on this connection.
+    public var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// The number of rows changed by the last INSERT, UPDATE or DELETE.
+    public var changesCount: Int { Int(sqlite3_changes64(handle)) }
+
+    /// True between BEGIN and COMMIT/ROLLBACK.
+    public var isInsideTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    // MARK: - Transactions
+
+    /// Runs `body` in a transaction; commits when it returns `.commit`, rolls back when it
+    /// returns `.rollback` or throws. Nothing of a failed body is left behind.
+    public func inTransaction(
+        _ kind: TransactionKind = .immediate, _ body: () throws -> TransactionCompletion
+    ) throws {
+        try execute(sql: "BEGIN \(kind.rawValue) TRANSACTION")
+        let completion: TransactionCompletion
+        do {
+            completion = try body()
+        } catch {
+            rollbackIgnoringErrors()
+            throw error
+        }
+        switch completion {
+        case .commit:
+            do {
+                try execute(sql: "COMMIT TRANSACTION")
+            } catch {
+                rollbackIgnoringErrors()
+                throw error
+            }
+        case .rollback:
+            try execute(sql: "ROLLBACK TRANSACTION")
+        }
+    }
+
+    /// Runs `body` in a savepoint, inside or outside a transaction: when it throws or returns
+    /// `.rollback`, exactly its own changes are undone and the enclosing transaction goes on.
+    public func inSavepoint(_ body: () throws -> TransactionCompletion) throws {
+        savepointDepth += 1
+        defer { savepointDepth -= 1 }
+        let name = "ledger_\(savepointDepth)"
+        try cachedStatement(sql: "SAVEPOINT \(name)").execute()
+        let completion: TransactionCompletion
+        do {
+            completion = try body()
+        } catch {
+            try? cachedStatement(sql: "ROLLBACK TO SAVEPOINT \(name)").execute()
+            try? cachedStatement(sql: "RELEASE SAVEPOINT \(name)").execute()
+            throw error
+        }
+        if completion == .rollback {
+            try cachedStatement(sql: "ROLLBACK TO SAVEPOINT \(name)").execute()
+        }
+        try cachedStatement(sql: "RELEASE SAVEPOINT \(name)").execute()
+    }
+
+    private func rollbackIgnoringErrors() {
+        // SQLite may already have rolled back (for example after SQLITE_FULL); that is fine.
+        if isInsideTransaction {
+            sqlite3_exec(handle, "ROLLBACK TRANSACTION", nil, nil, nil)
+        }
+    }
+}

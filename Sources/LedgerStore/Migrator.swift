@@ -1,0 +1,131 @@
+/// Applies migrations forward, each once, in the lexical order of their identifiers.
+///
+/// Each migration runs in its own `BEGIN IMMEDIATE` transaction, checks foreign keys before it
+/// commits, and records itself in `schema_migrations`. A database that has applied a migration
+/// this binary does not know comes from a newer binary: it is refused, untouched.
+///
+///     let migrator = Migrator(migrations: LedgerSchema.migrations)
+///     let applied = try migrator.migrate(db)
+public struct Migrator: Sendable {
+    public let migrations: [Migration]
+
+    /// The state of one known migration in a database.
+    public struct Status: Sendable, Equatable {
+        public var identifier: String
+        /// When it was applied (RFC 3339 UTC), or nil when it is pending.
+        public var appliedAt: String?
+
+        public init(identifier: String, appliedAt: String?) {
+            self.identifier = identifier
+            self.appliedAt = appliedAt
+        }
+    }
+
+    public enum Error: Swift.Error, Sendable, Equatable, CustomStringConvertible {
+        /// The database has applied migrations this binary does not have.
+        case unknownMigrations([String])
+        /// A migration identifier is not `NNNN_snake_case`, or appears twice.
+        case invalidIdentifier(String)
+        /// `PRAGMA foreign_key_check` found violations after a migration.
+        case foreignKeyViolation(migration: String, table: String)
+
+        public var description: String {
+            switch self {
+            case .unknownMigrations(let identifiers):
+                "the database was migrated by a newer invite-ledger (unknown migrations: "
+                    + identifiers.joined(separator: ", ") + "); upgrade invite-ledger"
+            case .invalidIdentifier(let identifier):
+                "invalid migration identifier \(identifier): expected four digits, an underscore and snake_case"
+            case .foreignKeyViolation(let migration, let table):
+                "migration \(migration) leaves a foreign key violation in table \(table)"
+            }
+        }
+    }
+
+    public init(migrations: [Migration]) throws {
+        var seen = Set<String>()
+        for migration in migrations {
+            guard Self.isValid(migration.identifier), seen.insert(migration.identifier).inserted else {
+                throw Error.invalidIdentifier(migration.identifier)
+            }
+        }
+        self.migrations = migrations.sorted { $0.identifier < $1.identifier }
+    }
+
+    static func isValid(_ identifier: String) -> Bool {
+        let bytes = Array(identifier.utf8)
+        guard bytes.count > 5, bytes[0..<4].allSatisfy({ $0 >= 48 && $0 <= 57 }), bytes[4] == 95 else { return false }
+        return bytes[5...].allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
+    }
+
+    /// Applies every pending migration; returns the identifiers applied, in order.
+    @discardableResult
+    public func migrate(_ db: Database) throws -> [String] {
+        try createMigrationTable(db)
+        let applied = try appliedIdentifiers(db)
+        try refuseUnknown(applied)
+        var done: [String] = []
+        for migration in migrations where !applied.contains(migration.identifier) {
+            try db.inTransaction(.immediate) {
+                // Another process may have applied it while this one waited for the write lock.
+                let exists = try Int64.fetchOne(
+                    db, sql: "SELECT 1 FROM schema_migrations WHERE identifier = ?",
+                    arguments: [migration.identifier])
+                guard exists == nil else { return .commit }
+                try db.execute(sql: migration.sql)
+                if let violation = try db.fetchOne(sql: "PRAGMA foreign_key_check") {
+                    throw Error.foreignKeyViolation(migration: migration.identifier, table: violation["table"] ?? "?")
+                }
+                try db.execute(
+                    sql: "INSERT INTO schema_migrations (identifier, appliedAt) VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                    arguments: [migration.identifier])
+                done.append(migration.identifier)
+                return .commit
+            }
+        }
+        return done
+    }
+
+    /// Every known migration with when it was applied; refuses a database newer than the binary.
+    /// Works on a read-only connection; a database never migrated has every migration pending.
+    public func status(_ db: Database) throws -> [Status] {
+        var appliedAt: [String: String] = [:]
+        if try hasMigrationTable(db) {
+            for row in try db.fetchAll(sql: "SELECT identifier, appliedAt FROM schema_migrations") {
+                appliedAt[try row.decode(String.self, "identifier")] = try row.decode(String.self, "appliedAt")
+            }
+        }
+        try refuseUnknown(Set(appliedAt.keys))
+        return migrations.map { Status(identifier: $0.identifier, appliedAt: appliedAt[$0.identifier]) }
+    }
+
+    /// True when every known migration is applied and no unknown one is.
+    public func isUpToDate(_ db: Database) throws -> Bool {
+        try status(db).allSatisfy { $0.appliedAt != nil }
+    }
+
+    public func appliedIdentifiers(_ db: Database) throws -> Set<String> {
+        guard try hasMigrationTable(db) else { return [] }
+        return Set(try String.fetchAll(db, sql: "SELECT identifier FROM schema_migrations"))
+    }
+
+    private func refuseUnknown(_ applied: Set<String>) throws {
+        let known = Set(migrations.map(\.identifier))
+        let unknown = applied.subtracting(known).sorted()
+        guard unknown.isEmpty else { throw Error.unknownMigrations(unknown) }
+    }
+
+    private func hasMigrationTable(_ db: Database) throws -> Bool {
+        try Int64.fetchOne(
+            db, sql: "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'") != nil
+    }
+
+    private func createMigrationTable(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                identifier TEXT PRIMARY KEY NOT NULL,
+                appliedAt TEXT NOT NULL
+            ) STRICT
+            """)
+    }
+}
