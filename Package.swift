@@ -33,8 +33,7 @@ let package = Package(
         ),
         .target(
             name: "InviteLedger",
-            dependencies: ["LedgerStore"],
-            exclude: ["InviteLedger.docc"]
+            dependencies: ["LedgerStore"]
         ),
         .executableTarget(
             name: "InviteLedgerCLI",

@@ -41,3 +41,17 @@ public struct DatabaseError: Error, Sendable, Equatable, CustomStringConvertible
         return DatabaseError(extendedResultCode: resolved, message: message, sql: sql)
     }
 }
+
+extension DatabaseError {
+    /// Extended result codes that Swift cannot import from `sqlite3.h` (they are macro expressions).
+    public enum ExtendedCode {
+        public static let constraintCheck: Int32 = SQLITE_CONSTRAINT | (1 << 8)
+        public static let constraintForeignKey: Int32 = SQLITE_CONSTRAINT | (3 << 8)
+        public static let constraintNotNull: Int32 = SQLITE_CONSTRAINT | (5 << 8)
+        public static let constraintPrimaryKey: Int32 = SQLITE_CONSTRAINT | (6 << 8)
+        public static let constraintTrigger: Int32 = SQLITE_CONSTRAINT | (7 << 8)
+        public static let constraintUnique: Int32 = SQLITE_CONSTRAINT | (8 << 8)
+        public static let constraintDatatype: Int32 = SQLITE_CONSTRAINT | (12 << 8)
+        public static let readOnlyDatabase: Int32 = SQLITE_READONLY
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+
+@Suite("init and migrate")
+struct SchemaCommandTests {
+    static let identifiers = [
+        "0001_create_broker", "0002_create_event", "0003_create_ctid_user", "0004_create_trader_account",
+        "0005_create_partner", "0006_create_partner_id", "0007_create_link", "0008_create_click",
+        "0009_create_signup", "0010_create_attribution", "0011_create_lineage",
+    ]
+
+    @Test("init creates the database and applies every migration once")
+    func initCreates() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let db = scratch.path("ledger.sqlite")
+        let first = try CLI.run(["init", "--db", db])
+        #expect(first.status == 0, "\(first)")
+        #expect(first.stdout == """
+            database: \(db)
+            applied now: \(Self.identifiers.joined(separator: ", "))
+            schema version: 0011_create_lineage
+
+            """)
+        #expect(first.stderr == "")
+        let again = try CLI.run(["--db", db, "init", "--format", "json"])
+        #expect(again.status == 0)
+        #expect(again.stdout == #"{"database":"\#(db)","applied":[],"schemaVersion":"0011_create_lineage"}"# + "\n")
+        #expect(try CLI.sqlite3(db, "SELECT COUNT(*) FROM schema_migrations;") == "\(Self.identifiers.count)\n")
+    }
+
+    @Test("migrate --status lists pending migrations without creating the file")
+    func statusOfMissingDatabase() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let db = scratch.path("absent.sqlite")
+        let result = try CLI.run(["migrate", "--status", "--format", "json", "--db", db])
+        #expect(result.status == 0, "\(result)")
+        let expected = Self.identifiers.map { #"{"identifier":"\#($0)","appliedAt":null}"# }.joined(separator: ",")
+        #expect(result.stdout == #"{"database":"\#(db)","applied":[],"migrations":[\#(expected)]}"# + "\n")
+        #expect(!FileManager.default.fileExists(atPath: db))
+    }
+
+    @Test("migrate applies, then reports each migration as applied")
+    func migrateThenStatus() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let db = scratch.path("ledger.sqlite")
+        let migrate = try CLI.run(["migrate", "--db", db])
+        #expect(migrate.status == 0, "\(migrate)")
+        let status = try CLI.run(["migrate", "--status", "--db", db])
+        let lines = status.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == Self.identifiers.count + 2)
+        #expect(lines[0].hasPrefix("migration"))
+        for (line, identifier) in zip(lines.dropFirst(2), Self.identifiers) {
+            #expect(line.hasPrefix(identifier))
+            #expect(!line.hasSuffix("pending"))
+        }
+    }
+
+    @Test("a database migrated by a newer binary is refused and left untouched")
+    func newerDatabaseRefused() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let db = scratch.path("ledger.sqlite")
+        try CLI.run(["init", "--db", db])
+        try CLI.sqlite3(db, "INSERT INTO schema_migrations VALUES ('9999_from_the_future', '2030-01-01T00:00:00Z');")
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        for arguments in [["migrate"], ["init"], ["migrate", "--status"]] {
+            let result = try CLI.run(arguments + ["--db", db])
+            #expect(result.status == 5, "\(arguments): \(result)")
+            #expect(result.stdout == "")
+            #expect(result.stderr == """
+                error: the database was migrated by a newer invite-ledger (unknown migrations: 9999_from_the_future); upgrade invite-ledger
+
+                """)
+        }
+        #expect(try CLI.sqlite3(db, "SELECT COUNT(*) FROM schema_migrations;") == "\(Self.identifiers.count + 1)\n")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
+    }
+
+    @Test("the database defaults to $INVITE_LEDGER_DB, then ./invite-ledger.sqlite in any directory")
+    func defaultDatabasePath() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let fromEnvironment = scratch.path("from-env.sqlite")
+        let viaEnvironment = try CLI.run(["init"], environment: ["INVITE_LEDGER_DB": fromEnvironment], directory: scratch.url)
+        #expect(viaEnvironment.status == 0)
+        #expect(FileManager.default.fileExists(atPath: fromEnvironment))
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("invite-ledger.sqlite")))
+        let inDirectory = try CLI.run(["init"], directory: scratch.url)
+        #expect(inDirectory.status == 0, "\(inDirectory)")
+        #expect(inDirectory.stdout.hasPrefix("database: invite-ledger.sqlite\n"))
+        #expect(FileManager.default.fileExists(atPath: scratch.path("invite-ledger.sqlite")))
+    }
+
+    @Test("the binary copied elsewhere runs init from another directory: migrations are built in")
+    func binaryWorksWhenCopied() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let copy = scratch.url.appendingPathComponent("invite-ledger")
+        try FileManager.default.copyItem(at: CLI.binary, to: copy)
+        let process = Process()
+        process.executableURL = copy
+        process.arguments = ["init", "--db", "copied.sqlite"]
+        process.currentDirectoryURL = scratch.url
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(try CLI.sqlite3(scratch.path("copied.sqlite"), "SELECT MAX(identifier) FROM schema_migrations;")
+            == "0011_create_lineage\n")
+    }
+}
+
+@Suite("command line")
+struct CommandLineTests {
+    @Test("--help answers for the tool and each command, with exit status 0")
+    func help() throws {
+        let overview = try CLI.run(["--help"])
+        #expect(overview.status == 0)
+        #expect(overview.stdout.hasPrefix("OVERVIEW: invite-ledger keeps"))
+        for command in ["init", "migrate"] {
+            let result = try CLI.run(command.split(separator: " ").map(String.init) + ["--help"])
+            #expect(result.status == 0, "\(command)")
+            #expect(result.stdout.hasPrefix("OVERVIEW: "), "\(command)")
+            #expect(result.stdout.contains("USAGE: invite-ledger \(command)"), "\(command)")
+        }
+    }
+
+    @Test("bad usage exits 1 with a message naming the problem")
+    func badUsage() throws {
+        let unknownCommand = try CLI.run(["frobnicate"])
+        #expect(unknownCommand.status == 1)
+        #expect(unknownCommand.stderr.hasPrefix("error: unknown command `frobnicate`\n"))
+        let unknownOption = try CLI.run(["init", "--colour"])
+        #expect(unknownOption.status == 1)
+        #expect(unknownOption.stderr.hasPrefix("error: unknown option --colour for `invite-ledger init`\n"))
+        let badChoice = try CLI.run(["init", "--format", "xml"])
+        #expect(badChoice.status == 1)
+        #expect(badChoice.stderr.hasPrefix("error: option --format: expected one of table, json, got \"xml\"\n"))
+        let noCommand = try CLI.run([])
+        #expect(noCommand.status == 1)
+        #expect(noCommand.stderr.hasPrefix("OVERVIEW:"))
+    }
+}
