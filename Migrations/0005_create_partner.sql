@@ -1,5 +1,6 @@
 -- A partner registration in the broker's CRM. `userRowId` is set once the partner has a cTID
--- (given at registration, by `user.created` with `crmPartnerRef`, or by `referral.set`).
+-- (given at registration, by `user.created` with `crmPartnerRef`, or by `referral.set`); a user
+-- is at most one partner.
 CREATE TABLE partner (
     id INTEGER PRIMARY KEY,
     brokerId INTEGER NOT NULL REFERENCES broker (id),
@@ -11,4 +12,4 @@ CREATE TABLE partner (
 ) STRICT;
 
 CREATE UNIQUE INDEX partner_brokerId_crmPartnerRef ON partner (brokerId, crmPartnerRef);
-CREATE INDEX partner_userRowId ON partner (userRowId) WHERE userRowId IS NOT NULL;
+CREATE UNIQUE INDEX partner_userRowId ON partner (userRowId) WHERE userRowId IS NOT NULL;

@@ -8,6 +8,9 @@ enum InviteLedgerCLI {
     static var commands: [any LedgerCommand.Type] {[
         InitCommand.self,
         MigrateCommand.self,
+        RecordCommand.self,
+        IngestCommand.self,
+        VerifyCommand.self,
     ]}
 
     static func main() {

@@ -136,9 +136,33 @@ public final class Statement {
         }
     }
 
+    /// The first row, read in place by `body`; nil when there is no row.
+    ///
+    ///     let user = try statement.fetchFirst(arguments: [brokerId, userId]) { try UserRecord($0) }
+    public func fetchFirst<T>(arguments: StatementArguments = [], _ body: (Columns) throws -> T) throws -> T? {
+        try bind(arguments)
+        defer { sqlite3_reset(handle) }
+        guard try step() else { return nil }
+        return try body(Columns(handle: handle))
+    }
+
     /// Typed access to the columns of the current row of a statement, during `forEachRow`.
     public struct Columns {
         let handle: OpaquePointer
+
+        /// The value of a NOT NULL column; a NULL or a value of another type is an error naming the
+        /// column (it means the file was changed behind the ledger's back).
+        public func required<Value: DatabaseValueConvertible>(_ index: Int, as type: Value.Type = Value.self) throws
+            -> Value
+        {
+            guard let value = Value.decode(from: handle, column: Int32(index)) else {
+                let name = String(cString: sqlite3_column_name(handle, Int32(index)))
+                throw RowDecodingError(
+                    column: name, expected: "\(Value.self)",
+                    found: DatabaseValue(statement: handle, column: Int32(index)).description)
+            }
+            return value
+        }
 
         /// The value of a column converted to `Value`; nil for NULL or a value that does not convert.
         public subscript<Value: DatabaseValueConvertible>(_ index: Int) -> Value? {

@@ -1,0 +1,34 @@
+import Foundation
+import LedgerStore
+
+extension Ledger {
+    /// Records one step given as JSON and returns what it did.
+    ///
+    ///     let outcome = try ledger.record(json: #"{"step":"user.created","eventId":"e7",...}"#)
+    ///     outcome.result      // "ATTRIBUTED"
+    ///
+    /// - Throws: `LedgerError` when the step is rejected; the database is then unchanged.
+    public func record(json: String) throws -> StepOutcome {
+        try record(Step(json: json))
+    }
+
+    /// Records one decoded step in its own transaction.
+    public func record(_ step: Step) throws -> StepOutcome {
+        try queue.write { db in
+            var recorder = StepRecorder(db: db)
+            return try recorder.record(step, recordedAt: Self.now())
+        }
+    }
+
+    /// Records several steps in one transaction, all or nothing.
+    public func record(_ steps: [Step]) throws -> [StepOutcome] {
+        try queue.write { db in
+            var recorder = StepRecorder(db: db)
+            return try steps.map { try recorder.record($0, recordedAt: Self.now()) }
+        }
+    }
+
+    static func now() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+    }
+}

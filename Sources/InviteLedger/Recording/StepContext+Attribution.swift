@@ -1,0 +1,244 @@
+import LedgerStore
+
+extension StepContext {
+    /// The attribution decided for a user and a partnerId, as recorded.
+    struct Decision {
+        var outcome: AttributionRecord.Outcome
+        var members: [(String, JSONValue)]
+        var holder: HolderRecord?
+    }
+
+    /// Decides and records an attribution (SPEC section 4). Outcomes, checked in order:
+    /// `UNKNOWN_PARTNER_ID`, `PARTNER_ID_INACTIVE` (at `activeAt`), `SELF_REFERRAL`, `CYCLE`,
+    /// `ALREADY_ATTRIBUTED`; else the user is attached under the partnerId's holder. A rejection is
+    /// recorded and changes nothing else.
+    ///
+    /// - Parameter requireNeverAttributed: first attribution wins for good (`user.created`); when
+    ///   false (`invite.received`), a user whose edge was detached may be attributed again.
+    func decide(
+        userRowId: Int64, partnerId: String, activeAt: Int64, via: AttributionRecord.Via, signupRowId: Int64?,
+        linkRowId: Int64?, requireNeverAttributed: Bool
+    ) throws -> Decision {
+        var record = AttributionRecord(
+            brokerId: brokerId, userRowId: userRowId, outcome: .unknownPartnerId, via: via, partnerId: partnerId,
+            holderRowId: nil, parentRowId: nil, accountRowId: nil, signupRowId: signupRowId, linkRowId: linkRowId,
+            decidedAt: at, eventSeq: seq)
+        var members: [(String, JSONValue)] = [("partnerId", .string(partnerId))]
+        if let linkRowId, let link = try LinkRecord.fetch(db, id: linkRowId) {
+            members.append(("linkId", .string(link.linkId)))
+        }
+        let holder = try HolderRecord.fetch(db, brokerId: brokerId, partnerId: partnerId)
+        if let holder {
+            record.holderRowId = holder.id
+            members = try describe(holder: holder) + members.dropFirst()
+            if try AssignmentRecord.fetchCovering(db, holderRowId: holder.id, at: activeAt) == nil {
+                record.outcome = .partnerIdInactive
+            } else if holder.userRowId == userRowId {
+                record.outcome = .selfReferral
+            } else if try ancestors(of: holder.userRowId).contains(userRowId) {
+                record.outcome = .cycle
+            } else if try requireNeverAttributed
+                ? AttributionRecord.hasEverBeenAttributed(db, userRowId: userRowId)
+                : AttributionRecord.fetchCurrent(db, userRowId: userRowId) != nil
+            {
+                record.outcome = .alreadyAttributed
+            } else {
+                record.outcome = .attributed
+                record.parentRowId = holder.userRowId
+                record.accountRowId = holder.accountRowId
+            }
+        }
+        try record.insert(db)
+        if record.outcome.isEdge, let parentRowId = record.parentRowId {
+            try attach(userRowId: userRowId, under: parentRowId, attributedAt: at)
+        }
+        return Decision(outcome: record.outcome, members: members, holder: holder)
+    }
+
+    /// The current ancestors of a node, nearest first (its parent, its parent's parent, ...).
+    func ancestors(of rowId: Int64) throws -> [Int64] {
+        var chain: [Int64] = []
+        var current = rowId
+        while let edge = try AttributionRecord.fetchCurrent(db, userRowId: current), let parent = edge.parentRowId {
+            // A cycle can only come from a file edited behind the ledger's back; stop rather than spin.
+            guard !chain.contains(parent), parent != rowId else {
+                throw LedgerError(.cycle, "the tree has a cycle through user row \(parent): run `invite-ledger verify`")
+            }
+            chain.append(parent)
+            current = parent
+        }
+        return chain
+    }
+
+    /// Opens the lineage paths from the new parent and its ancestors to the user and its subtree.
+    func attach(userRowId: Int64, under parentRowId: Int64, attributedAt: Int64) throws {
+        let upline = [parentRowId] + (try ancestors(of: parentRowId))
+        let subtree = try subtree(of: userRowId, attributedAt: attributedAt)
+        for (index, ancestor) in upline.enumerated() {
+            for member in subtree {
+                try LineageTable.open(
+                    db, ancestorRowId: ancestor, depth: Int64(index + 1) + member.depth, descendant: member,
+                    validFrom: at)
+            }
+        }
+    }
+
+    /// Closes the lineage paths from the user's current ancestors to the user and its subtree.
+    func detach(userRowId: Int64, edge: AttributionRecord) throws {
+        let upline = try ancestors(of: userRowId)
+        let subtree = try subtree(of: userRowId, attributedAt: edge.decidedAt)
+        for (index, ancestor) in upline.enumerated() {
+            for member in subtree {
+                try LineageTable.close(
+                    db, ancestorRowId: ancestor, depth: Int64(index + 1) + member.depth, descendant: member, validTo: at)
+            }
+        }
+        try AttributionRecord.end(db, id: edge.id, at: at)
+    }
+
+    /// The user (depth 0, attributed at `attributedAt`) and its current descendants.
+    private func subtree(of userRowId: Int64, attributedAt: Int64) throws -> [LineageTable.Descendant] {
+        let user = LineageTable.Descendant(
+            depth: 0, attributedAt: attributedAt, userId: try userId(ofRow: userRowId), rowId: userRowId)
+        return [user] + (try LineageTable.currentDescendants(db, of: userRowId))
+    }
+
+    // MARK: - invite.received
+
+    /// `invite.received`: cTrader's attribution webhook. The invited user is created when new;
+    /// the partner is `partnerUserId` through `brokerPartnerId` or the partnerId it holds. The
+    /// decision carries the broker's answer, `brokerResult`:
+    ///
+    /// - `ATTRIBUTED_NEW`: a new user, attributed;
+    /// - `ATTRIBUTED`: an existing user attributed now, or already attributed (to its current partner);
+    /// - `REATTRIBUTED`: a user whose attribution had been detached, attributed again;
+    /// - `PENDING_ATTRIBUTION`: not attributed (no active partnerId, self-referral or cycle).
+    func receiveInvite(invitedUserId: Int64, partnerUserId: Int64, brokerPartnerId: String?) throws -> JSONValue {
+        let partnerUser = try user(partnerUserId, field: "partnerUserId")
+        var partnerId = brokerPartnerId
+        if let brokerPartnerId, let holder = try HolderRecord.fetch(db, brokerId: brokerId, partnerId: brokerPartnerId),
+           holder.userRowId != partnerUser.id
+        {
+            throw LedgerError(
+                .invalidField, field: "brokerPartnerId",
+                "partnerId \(FieldReader.quote(brokerPartnerId)) belongs to user \(try userId(ofRow: holder.userRowId)), not partnerUserId \(partnerUserId)")
+        }
+        if partnerId == nil {
+            partnerId = try partnerIdOf(userRowId: partnerUser.id)
+        }
+        let existing = try UserRecord.fetch(db, brokerId: brokerId, userId: invitedUserId)
+        let isNew = existing == nil
+        let invitedRowId = try existing?.id ?? UserRecord.insert(
+            db, brokerId: brokerId, userId: invitedUserId, brokerName: step.brokerName, createdAt: at, eventSeq: seq)
+        var members: [(String, JSONValue)] = [("invitedUserId", .integer(invitedUserId)), ("created", .bool(isNew))]
+        guard let partnerId else {
+            let record = AttributionRecord(
+                brokerId: brokerId, userRowId: invitedRowId, outcome: .unknownPartnerId, via: .invite, partnerId: nil,
+                holderRowId: nil, parentRowId: nil, accountRowId: nil, signupRowId: nil, linkRowId: nil,
+                decidedAt: at, eventSeq: seq)
+            try record.insert(db)
+            members += [("partnerUserId", .integer(partnerUserId)), ("brokerResult", .string("PENDING_ATTRIBUTION"))]
+            return .decision(AttributionRecord.Outcome.unknownPartnerId.rawValue, members)
+        }
+        let wasDetached = try !isNew && AttributionRecord.hasEverBeenAttributed(db, userRowId: invitedRowId)
+        let decision = try decide(
+            userRowId: invitedRowId, partnerId: partnerId, activeAt: at, via: .invite, signupRowId: nil,
+            linkRowId: nil, requireNeverAttributed: false)
+        members += decision.members
+        let brokerResult: String
+        switch decision.outcome {
+        case .attributed, .reassigned:
+            brokerResult = isNew ? "ATTRIBUTED_NEW" : wasDetached ? "REATTRIBUTED" : "ATTRIBUTED"
+        case .alreadyAttributed:
+            brokerResult = "ATTRIBUTED"
+            if let current = try AttributionRecord.fetchCurrent(db, userRowId: invitedRowId),
+               let currentPartnerId = current.partnerId
+            {
+                members.append(("currentPartnerId", .string(currentPartnerId)))
+            }
+        default:
+            brokerResult = "PENDING_ATTRIBUTION"
+        }
+        members.append(("brokerResult", .string(brokerResult)))
+        return .decision(decision.outcome.rawValue, members)
+    }
+
+    /// The partnerId a user holds now: the user-level one, else the first active account-level one.
+    func partnerIdOf(userRowId: Int64) throws -> String? {
+        if let active = try AssignmentRecord.fetchActive(db, userRowId: userRowId) {
+            return try HolderRecord.fetch(db, id: active.holderRowId)?.partnerId
+        }
+        for holder in try HolderRecord.fetchAll(db, userRowId: userRowId) where holder.level == .account {
+            if let accountRowId = holder.accountRowId,
+               let active = try AssignmentRecord.fetchActive(db, accountRowId: accountRowId),
+               active.holderRowId == holder.id
+            {
+                return holder.partnerId
+            }
+        }
+        return nil
+    }
+
+    // MARK: - attribution.reassigned
+
+    /// `attribution.reassigned`: broker support moves a user (and its downline) to another partner,
+    /// or detaches it (`partnerId: null`). Inside the broker's guaranteed attribution period it is
+    /// refused (`ATTRIBUTION_LOCKED`) unless `force` is true.
+    func reassign(userId: Int64, partnerId: String?, reason: String, operator operatorName: String, force: Bool) throws
+        -> JSONValue
+    {
+        let user = try user(userId)
+        let current = try AttributionRecord.fetchCurrent(db, userRowId: user.id)
+        var members: [(String, JSONValue)] = [("userId", .integer(userId))]
+        var newHolder: HolderRecord?
+        if let partnerId {
+            let holder = try holder(partnerId)
+            guard try AssignmentRecord.fetchCovering(db, holderRowId: holder.id, at: at) != nil else {
+                throw LedgerError(
+                    .partnerIdInactive, field: "partnerId",
+                    "partnerId \(FieldReader.quote(partnerId)) is not active at \(step.at.rfc3339)")
+            }
+            guard holder.userRowId != user.id else {
+                throw LedgerError(.selfReferral, field: "partnerId", "partnerId \(FieldReader.quote(partnerId)) is user \(userId)'s own")
+            }
+            guard try !ancestors(of: holder.userRowId).contains(user.id) else {
+                throw LedgerError(
+                    .cycle, field: "partnerId",
+                    "partnerId \(FieldReader.quote(partnerId)) belongs to user \(try self.userId(ofRow: holder.userRowId)), who is in user \(userId)'s downline")
+            }
+            if let current, current.holderRowId == holder.id {
+                return .decision("UNCHANGED", members + [("partnerId", .string(partnerId))])
+            }
+            newHolder = holder
+        } else if current == nil {
+            throw LedgerError(.notFound, field: "userId", "user \(userId) has no current attribution to detach")
+        }
+        if let current {
+            try requireNotBefore(current.decidedAt, "the attribution it changes")
+            let lockedUntil = current.decidedAt + broker.guaranteedAttributionDays * 86_400_000
+            if at < lockedUntil && !force {
+                throw LedgerError(
+                    .attributionLocked, field: "userId",
+                    "user \(userId) is in its guaranteed attribution period until \(Timestamp(milliseconds: lockedUntil).rfc3339) (\(broker.guaranteedAttributionDays) days); give \"force\": true to override")
+            }
+            if let previous = current.partnerId {
+                members.append(("previousPartnerId", .string(previous)))
+            }
+            try detach(userRowId: user.id, edge: current)
+        }
+        let isForced = force && current != nil
+            && at < current!.decidedAt + broker.guaranteedAttributionDays * 86_400_000
+        let record = AttributionRecord(
+            brokerId: brokerId, userRowId: user.id, outcome: newHolder == nil ? .detached : .reassigned,
+            via: .reassignment, partnerId: partnerId, holderRowId: newHolder?.id, parentRowId: newHolder?.userRowId,
+            accountRowId: newHolder?.accountRowId, signupRowId: nil, linkRowId: nil, decidedAt: at, forced: isForced,
+            reason: reason, operator: operatorName, eventSeq: seq)
+        try record.insert(db)
+        if let newHolder {
+            try attach(userRowId: user.id, under: newHolder.userRowId, attributedAt: at)
+            members += try describe(holder: newHolder)
+        }
+        members += [("forced", .bool(isForced)), ("reason", .string(reason)), ("operator", .string(operatorName))]
+        return .decision(record.outcome.rawValue, members)
+    }
+}

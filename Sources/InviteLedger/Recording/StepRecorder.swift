@@ -1,0 +1,78 @@
+import LedgerStore
+
+/// Records steps inside a write transaction: checks idempotency, applies the rules of SPEC
+/// section 4 to the derived tables, and appends the event to the hash chain.
+///
+/// Each step runs in its own savepoint: a rejected step leaves nothing behind, and the steps
+/// before it in the same transaction stand.
+struct StepRecorder {
+    let db: Database
+    /// The chain's head, read once per transaction.
+    private var head: (seq: Int64, hash: [UInt8])?
+    private var headIsLoaded = false
+    private var brokers: [String: BrokerRecord] = [:]
+
+    init(db: Database) {
+        self.db = db
+    }
+
+    /// Records one step, or throws `LedgerError` and changes nothing.
+    mutating func record(_ step: Step, recordedAt: Int64) throws -> StepOutcome {
+        var outcome: StepOutcome?
+        do {
+            try db.inSavepoint {
+                outcome = try recordInSavepoint(step, recordedAt: recordedAt)
+                return .commit
+            }
+        } catch {
+            // The savepoint rolled back: a broker created by this step, or the head, may be gone.
+            brokers.removeAll()
+            headIsLoaded = false
+            throw error
+        }
+        return outcome!
+    }
+
+    private mutating func recordInSavepoint(_ step: Step, recordedAt: Int64) throws -> StepOutcome {
+        let broker = try broker(named: step.brokerCrmName)
+        if let existing = try EventRecord.fetch(db, brokerId: broker.id, eventId: step.eventId) {
+            guard existing.payload == step.payload else {
+                throw LedgerError(
+                    .idempotencyConflict, field: "eventId",
+                    "eventId \(FieldReader.quote(step.eventId)) was recorded at seq \(existing.seq) with different content")
+            }
+            return StepOutcome(
+                seq: existing.seq, eventId: step.eventId, step: step.kind, status: .duplicate,
+                decision: try JSONParser.parse(existing.outcome), hash: existing.hash)
+        }
+        if !headIsLoaded {
+            head = try EventRecord.head(db)
+            headIsLoaded = true
+        }
+        let seq = (head?.seq ?? 0) + 1
+        var context = StepContext(db: db, broker: broker, step: step, seq: seq)
+        let decision = try context.apply()
+        if case .brokerConfigured = step.body {
+            brokers[broker.brokerCrmName] = nil
+        }
+        let outcomeText = decision.canonical()
+        let previous = head?.hash ?? EventChain.genesis
+        let hash = EventChain.hash(previous: previous, payload: step.payload, outcome: outcomeText)
+        try EventRecord(
+            seq: seq, brokerId: broker.id, eventId: step.eventId, step: step.kind.rawValue,
+            at: step.at.milliseconds, recordedAt: recordedAt, payload: step.payload, outcome: outcomeText,
+            prevHash: previous, hash: hash
+        ).insert(db)
+        head = (seq, hash)
+        return StepOutcome(
+            seq: seq, eventId: step.eventId, step: step.kind, status: .recorded, decision: decision.sortedKeys(),
+            hash: hash)
+    }
+
+    private mutating func broker(named name: String) throws -> BrokerRecord {
+        if let broker = brokers[name] { return broker }
+        let broker = try BrokerRecord.fetch(db, brokerCrmName: name) ?? BrokerRecord.insert(db, brokerCrmName: name)
+        brokers[name] = broker
+        return broker
+    }
+}

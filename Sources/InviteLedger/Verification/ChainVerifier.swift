@@ -1,0 +1,47 @@
+import LedgerStore
+
+/// Recomputes the hash chain over the whole log, in sequence order, streaming.
+struct ChainVerifier {
+    let db: Database
+    /// Stop listing chain problems after this many: one tampered row breaks every later link.
+    var maximumProblems = 20
+
+    func verify(into report: inout VerificationReport) throws {
+        var expectedSeq: Int64 = 1
+        var previous = EventChain.genesis
+        var problems: [VerificationReport.Problem] = []
+        let statement = try db.makeStatement(sql: "SELECT seq, prevHash, hash, payload, outcome FROM event ORDER BY seq")
+        try statement.forEachRow { row in
+            let seq: Int64 = try row.required(0)
+            let storedPrevious: [UInt8] = row[1] ?? []
+            let storedHash: [UInt8] = row[2] ?? []
+            var hasher = SHA256()
+            hasher.update(previous)
+            row.withUTF8(3) { hasher.update($0) }
+            hasher.update([0x0A])
+            row.withUTF8(4) { hasher.update($0) }
+            let computed = hasher.finalize()
+            if problems.count < maximumProblems {
+                if seq != expectedSeq {
+                    problems.append(.init(
+                        kind: .chain, seq: min(seq, expectedSeq),
+                        message: "sequence jumps from \(expectedSeq - 1) to \(seq): events are missing or reordered"))
+                } else if storedPrevious != previous {
+                    problems.append(.init(
+                        kind: .chain, seq: seq,
+                        message: "event \(seq): prevHash does not match the hash of event \(seq - 1)"))
+                } else if storedHash != computed {
+                    problems.append(.init(
+                        kind: .chain, seq: seq,
+                        message: "event \(seq): hash does not match its payload and outcome (changed after it was recorded)"))
+                }
+            }
+            // Follow the stored chain, so that one changed event is reported once, not at every later link.
+            previous = storedHash.count == 32 ? storedHash : computed
+            expectedSeq = seq + 1
+            report.events += 1
+        }
+        report.headHash = report.events > 0 ? previous : nil
+        report.problems += problems
+    }
+}

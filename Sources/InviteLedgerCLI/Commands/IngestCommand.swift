@@ -1,0 +1,72 @@
+import Foundation
+import InviteLedger
+
+enum IngestCommand: LedgerCommand {
+    static let signature = CommandSignature(
+        path: ["ingest"],
+        abstract: "Record NDJSON flow steps in bulk (one step per line).",
+        discussion: """
+            Lines are recorded in batches, one transaction each. A rejected line is reported on
+            stderr as one JSON object (line, eventId, code, field, message) and skipped; the
+            summary goes to stdout. Exit status 3 when some lines were rejected. Re-running a file
+            changes nothing: every eventId is already recorded with the same content.
+            With --atomic the whole file is one transaction: any rejected line rolls everything
+            back (exit status 2).
+            """,
+        options: [
+            .flag("--atomic", "All or nothing: record every line or none."),
+            .value("--batch-size", "N", "Lines per transaction (default: 2000)."),
+            .flag("--report-commits", "Print {\"committedThroughLine\":N,...} on stdout after each committed batch."),
+            .value("--format", "FORMAT", "Summary as table or json (default: table)."),
+        ],
+        positionals: [.init(name: "FILE", help: "The NDJSON file, or - for standard input.")]
+    )
+
+    static func run(_ context: CommandContext) throws -> ExitStatus {
+        let format = try context.arguments.choice("--format", ["table", "json"], default: "table")
+        let batchSize = try context.arguments.integer("--batch-size", in: 1...1_000_000) ?? 2_000
+        let options = Ledger.IngestOptions(batchSize: Int(batchSize), isAtomic: context.arguments.flag("--atomic"))
+        let reportCommits = context.arguments.flag("--report-commits")
+        let path = context.arguments.positionals[0]
+        var reader = try NDJSONReader.open(path: path)
+        defer { reader.close() }
+        let ledger = try context.openLedger(.readWrite)
+        defer { try? ledger.close() }
+        let showProgress = context.errors.isTerminal
+        let summary = try ledger.ingest(
+            &reader, options: options,
+            onRejection: { rejection in
+                context.errors.writeLine(rejection.json.serialized())
+            },
+            onCommit: { summary in
+                if reportCommits {
+                    context.output.writeLine(JSONValue.object([
+                        ("committedThroughLine", .integer(Int64(summary.committedThroughLine))),
+                        ("recorded", .integer(Int64(summary.recorded))),
+                        ("duplicates", .integer(Int64(summary.duplicates))),
+                        ("rejected", .integer(Int64(summary.rejected))),
+                    ]).serialized())
+                    context.output.flush()
+                }
+                if showProgress {
+                    context.errors.write("\r\u{1B}[Kingested \(summary.lines) lines (\(summary.recorded) recorded, \(summary.rejected) rejected)")
+                    context.errors.flush()
+                }
+            })
+        if showProgress {
+            context.errors.write("\r\u{1B}[K")
+        }
+        context.errors.flush()
+        if format == "json" {
+            context.output.writeLine(summary.json.serialized())
+        } else {
+            var text = "lines: \(summary.lines), recorded: \(summary.recorded), duplicates: \(summary.duplicates), rejected: \(summary.rejected)"
+            if summary.rolledBack {
+                text += " (--atomic: rolled back, nothing recorded)"
+            }
+            context.output.writeLine(text)
+        }
+        if summary.rolledBack { return .rejected }
+        return summary.rejected > 0 ? .someLinesRejected : .success
+    }
+}

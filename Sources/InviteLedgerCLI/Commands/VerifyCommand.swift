@@ -1,0 +1,54 @@
+import InviteLedger
+
+enum VerifyCommand: LedgerCommand {
+    static let signature = CommandSignature(
+        path: ["verify"],
+        abstract: "Check the ledger: hash chain, SQLite integrity and foreign keys, derived tables.",
+        discussion: """
+            Opens the database read-only. Exit status 4 when anything is wrong; the first bad
+            sequence number of the chain is named. --expect-head HASH also checks that the log
+            still ends with the event whose hash you kept (a truncated log keeps a valid chain).
+            """,
+        options: [
+            .value("--expect-head", "HASH", "The head hash printed by an earlier verify (hex)."),
+            .value("--format", "FORMAT", "table or json (default: table)."),
+        ]
+    )
+
+    static func run(_ context: CommandContext) throws -> ExitStatus {
+        let format = try context.arguments.choice("--format", ["table", "json"], default: "table")
+        let ledger = try context.openLedger(.readOnly)
+        defer { try? ledger.close() }
+        var report = try ledger.verify()
+        if let expected = context.arguments.string("--expect-head") {
+            guard let bytes = [UInt8](hex: expected), bytes.count == 32 else {
+                throw UsageError("option --expect-head: expected 64 hexadecimal digits, got \(expected.debugDescription)")
+            }
+            if report.headHash != bytes {
+                report.problems.append(.init(
+                    kind: .chain,
+                    message: "the log does not end with the expected head \(expected.lowercased()); it ends with \(report.headHash?.hex ?? "no event")"))
+            }
+        }
+        if format == "json" {
+            context.output.writeLine(report.json.serialized())
+        } else {
+            context.output.writeLine("events: \(report.events)")
+            context.output.writeLine("head hash: \(report.headHash?.hex ?? "none")")
+            if report.isIntact {
+                context.output.writeLine("intact: yes")
+            } else {
+                context.output.writeLine("intact: NO")
+                if let first = report.firstBadSeq {
+                    context.output.writeLine("first bad seq: \(first)")
+                }
+                var table = TextTable(columns: ["problem", "seq", "detail"])
+                for problem in report.problems {
+                    table.append([problem.kind.rawValue, problem.seq.map(String.init) ?? "-", problem.message])
+                }
+                context.output.write(table.rendered())
+            }
+        }
+        return report.isIntact ? .success : .verificationFailed
+    }
+}
