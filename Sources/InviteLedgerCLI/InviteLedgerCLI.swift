@@ -11,6 +11,7 @@ enum InviteLedgerCLI {
         RecordCommand.self,
         IngestCommand.self,
         VerifyCommand.self,
+        DemoCommand.self,
     ]}
 
     static func main() {

@@ -1,0 +1,42 @@
+import Foundation
+import InviteLedger
+
+enum DemoCommand: LedgerCommand {
+    static let signature = CommandSignature(
+        path: ["demo"],
+        abstract: "Run the two seed flows on a fresh database and show what each step did and each answer.",
+        discussion: """
+            The flows are Fixtures/flow-1.ndjson and Fixtures/flow-2.ndjson, built into the binary.
+            Without --db the database is in memory; with --db the file must not exist yet, and is
+            kept for you to query afterwards.
+            """,
+        options: [.value("--format", "FORMAT", "table or json (default: table).")]
+    )
+
+    static func run(_ context: CommandContext) throws -> ExitStatus {
+        let format = try context.arguments.choice("--format", ["table", "json"], default: "table")
+        var path = ":memory:"
+        if let given = context.arguments.string("--db") {
+            guard !FileManager.default.fileExists(atPath: given) else {
+                throw UsageError("the demo needs a fresh database, and \(given) exists; give another --db or none")
+            }
+            path = given
+        }
+        let ledger = try Ledger(path: path)
+        defer { try? ledger.close() }
+        var outcomes: [(flow: String, outcome: StepOutcome)] = []
+        for flow in EmbeddedFlows.files {
+            for line in flow.contents.split(separator: "\n") where !line.isEmpty {
+                outcomes.append((flow.name, try ledger.record(json: String(line))))
+            }
+        }
+        let report = try ledger.verify()
+        let demo = Demo(ledger: ledger, outcomes: outcomes, verification: report)
+        if format == "json" {
+            context.output.writeLine(try demo.json().serialized())
+        } else {
+            context.output.write(try demo.text())
+        }
+        return report.isIntact ? .success : .verificationFailed
+    }
+}

@@ -1,0 +1,57 @@
+import InviteLedger
+
+/// What the demo shows: each step's outcome, then the answers of SPEC section 6.
+struct Demo {
+    let ledger: Ledger
+    let outcomes: [(flow: String, outcome: StepOutcome)]
+    let verification: VerificationReport
+
+    func text() throws -> String {
+        var text = ""
+        var currentFlow = ""
+        var table = TextTable(columns: ["seq", "step", "eventId", "result", "details"])
+        func flushTable() {
+            if !table.rows.isEmpty {
+                text += table.rendered()
+                table = TextTable(columns: table.columns)
+            }
+        }
+        for (flow, outcome) in outcomes {
+            if flow != currentFlow {
+                flushTable()
+                text += (currentFlow.isEmpty ? "" : "\n") + "== \(flow): \(Self.titles[flow] ?? flow) ==\n"
+                currentFlow = flow
+            }
+            table.append([String(outcome.seq), outcome.step.rawValue, outcome.eventId, outcome.result, Self.details(outcome.decision)])
+        }
+        flushTable()
+        text += "\n== verify ==\n"
+        text += "events: \(verification.events), intact: \(verification.isIntact ? "yes" : "NO"), head hash: \(verification.headHash?.hex ?? "none")\n"
+        return text
+    }
+
+    func json() throws -> JSONValue {
+        .object([
+            ("steps", .array(outcomes.map { .object([("flow", .string($0.flow))] + Self.members($0.outcome.json)) })),
+            ("verify", verification.json),
+        ])
+    }
+
+    static let titles = [
+        "flow-1": "a partner without a cTID creates one, gets a partnerId and a link; User 2 signs up through it",
+        "flow-2": "User 2 becomes a partner at account level and refers User 3 through a share link; a partner registered long ago creates a cTID",
+    ]
+
+    /// `key=value` pairs of a decision, without `result`.
+    static func details(_ decision: JSONValue) -> String {
+        members(decision).filter { $0.0 != "result" }.map { key, value in
+            if case .string(let text) = value { return "\(key)=\(text)" }
+            return "\(key)=\(value.serialized())"
+        }.joined(separator: " ")
+    }
+
+    static func members(_ value: JSONValue) -> [(String, JSONValue)] {
+        if case .object(let members) = value { return members }
+        return []
+    }
+}
