@@ -163,12 +163,14 @@ extension StepContext {
         return .decision(decision.outcome.rawValue, members)
     }
 
-    /// The partnerId a user holds now: the user-level one, else the first active account-level one.
+    /// The partnerId a user holds now: the user-level one, else the first active account-level
+    /// one; when none is active, the last one it held (the decision then says it is inactive).
     func partnerIdOf(userRowId: Int64) throws -> String? {
         if let active = try AssignmentRecord.fetchActive(db, userRowId: userRowId) {
             return try HolderRecord.fetch(db, id: active.holderRowId)?.partnerId
         }
-        for holder in try HolderRecord.fetchAll(db, userRowId: userRowId) where holder.level == .account {
+        let holders = try HolderRecord.fetchAll(db, userRowId: userRowId)
+        for holder in holders where holder.level == .account {
             if let accountRowId = holder.accountRowId,
                let active = try AssignmentRecord.fetchActive(db, accountRowId: accountRowId),
                active.holderRowId == holder.id
@@ -176,7 +178,7 @@ extension StepContext {
                 return holder.partnerId
             }
         }
-        return nil
+        return holders.last?.partnerId
     }
 
     // MARK: - attribution.reassigned
