@@ -1,0 +1,80 @@
+import Foundation
+import LedgerStore
+
+@testable import InviteLedger
+
+/// Paths and helpers shared by the service tests.
+enum Fixtures {
+    static var root: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures")
+    }
+
+    static func url(_ name: String) -> URL { root.appendingPathComponent(name) }
+
+    static func lines(_ name: String) throws -> [String] {
+        try String(contentsOf: url(name), encoding: .utf8).split(separator: "\n").map(String.init)
+    }
+
+    /// A fresh in-memory ledger with the named fixture files recorded, one step at a time.
+    static func ledger(_ files: [String] = ["flow-1.ndjson", "flow-2.ndjson"]) throws -> Ledger {
+        let ledger = try Ledger(path: ":memory:")
+        for file in files {
+            for line in try lines(file) {
+                _ = try ledger.record(json: line)
+            }
+        }
+        return ledger
+    }
+}
+
+extension Ledger {
+    /// Every row of every table, as text: two equal snapshots mean equal content.
+    func snapshot() throws -> String {
+        try queue.read { db in
+            var text = ""
+            let tables = try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+            for table in tables {
+                text += "# \(table)\n"
+                for row in try db.fetchAll(sql: "SELECT * FROM \"\(table)\"") {
+                    text += row.values.map(\.description).joined(separator: "|") + "\n"
+                }
+            }
+            return text
+        }
+    }
+
+    /// Rows of a query, each as `a|b|c`.
+    func rows(_ sql: String, _ arguments: StatementArguments = []) throws -> [String] {
+        try queue.read { db in
+            try db.fetchAll(sql: sql, arguments: arguments).map { $0.values.map(\.description).joined(separator: "|") }
+        }
+    }
+
+    /// Runs SQL on the ledger's connection, bypassing the service: for tampering tests.
+    func tamper(_ sql: String) throws {
+        try queue.inDatabase { db in try db.execute(sql: sql) }
+    }
+}
+
+/// A step as JSON, with the common fields filled in.
+func step(
+    _ name: String, _ eventId: String, at: String = "2026-05-01T00:00:00Z", broker: String = "acme",
+    _ fields: [String: Any] = [:]
+) -> String {
+    var members: [(String, JSONValue)] = [
+        ("step", .string(name)), ("eventId", .string(eventId)), ("brokerCrmName", .string(broker)), ("at", .string(at)),
+    ]
+    for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
+        switch value {
+        case let text as String: members.append((key, .string(text)))
+        case let number as Int: members.append((key, .integer(Int64(number))))
+        case let number as Int64: members.append((key, .integer(number)))
+        case let flag as Bool: members.append((key, .bool(flag)))
+        case is NSNull: members.append((key, .null))
+        default: fatalError("unsupported test value \(value)")
+        }
+    }
+    return JSONValue.object(members).serialized()
+}
