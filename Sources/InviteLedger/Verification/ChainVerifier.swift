@@ -8,7 +8,10 @@ struct ChainVerifier {
 
     func verify(into report: inout VerificationReport) throws {
         var expectedSeq: Int64 = 1
-        var previous = EventChain.genesis
+        // The previous event's hash as stored, and as recomputed from its content: a link may
+        // match either, so that one altered event is reported once, not again at the next link.
+        var previousStored = EventChain.genesis
+        var previousComputed = EventChain.genesis
         var problems: [VerificationReport.Problem] = []
         let statement = try db.makeStatement(sql: "SELECT seq, prevHash, hash, payload, outcome FROM event ORDER BY seq")
         try statement.forEachRow { row in
@@ -16,7 +19,7 @@ struct ChainVerifier {
             let storedPrevious: [UInt8] = row[1] ?? []
             let storedHash: [UInt8] = row[2] ?? []
             var hasher = SHA256()
-            hasher.update(previous)
+            hasher.update(storedPrevious)
             row.withUTF8(3) { hasher.update($0) }
             hasher.update([0x0A])
             row.withUTF8(4) { hasher.update($0) }
@@ -26,7 +29,7 @@ struct ChainVerifier {
                     problems.append(.init(
                         kind: .chain, seq: min(seq, expectedSeq),
                         message: "sequence jumps from \(expectedSeq - 1) to \(seq): events are missing or reordered"))
-                } else if storedPrevious != previous {
+                } else if storedPrevious != previousStored && storedPrevious != previousComputed {
                     problems.append(.init(
                         kind: .chain, seq: seq,
                         message: "event \(seq): prevHash does not match the hash of event \(seq - 1)"))
@@ -36,12 +39,12 @@ struct ChainVerifier {
                         message: "event \(seq): hash does not match its payload and outcome (changed after it was recorded)"))
                 }
             }
-            // Follow the stored chain, so that one changed event is reported once, not at every later link.
-            previous = storedHash.count == 32 ? storedHash : computed
+            previousStored = storedHash
+            previousComputed = computed
             expectedSeq = seq + 1
             report.events += 1
         }
-        report.headHash = report.events > 0 ? previous : nil
+        report.headHash = report.events > 0 ? previousStored : nil
         report.problems += problems
     }
 }

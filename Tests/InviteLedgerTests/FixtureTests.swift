@@ -1,0 +1,112 @@
+import Foundation
+import LedgerStore
+import Testing
+
+@testable import InviteLedger
+
+@Suite("Fixtures")
+struct FixtureTests {
+    @Test("each step of the seed flows and of every attribution outcome decides exactly as expected")
+    func outcomesMatchExpected() throws {
+        let ledger = try Ledger(path: ":memory:")
+        for name in ["flow-1", "flow-2", "attribution-outcomes"] {
+            let expected = try Fixtures.lines("expected/\(name).outcomes.ndjson")
+            let steps = try Fixtures.lines("\(name).ndjson")
+            #expect(steps.count == expected.count)
+            for (line, expectation) in zip(steps, expected) {
+                #expect(try ledger.record(json: line).json.serialized() == expectation)
+            }
+        }
+        #expect(try ledger.verify().isIntact)
+    }
+
+    @Test("every error fixture is rejected with its code, field and message, and changes nothing")
+    func errorsMatchExpected() throws {
+        let ledger = try Fixtures.ledger()
+        var rejections: [String] = []
+        var reader = try NDJSONReader.open(path: Fixtures.url("errors.ndjson").path)
+        defer { reader.close() }
+        let summary = try ledger.ingest(&reader, onRejection: { rejections.append($0.json.serialized()) })
+        #expect(rejections == (try Fixtures.lines("expected/errors.stderr.ndjson")))
+        #expect(summary == Ledger.IngestSummary(lines: 48, recorded: 2, duplicates: 0, rejected: 46, committedThroughLine: 48))
+        // Only the two valid lines (broker.configured and a referral.deleted) were recorded.
+        #expect(try ledger.rows("SELECT seq, eventId, step FROM event WHERE seq > 19") == [
+            "20|e-36|broker.configured", "21|e-40|referral.deleted",
+        ])
+        let codes = Set(rejections.compactMap { line -> String? in
+            guard case .string(let code)? = (try? JSONParser.parse(line))?["code"] else { return nil }
+            return code
+        })
+        let stepCodes = Set(LedgerError.Code.allCases.map(\.rawValue)).subtracting([
+            "AMBIGUOUS_BROKER", "UNKNOWN_BROKER", "INVALID_CURSOR", "NOT_INITIALIZED", "SCHEMA_OUTDATED",
+        ])
+        #expect(codes == stepCodes, "every code a step can be rejected with has a fixture line")
+    }
+
+    @Test("replaying a fixture changes nothing: the content stays byte for byte equal")
+    func replayIsIdempotent() throws {
+        let files = ["flow-1.ndjson", "flow-2.ndjson", "attribution-outcomes.ndjson"]
+        let ledger = try Fixtures.ledger(files)
+        let before = try ledger.snapshot()
+        for file in files {
+            var reader = try NDJSONReader.open(path: Fixtures.url(file).path)
+            defer { reader.close() }
+            let summary = try ledger.ingest(&reader)
+            #expect(summary.recorded == 0)
+            #expect(summary.rejected == 0)
+            #expect(summary.duplicates == summary.lines)
+        }
+        #expect(try ledger.snapshot() == before)
+    }
+
+    @Test("a rejected step leaves the database exactly as it was, even after partial work")
+    func rejectedStepChangesNothing() throws {
+        let ledger = try Fixtures.ledger()
+        let before = try ledger.snapshot()
+        let rejected = [
+            // Rejected after the broker row would have been created.
+            step("user.created", "r1", broker: "newbroker", ["userId": 1, "signupId": "S-404"]),
+            // Rejected after the user row would have been inserted: the signup was completed by 1002.
+            step("user.created", "r2", ["userId": 1099, "signupId": "S-2"]),
+            // Rejected in the middle of a reassignment (cycle).
+            step("attribution.reassigned", "r3", ["userId": 1001, "partnerId": "bob@ib.example", "reason": "r", "operator": "o"]),
+            // Rejected by idempotency.
+            step("user.created", "f1-02", ["userId": 1001]),
+        ]
+        for json in rejected {
+            #expect(throws: LedgerError.self) { try ledger.record(json: json) }
+        }
+        #expect(try ledger.snapshot() == before)
+    }
+
+    @Test("--atomic: one rejected line rolls the whole file back")
+    func atomicIngest() throws {
+        let ledger = try Fixtures.ledger(["flow-1.ndjson"])
+        let before = try ledger.snapshot()
+        var reader = try NDJSONReader.open(path: Fixtures.url("flow-2.ndjson").path)
+        let summary = try ledger.ingest(&reader, options: .init(isAtomic: true))
+        reader.close()
+        #expect(summary.recorded == 10 && summary.rejected == 0 && !summary.rolledBack)
+        #expect(try ledger.snapshot() != before)
+
+        let after = try ledger.snapshot()
+        var errors = try NDJSONReader.open(path: Fixtures.url("errors.ndjson").path)
+        let failed = try ledger.ingest(&errors, options: .init(isAtomic: true))
+        errors.close()
+        #expect(failed.rolledBack)
+        #expect(failed.rejected == 46)
+        #expect(failed.recorded == 0)
+        #expect(try ledger.snapshot() == after)
+    }
+
+    @Test("ingest commits in batches and reports each commit")
+    func batches() throws {
+        let ledger = try Ledger(path: ":memory:")
+        var reader = try NDJSONReader.open(path: Fixtures.url("flow-1.ndjson").path)
+        defer { reader.close() }
+        var commits: [Int] = []
+        let summary = try ledger.ingest(&reader, options: .init(batchSize: 4), onCommit: { commits.append($0.committedThroughLine) })
+        #expect(commits == [4, 8, 9])
+        #expect(summary.recorded == 9)
+    }
+}

@@ -1,0 +1,71 @@
+import Testing
+
+@testable import InviteLedger
+
+@Suite("verify")
+struct VerifyTests {
+    func ledger() throws -> Ledger { try Fixtures.ledger() }
+
+    @Test("an intact ledger verifies, with its head hash")
+    func intact() throws {
+        let report = try ledger().verify()
+        #expect(report.isIntact)
+        #expect(report.events == 19)
+        #expect(report.headHash?.hex == "92bf72e071a915afa43ae4dc098b7b683cecf7e1260947c9268f8e41b3287900")
+    }
+
+    @Test("the log refuses UPDATE and DELETE while its triggers stand")
+    func triggers() throws {
+        let ledger = try ledger()
+        #expect(throws: (any Error).self) { try ledger.tamper("UPDATE event SET payload = 'x' WHERE seq = 3") }
+        #expect(throws: (any Error).self) { try ledger.tamper("DELETE FROM event WHERE seq = 3") }
+        #expect(try ledger.verify().isIntact)
+    }
+
+    @Test("a changed payload, outcome or hash is named by its sequence number", arguments: [
+        "UPDATE event SET payload = replace(payload, 'ib-alice', 'ib-alicf') WHERE seq = 7",
+        "UPDATE event SET outcome = replace(outcome, 'SUBMITTED', 'SUBMITTEE') WHERE seq = 7",
+        "UPDATE event SET hash = zeroblob(32) WHERE seq = 7",
+        "UPDATE event SET prevHash = zeroblob(32) WHERE seq = 7",
+    ])
+    func changedEvent(sql: String) throws {
+        let ledger = try ledger()
+        try ledger.tamper("DROP TRIGGER event_no_update")
+        try ledger.tamper(sql)
+        let report = try ledger.verify()
+        #expect(report.firstBadSeq == 7)
+        #expect(report.problems.contains { $0.kind == .trigger })
+        #expect(report.problems.filter { $0.kind == .chain }.map(\.seq) == [7])
+    }
+
+    @Test("a deleted or reordered event breaks the sequence where it happened")
+    func deletedOrReordered() throws {
+        let deleted = try ledger()
+        try deleted.tamper("DROP TRIGGER event_no_delete; PRAGMA foreign_keys = OFF; DELETE FROM event WHERE seq = 12")
+        #expect(try deleted.verify().firstBadSeq == 12)
+
+        let reordered = try ledger()
+        try reordered.tamper("""
+            PRAGMA foreign_keys = OFF; DROP TRIGGER event_no_update;
+            UPDATE event SET seq = -5 WHERE seq = 5; UPDATE event SET seq = 5 WHERE seq = 6; UPDATE event SET seq = 6 WHERE seq = -5;
+            """)
+        #expect(try reordered.verify().firstBadSeq == 5)
+    }
+
+    @Test("a derived row that disagrees with the log is reported")
+    func derivedRows() throws {
+        let ledger = try ledger()
+        try ledger.tamper("UPDATE ctidUser SET userId = 1999 WHERE userId = 1002")
+        let report = try ledger.verify()
+        #expect(!report.isIntact)
+        #expect(report.firstBadSeq == nil)
+        #expect(report.problems == [
+            .init(kind: .derived, seq: 8, message: "a user differs from the step that created it: user 1999"),
+            .init(kind: .derived, seq: 9, message: "a trading account differs from the step that linked it: account 5002"),
+        ])
+
+        let moved = try self.ledger()
+        try moved.tamper("UPDATE attribution SET parentRowId = (SELECT id FROM ctidUser WHERE userId = 1004) WHERE eventSeq = 16")
+        #expect(try moved.verify().problems.map(\.kind) == [.derived, .derived])
+    }
+}
