@@ -120,7 +120,13 @@ struct CommandLineTests {
         let overview = try CLI.run(["--help"])
         #expect(overview.status == 0)
         #expect(overview.stdout.hasPrefix("OVERVIEW: invite-ledger keeps"))
-        for command in ["init", "migrate"] {
+        // Every command listed in the overview.
+        let commands = overview.stdout.components(separatedBy: "COMMANDS:\n")[1].components(separatedBy: "\n\n")[0]
+            .split(separator: "\n").map { line in
+                line.trimmingCharacters(in: .whitespaces).components(separatedBy: "  ")[0]
+            }
+        #expect(commands.count >= 6)
+        for command in commands {
             let result = try CLI.run(command.split(separator: " ").map(String.init) + ["--help"])
             #expect(result.status == 0, "\(command)")
             #expect(result.stdout.hasPrefix("OVERVIEW: "), "\(command)")

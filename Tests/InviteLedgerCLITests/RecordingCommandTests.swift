@@ -1,0 +1,183 @@
+import Foundation
+import Testing
+
+@Suite("record, ingest, verify and demo")
+struct RecordingCommandTests {
+    func seeded(_ scratch: Scratch) throws -> String {
+        let db = scratch.path("ledger.sqlite")
+        for flow in ["flow-1", "flow-2"] {
+            let result = try CLI.run(["ingest", CLI.fixture("\(flow).ndjson").path, "--db", db])
+            #expect(result.status == 0, "\(result)")
+        }
+        return db
+    }
+
+    func lines(_ name: String) throws -> [String] {
+        try String(contentsOf: CLI.fixture(name), encoding: .utf8).split(separator: "\n").map(String.init)
+    }
+
+    @Test("record prints each outcome of the seed flows exactly, from an argument or stdin")
+    func record() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let db = scratch.path("ledger.sqlite")
+        for flow in ["flow-1", "flow-2"] {
+            for (index, (step, expected)) in zip(try lines("\(flow).ndjson"), try lines("expected/\(flow).outcomes.ndjson")).enumerated() {
+                let result = index % 2 == 0
+                    ? try CLI.run(["record", step, "--db", db])
+                    : try CLI.run(["record", "--db", db], stdin: step)
+                #expect(result.status == 0, "\(result)")
+                #expect(result.stdout == expected + "\n")
+                #expect(result.stderr == "")
+            }
+        }
+        // The same step again is a duplicate: same seq, same hash, nothing written.
+        let again = try CLI.run(["record", try lines("flow-1.ndjson")[0], "--db", db])
+        #expect(again.stdout == (try lines("expected/flow-1.outcomes.ndjson")[0]).replacingOccurrences(
+            of: "\"status\":\"recorded\"", with: "\"status\":\"duplicate\"") + "\n")
+    }
+
+    @Test("a rejected step exits 2 with a JSON error and leaves the file's content unchanged")
+    func rejectedStep() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let db = try seeded(scratch)
+        let before = try CLI.sqlite3(db, ".dump")
+        let result = try CLI.run(["record", #"{"step":"referral.set","eventId":"x1","brokerCrmName":"acme","at":"2026-04-01T00:00:00Z","partnerId":"ib-alice","userId":1003}"#, "--db", db])
+        #expect(result.status == 2)
+        #expect(result.stdout == "")
+        #expect(result.stderr == #"{"error":{"code":"PARTNER_ID_TAKEN","field":"partnerId","message":"partnerId \"ib-alice\" belongs to user 1001 (seq 4)"}}"# + "\n")
+        let malformed = try CLI.run(["record", "--db", db], stdin: "{\"step\":")
+        #expect(malformed.status == 2)
+        #expect(malformed.stderr.hasPrefix(#"{"error":{"code":"INVALID_JSON","message":"invalid JSON: "#))
+        #expect(try CLI.sqlite3(db, ".dump") == before)
+    }
+
+    @Test("ingest reports each rejected line on stderr and exits 3; a re-run changes nothing")
+    func ingestErrors() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let db = try seeded(scratch)
+        let result = try CLI.run(["ingest", CLI.fixture("errors.ndjson").path, "--db", db])
+        #expect(result.status == 3)
+        #expect(result.stdout == (try String(contentsOf: CLI.fixture("expected/errors.stdout"), encoding: .utf8)))
+        #expect(result.stderr == (try String(contentsOf: CLI.fixture("expected/errors.stderr.ndjson"), encoding: .utf8)))
+
+        let before = try CLI.sqlite3(db, ".dump")
+        for flow in ["flow-1", "flow-2", "errors"] {
+            let again = try CLI.run(["ingest", "--format", "json", CLI.fixture("\(flow).ndjson").path, "--db", db])
+            #expect(again.status == (flow == "errors" ? 3 : 0))
+        }
+        #expect(try CLI.sqlite3(db, ".dump") == before)
+    }
+
+    @Test("ingest reads stdin; --atomic rolls everything back on one bad line")
+    func ingestAtomicFromStdin() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let db = scratch.path("ledger.sqlite")
+        let flow = try String(contentsOf: CLI.fixture("flow-1.ndjson"), encoding: .utf8)
+        let bad = flow + "{\"step\":\"user.created\"}\n"
+        let atomic = try CLI.run(["ingest", "-", "--atomic", "--format", "json", "--db", db], stdin: bad)
+        #expect(atomic.status == 2)
+        #expect(atomic.stdout == #"{"lines":10,"recorded":0,"duplicates":0,"rejected":1,"rolledBack":true}"# + "\n")
+        #expect(atomic.stderr == #"{"line":10,"eventId":null,"code":"MISSING_FIELD","field":"eventId","message":"missing field \"eventId\""}"# + "\n")
+        #expect(try CLI.sqlite3(db, "SELECT COUNT(*) FROM event;") == "0\n")
+        let commits = try CLI.run(["ingest", "-", "--batch-size", "4", "--report-commits", "--format", "json", "--db", db], stdin: bad)
+        #expect(commits.status == 3)
+        #expect(commits.stdout == """
+            {"committedThroughLine":4,"recorded":4,"duplicates":0,"rejected":0}
+            {"committedThroughLine":8,"recorded":8,"duplicates":0,"rejected":0}
+            {"committedThroughLine":10,"recorded":9,"duplicates":0,"rejected":1}
+            {"lines":10,"recorded":9,"duplicates":0,"rejected":1,"rolledBack":false}
+
+            """)
+        let missing = try CLI.run(["ingest", scratch.path("absent.ndjson"), "--db", db])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.hasPrefix(#"{"error":{"code":"NOT_FOUND","field":"FILE","message":"cannot read "#))
+    }
+
+    @Test("verify passes on an intact ledger and names the sequence number of an edited payload byte")
+    func verifyNamesTamperedEvent() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let db = try seeded(scratch)
+        let intact = try CLI.run(["verify", "--db", db])
+        #expect(intact.status == 0)
+        #expect(intact.stdout == """
+            events: 19
+            head hash: 92bf72e071a915afa43ae4dc098b7b683cecf7e1260947c9268f8e41b3287900
+            intact: yes
+
+            """)
+        // One byte of event 13's payload, changed with the sqlite3 shell (the triggers must go first).
+        try CLI.sqlite3(db, """
+            DROP TRIGGER event_no_update;
+            UPDATE event SET payload = replace(payload, 'copy-strategy:1234', 'copy-strategy:1235') WHERE seq = 13;
+            """)
+        let tampered = try CLI.run(["verify", "--db", db, "--format", "json"])
+        #expect(tampered.status == 4)
+        #expect(tampered.stdout == #"{"intact":false,"events":19,"headHash":"92bf72e071a915afa43ae4dc098b7b683cecf7e1260947c9268f8e41b3287900","firstBadSeq":13,"problems":[{"kind":"chain","seq":13,"message":"event 13: hash does not match its payload and outcome (changed after it was recorded)"},{"kind":"trigger","seq":null,"message":"trigger event_no_update is missing: the log can be edited"}]}"# + "\n")
+        let table = try CLI.run(["verify", "--db", db])
+        #expect(table.status == 4)
+        #expect(table.stdout.contains("first bad seq: 13\n"))
+    }
+
+    @Test("verify --expect-head catches a truncated log")
+    func expectHead() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let db = try seeded(scratch)
+        let head = "92bf72e071a915afa43ae4dc098b7b683cecf7e1260947c9268f8e41b3287900"
+        #expect(try CLI.run(["verify", "--expect-head", head, "--db", db]).status == 0)
+        try CLI.sqlite3(db, "PRAGMA foreign_keys = OFF; DROP TRIGGER event_no_delete; DELETE FROM event WHERE seq = 19;")
+        let result = try CLI.run(["verify", "--expect-head", head, "--db", db])
+        #expect(result.status == 4)
+        #expect(result.stdout.contains("the log does not end with the expected head \(head)"))
+        #expect(try CLI.run(["verify", "--expect-head", "xyz", "--db", db]).status == 1)
+    }
+
+    @Test("the demo prints the expected walk through both flows")
+    func demo() throws {
+        let result = try CLI.run(["demo"])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout == (try String(contentsOf: CLI.fixture("expected/demo.txt"), encoding: .utf8)))
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let kept = try CLI.run(["demo", "--db", scratch.path("demo.sqlite"), "--format", "json"])
+        #expect(kept.status == 0)
+        #expect(try CLI.run(["verify", "--db", scratch.path("demo.sqlite")]).status == 0)
+        let reused = try CLI.run(["demo", "--db", scratch.path("demo.sqlite")])
+        #expect(reused.status == 1)
+    }
+
+    @Test("an auditor recomputes every hash with sqlite3, xxd and sha256sum alone")
+    func auditorRecomputesChain() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let db = try seeded(scratch)
+        // The recipe of LedgerFormat.md, run by a shell.
+        let script = """
+            set -e
+            db="$1"
+            n=$(sqlite3 "$db" "SELECT COUNT(*) FROM event")
+            prev=0000000000000000000000000000000000000000000000000000000000000000
+            for seq in $(seq 1 "$n"); do
+              stored=$(sqlite3 "$db" "SELECT lower(hex(hash)) FROM event WHERE seq = $seq")
+              computed=$( { printf '%s' "$prev" | xxd -r -p; sqlite3 "$db" "SELECT payload || char(10) || outcome FROM event WHERE seq = $seq" | head -c -1; } | sha256sum | cut -c1-64)
+              [ "$computed" = "$stored" ] || { echo "seq $seq: $computed != $stored"; exit 1; }
+              prev=$stored
+            done
+            echo "ok $n"
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", script, "audit", db]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(output == "ok 19\n")
+    }
+}
