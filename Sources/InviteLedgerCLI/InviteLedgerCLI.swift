@@ -10,6 +10,11 @@ enum InviteLedgerCLI {
         MigrateCommand.self,
         RecordCommand.self,
         IngestCommand.self,
+        ReferralGetCommand.self,
+        ReferralsCommand.self,
+        StatsCommand.self,
+        UplineCommand.self,
+        TraceCommand.self,
         VerifyCommand.self,
         DemoCommand.self,
     ]}

@@ -1,0 +1,61 @@
+import LedgerStore
+
+/// The current partnerId of a user or a trading account: the answer of
+/// `GET /oauth2/ctid/referral`.
+public struct ReferralAssignment: Sendable, Equatable {
+    public var brokerCrmName: String
+    public var partnerId: String
+    /// `user` or `account`.
+    public var level: String
+    /// The user holding the partnerId: for an account, the account's owner.
+    public var userId: Int64
+    public var ctidTraderAccountId: Int64?
+    public var since: Timestamp
+    /// The CRM partner the assignment was made for, when given.
+    public var crmPartnerRef: String?
+}
+
+extension Ledger {
+    /// The GET of SPEC section 1: the partnerId active now on a user (user level) or on an account.
+    ///
+    /// - Throws: `NOT_FOUND` when there is none (for a user, account-level partnerIds do not count:
+    ///   ask for the account).
+    public func referral(broker: String? = nil, of subject: SubjectReference) throws -> ReferralAssignment {
+        try queue.read { db in
+            let scope = try QueryScope(db: db, brokerCrmName: broker)
+            let assignment: AssignmentRecord?
+            var accountId: Int64?
+            let owner: UserRecord
+            switch subject {
+            case .userId(let id):
+                owner = try scope.user(id)
+                assignment = try AssignmentRecord.fetchActive(db, userRowId: owner.id)
+            case .accountId(let id):
+                let account = try scope.account(id)
+                owner = try scope.userRow(account.userRowId)
+                accountId = id
+                assignment = try AssignmentRecord.fetchActive(db, accountRowId: account.id)
+            }
+            guard let assignment, let holder = try HolderRecord.fetch(db, id: assignment.holderRowId) else {
+                throw LedgerError(
+                    .notFound, field: subject.field,
+                    "\(subject)\(accountId == nil ? " has no user-level partnerId" : " has no partnerId")")
+            }
+            let crmPartnerRef = try assignment.partnerRowId.flatMap { try PartnerRecord.fetch(db, id: $0)?.crmPartnerRef }
+            return ReferralAssignment(
+                brokerCrmName: scope.broker.brokerCrmName, partnerId: holder.partnerId, level: holder.level.rawValue,
+                userId: owner.userId, ctidTraderAccountId: accountId,
+                since: Timestamp(milliseconds: assignment.validFrom), crmPartnerRef: crmPartnerRef)
+        }
+    }
+}
+
+extension SubjectReference {
+    /// The command-line option that names it.
+    var field: String {
+        switch self {
+        case .userId: "user-id"
+        case .accountId: "account-id"
+        }
+    }
+}

@@ -1,0 +1,172 @@
+import LedgerStore
+
+/// How a user was attributed: the ordered steps that led to it, for the user and each partner
+/// above it, each with its place in the log and whether its hash still verifies.
+public struct Trace: Sendable, Equatable {
+    /// One recorded step that took part.
+    public struct Step: Sendable, Equatable {
+        public var seq: Int64
+        public var step: String
+        public var eventId: String
+        public var at: Timestamp
+        /// What the step was to this user: `partner registration`, `partnerId assignment`, `link`,
+        /// `click`, `signup`, `user creation`, `attribution`, `invite`, `rejection`, `reassignment`,
+        /// `detachment`, `account link`; two joined by ` + ` when one step did both.
+        public var role: String
+        /// The decision recorded with the step (its `result` and details, `forced` included).
+        public var outcome: JSONValue
+        public var hash: [UInt8]
+        /// The hash recomputes from the event's content and links to the previous event.
+        public var verified: Bool
+    }
+
+    /// A partner the user came across, and how.
+    public struct PartnerMet: Sendable, Equatable {
+        public var partnerId: String
+        /// The user holding the partnerId, when someone does.
+        public var partnerUserId: Int64?
+        /// `attribution`, `rejection`, `reassignment`, `invite` or `click`, the first time.
+        public var how: String
+        public var firstSeq: Int64
+        /// True for the partner the user is attributed to now.
+        public var isCurrent: Bool
+    }
+
+    /// The steps about one user: the subject (level 0) or a partner above it.
+    public struct Section: Sendable, Equatable {
+        public var level: Int64
+        public var userId: Int64
+        public var steps: [Step]
+        public var partnersMet: [PartnerMet]
+    }
+
+    public var brokerCrmName: String
+    public var userId: Int64
+    public var ctidTraderAccountId: Int64?
+    public var sections: [Section]
+
+    /// True when every step shown verifies.
+    public var isVerified: Bool { sections.allSatisfy { $0.steps.allSatisfy(\.verified) } }
+}
+
+extension Ledger {
+    /// How a user (or an account's owner) was attributed, then the same for each partner above it.
+    public func trace(broker: String? = nil, of subject: SubjectReference) throws -> Trace {
+        try queue.read { db in
+            let scope = try QueryScope(db: db, brokerCrmName: broker)
+            let user = try scope.node(of: subject)
+            var accountId: Int64?
+            var sections: [Trace.Section] = []
+            var tracer = Tracer(scope: scope)
+            if case .accountId(let id) = subject {
+                accountId = id
+                tracer.add(seq: try scope.account(id).eventSeq, role: "account link")
+            }
+            sections.append(try tracer.section(level: 0, user: user))
+            for level in try scope.upline(of: user.id, asOf: nil) {
+                var upper = Tracer(scope: scope)
+                sections.append(try upper.section(level: level.level, user: try scope.user(level.userId)))
+            }
+            return Trace(
+                brokerCrmName: scope.broker.brokerCrmName, userId: user.userId, ctidTraderAccountId: accountId,
+                sections: sections)
+        }
+    }
+}
+
+/// Gathers the events that led to one user's attribution.
+private struct Tracer {
+    let scope: QueryScope
+    var roles: [Int64: String] = [:]
+    var db: Database { scope.db }
+
+    init(scope: QueryScope) {
+        self.scope = scope
+    }
+
+    /// Adds a step; a step with two roles (a creation that attributes) shows both.
+    mutating func add(seq: Int64, role: String) {
+        guard let existing = roles[seq] else {
+            roles[seq] = role
+            return
+        }
+        if !existing.components(separatedBy: " + ").contains(role) {
+            roles[seq] = existing + " + " + role
+        }
+    }
+
+    mutating func section(level: Int64, user: UserRecord) throws -> Trace.Section {
+        add(seq: user.eventSeq, role: "user creation")
+        var met: [String: Trace.PartnerMet] = [:]
+        func meet(_ partnerId: String, how: String, seq: Int64) throws {
+            if let known = met[partnerId] {
+                if seq < known.firstSeq {
+                    met[partnerId]?.firstSeq = seq
+                    met[partnerId]?.how = how
+                }
+                return
+            }
+            let holder = try HolderRecord.fetch(db, brokerId: scope.broker.id, partnerId: partnerId)
+            met[partnerId] = Trace.PartnerMet(
+                partnerId: partnerId, partnerUserId: try holder.map { try scope.userRow($0.userRowId).userId },
+                how: how, firstSeq: seq, isCurrent: false)
+        }
+        let decisions = try AttributionRecord.fetchAll(db, userRowId: user.id)
+        for decision in decisions {
+            let role: String
+            switch decision.outcome {
+            case .attributed: role = decision.via == .invite ? "invite" : "attribution"
+            case .reassigned: role = "reassignment"
+            case .detached: role = "detachment"
+            default: role = "rejection"
+            }
+            add(seq: decision.eventSeq, role: role)
+            if let partnerId = decision.partnerId {
+                try meet(partnerId, how: role, seq: decision.eventSeq)
+            }
+            var checkedAt = decision.decidedAt
+            if let signupRowId = decision.signupRowId, let signup = try SignupRecord.fetch(db, id: signupRowId) {
+                add(seq: signup.eventSeq, role: "signup")
+                checkedAt = signup.submittedAt
+                if let clickRowId = signup.clickRowId, let click = try ClickRecord.fetch(db, id: clickRowId) {
+                    add(seq: click.eventSeq, role: "click")
+                }
+            }
+            if let linkRowId = decision.linkRowId, let link = try LinkRecord.fetch(db, id: linkRowId) {
+                add(seq: link.eventSeq, role: "link")
+            }
+            if let holderRowId = decision.holderRowId, let holder = try HolderRecord.fetch(db, id: holderRowId) {
+                if let assignment = try AssignmentRecord.fetchCovering(db, holderRowId: holderRowId, at: checkedAt)
+                    ?? AssignmentRecord.fetchAll(db, holderRowId: holderRowId).last
+                {
+                    add(seq: assignment.eventSeq, role: "partnerId assignment")
+                }
+                if let partner = try PartnerRecord.fetch(db, userRowId: holder.userRowId) {
+                    add(seq: partner.eventSeq, role: "partner registration")
+                }
+            }
+        }
+        // Clicks by the same visitor, before or after the attribution: partners met on the way.
+        if let signup = try SignupRecord.fetch(db, userRowId: user.id), let visitorId = signup.visitorId {
+            for click in try ClickRecord.fetchAll(db, brokerId: scope.broker.id, visitorId: visitorId) {
+                try meet(click.partnerId, how: "click", seq: click.eventSeq)
+            }
+        }
+        if let current = try AttributionRecord.fetchCurrent(db, userRowId: user.id), let partnerId = current.partnerId {
+            met[partnerId]?.isCurrent = true
+        }
+        var steps: [Trace.Step] = []
+        for (seq, role) in roles.sorted(by: { $0.key < $1.key }) {
+            guard let event = try EventRecord.fetch(db, seq: seq) else { continue }
+            let previous = seq == 1 ? EventChain.genesis : try EventRecord.fetch(db, seq: seq - 1)?.hash
+            let recomputed = EventChain.hash(previous: event.prevHash, payload: event.payload, outcome: event.outcome)
+            steps.append(Trace.Step(
+                seq: seq, step: event.step, eventId: event.eventId, at: Timestamp(milliseconds: event.at), role: role,
+                outcome: (try? JSONParser.parse(event.outcome)) ?? .string(event.outcome), hash: event.hash,
+                verified: recomputed == event.hash && previous == event.prevHash))
+        }
+        return Trace.Section(
+            level: level, userId: user.userId, steps: steps,
+            partnersMet: met.values.sorted { $0.firstSeq < $1.firstSeq || ($0.firstSeq == $1.firstSeq && $0.partnerId < $1.partnerId) })
+    }
+}

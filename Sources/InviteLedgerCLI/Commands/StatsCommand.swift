@@ -1,0 +1,40 @@
+import InviteLedger
+
+enum StatsCommand: LedgerCommand {
+    static let signature = CommandSignature(
+        path: ["stats"],
+        abstract: "How many referrals a partner has at each level, and in total.",
+        options: [QueryOptions.broker] + QueryOptions.partnerOptions + [
+            .value("--depth", "N", "Count levels 1 to N only (default: all levels)."),
+            QueryOptions.asOf,
+            .value("--format", "FORMAT", "table or json (default: table)."),
+        ]
+    )
+
+    static func run(_ context: CommandContext) throws -> ExitStatus {
+        let arguments = context.arguments
+        let format = try arguments.choice("--format", ["table", "json"], default: "table")
+        let partner = try QueryOptions.partner(arguments)
+        let ledger = try context.openLedger(.readOnly)
+        defer { try? ledger.close() }
+        let stats = try ledger.stats(
+            broker: arguments.string("--broker"), of: partner, depth: try arguments.integer("--depth", in: 1...1_000),
+            asOf: try QueryOptions.time(arguments, "--as-of"))
+        if format == "json" {
+            context.output.writeLine(JSONValue.object([
+                ("broker", .string(stats.brokerCrmName)), ("partnerUserId", .integer(stats.partnerUserId)),
+                ("asOf", stats.asOf.json),
+                ("levels", .array(stats.levels.map { .object([("level", .integer($0.level)), ("count", .integer($0.count))]) })),
+                ("total", .integer(stats.total)),
+            ]).serialized())
+        } else {
+            var table = TextTable(columns: ["level", "referrals"])
+            for level in stats.levels {
+                table.append([String(level.level), String(level.count)])
+            }
+            table.append(["total", String(stats.total)])
+            context.output.write(table.rendered())
+        }
+        return .success
+    }
+}

@@ -1,0 +1,31 @@
+import InviteLedger
+
+enum TraceCommand: LedgerCommand {
+    static let signature = CommandSignature(
+        path: ["trace"],
+        abstract: "How a user or a trading account was attributed, step by step, then each partner above it.",
+        discussion: """
+            Each step shows its sequence number in the log, its role (partner registration,
+            partnerId assignment, link, click, signup, user creation, attribution, rejection,
+            reassignment, detachment) and whether its hash still verifies. Partners met lists every
+            partner the user came across. Exit status 4 when a step shown does not verify.
+            """,
+        options: [QueryOptions.broker] + QueryOptions.subjectOptions + [
+            .value("--format", "FORMAT", "table or json (default: table).")
+        ]
+    )
+
+    static func run(_ context: CommandContext) throws -> ExitStatus {
+        let arguments = context.arguments
+        let format = try arguments.choice("--format", ["table", "json"], default: "table")
+        let ledger = try context.openLedger(.readOnly)
+        defer { try? ledger.close() }
+        let trace = try ledger.trace(broker: arguments.string("--broker"), of: try QueryOptions.subject(arguments))
+        if format == "json" {
+            context.output.writeLine(TraceText.json(trace).serialized())
+        } else {
+            context.output.write(TraceText.rendered(trace))
+        }
+        return trace.isVerified ? .success : .verificationFailed
+    }
+}

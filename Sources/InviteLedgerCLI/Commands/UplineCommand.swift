@@ -1,0 +1,48 @@
+import InviteLedger
+
+enum UplineCommand: LedgerCommand {
+    static let signature = CommandSignature(
+        path: ["upline"],
+        abstract: "The chain of partners above a user or a trading account's owner, nearest first.",
+        options: [QueryOptions.broker] + QueryOptions.subjectOptions + [
+            QueryOptions.asOf,
+            .value("--format", "FORMAT", "table or json (default: table)."),
+        ]
+    )
+
+    static func run(_ context: CommandContext) throws -> ExitStatus {
+        let arguments = context.arguments
+        let format = try arguments.choice("--format", ["table", "json"], default: "table")
+        let ledger = try context.openLedger(.readOnly)
+        defer { try? ledger.close() }
+        let upline = try ledger.upline(
+            broker: arguments.string("--broker"), of: try QueryOptions.subject(arguments),
+            asOf: try QueryOptions.time(arguments, "--as-of"))
+        if format == "json" {
+            context.output.writeLine(JSONValue.object([
+                ("broker", .string(upline.brokerCrmName)), ("userId", .integer(upline.userId)), ("asOf", upline.asOf.json),
+                ("upline", .array(upline.levels.map { level in
+                    .object([
+                        ("level", .integer(level.level)), ("userId", .integer(level.userId)),
+                        ("partnerId", level.partnerId.json),
+                        ("partnerCtidTraderAccountId", level.partnerCtidTraderAccountId.json),
+                        ("attributedAt", .string(level.attributedAt.rfc3339)), ("crmPartnerRef", level.crmPartnerRef.json),
+                    ])
+                })),
+            ]).serialized())
+        } else {
+            var table = TextTable(columns: ["level", "userId", "partnerId", "partnerCtidTraderAccountId", "attributedAt", "crmPartnerRef"])
+            for level in upline.levels {
+                table.append([
+                    String(level.level), String(level.userId), level.partnerId ?? "", level.partnerCtidTraderAccountId.text,
+                    level.attributedAt.rfc3339, level.crmPartnerRef ?? "",
+                ])
+            }
+            context.output.write(table.rendered())
+            if upline.levels.isEmpty {
+                context.output.writeLine("(user \(upline.userId) is not attributed to any partner)")
+            }
+        }
+        return .success
+    }
+}
