@@ -15,6 +15,8 @@ enum InviteLedgerCLI {
         StatsCommand.self,
         UplineCommand.self,
         TraceCommand.self,
+        ReportAttributionsCommand.self,
+        ReportPartnersCommand.self,
         VerifyCommand.self,
         DemoCommand.self,
     ]}

@@ -1,0 +1,98 @@
+import Foundation
+import InviteLedger
+
+/// The options and the output handling both reports share.
+enum ReportCommand {
+    static func options(levelsHelp: String) -> [CommandSignature.Option] {
+        [
+            QueryOptions.broker,
+            .value("--from", "TIME", "Start of the period, inclusive (RFC 3339; default: the beginning)."),
+            .value("--to", "TIME", "End of the period, exclusive (RFC 3339; default: no end)."),
+            .value("--levels", "N", levelsHelp),
+            .value("--format", "FORMAT", "csv or ndjson (default: csv)."),
+            .value("--output", "FILE", "Write to FILE (atomically: a temporary file renamed at the end); default: stdout."),
+            .flag("--print-summary", "Print {\"rows\":N,\"snapshotSeq\":S} on stderr at the end."),
+        ]
+    }
+
+    typealias Runner = (Ledger, ReportOptions, (Int) -> Void, (UnsafeBufferPointer<UInt8>) throws -> Void) throws
+        -> ReportSummary
+
+    static func run(_ context: CommandContext, _ runner: Runner) throws -> ExitStatus {
+        let arguments = context.arguments
+        let options = ReportOptions(
+            broker: arguments.string("--broker"), from: try QueryOptions.time(arguments, "--from"),
+            to: try QueryOptions.time(arguments, "--to"),
+            levels: Int(try arguments.integer("--levels", in: 1...Int64(ReportOptions.maximumLevels)) ?? 3),
+            format: ReportFormat(rawValue: try arguments.choice("--format", ["csv", "ndjson"], default: "csv"))!)
+        let ledger = try context.openLedger(.readOnly)
+        defer { try? ledger.close() }
+        let errors = context.errors
+        let progress: (Int) -> Void = { rows in
+            guard errors.isTerminal else { return }
+            errors.write("\r\u{1B}[K\(rows) rows")
+            errors.flush()
+        }
+        let summary: ReportSummary
+        if let path = arguments.string("--output") {
+            let file = try AtomicFile(path: path)
+            do {
+                summary = try runner(ledger, options, progress) { try file.write($0) }
+                try file.commit()
+            } catch {
+                file.discard()
+                throw error
+            }
+        } else {
+            let output = context.output
+            summary = try runner(ledger, options, progress) { output.write($0) }
+        }
+        if errors.isTerminal {
+            errors.write("\r\u{1B}[K")
+        }
+        if arguments.flag("--print-summary") {
+            errors.writeLine(JSONValue.object([
+                ("rows", .integer(Int64(summary.rows))), ("snapshotSeq", .integer(summary.snapshotSeq)),
+            ]).serialized())
+        }
+        return .success
+    }
+}
+
+enum ReportAttributionsCommand: LedgerCommand {
+    static let signature = CommandSignature(
+        path: ["report", "attributions"],
+        abstract: "Every attribution decided in a period, with its upline, as CSV or NDJSON.",
+        discussion: """
+            One row per decision (accepted, reassigned, detached and rejected), ordered by time.
+            Columns: \(AttributionReport.columns(levels: 2).joined(separator: ", ")), ... up to
+            --levels. Rows stream as they are read from one snapshot of the ledger; memory stays flat.
+            """,
+        options: ReportCommand.options(levelsHelp: "Upline levels to include, 1 to 20 (default: 3).")
+    )
+
+    static func run(_ context: CommandContext) throws -> ExitStatus {
+        try ReportCommand.run(context) { ledger, options, progress, write in
+            try ledger.reportAttributions(options, progress: progress, write: write)
+        }
+    }
+}
+
+enum ReportPartnersCommand: LedgerCommand {
+    static let signature = CommandSignature(
+        path: ["report", "partners"],
+        abstract: "One row per partner: partnerIds, downline per level, new direct referrals in the period.",
+        discussion: """
+            Columns: \(PartnerReport.columns(levels: 2).joined(separator: ", ")), with one
+            referralsLevelN column per level up to --levels. Downline counts are as of --to (or now);
+            newDirectReferrals counts direct referrals attributed in [--from, --to).
+            """,
+        options: ReportCommand.options(levelsHelp: "Downline levels to count, 1 to 20 (default: 3).")
+    )
+
+    static func run(_ context: CommandContext) throws -> ExitStatus {
+        try ReportCommand.run(context) { ledger, options, progress, write in
+            try ledger.reportPartners(options, progress: progress, write: write)
+        }
+    }
+}
