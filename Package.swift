@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "InviteLedger", targets: ["InviteLedger"]),
         .library(name: "LedgerStore", targets: ["LedgerStore"]),
         .executable(name: "invite-ledger", targets: ["InviteLedgerCLI"]),
+        .executable(name: "invite-ledger-bench", targets: ["InviteLedgerBenchmark"]),
     ],
     targets: [
         .systemLibrary(
@@ -39,6 +40,11 @@ let package = Package(
             name: "InviteLedgerCLI",
             dependencies: ["InviteLedger", "LedgerStore"],
             plugins: ["EmbedResources"]
+        ),
+        // Synthetic forest generator and benchmark: `swift run -c release invite-ledger-bench`.
+        .executableTarget(
+            name: "InviteLedgerBenchmark",
+            dependencies: ["InviteLedger", "LedgerStore"]
         ),
         .testTarget(
             name: "LedgerStoreTests",

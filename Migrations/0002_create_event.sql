@@ -21,7 +21,12 @@ CREATE UNIQUE INDEX event_brokerId_eventId ON event (brokerId, eventId);
 
 -- Nothing in the log is updated or deleted; corrections are new steps. `verify` checks that these
 -- triggers are still in place, and the hash chain catches an edit made without them.
-CREATE TRIGGER event_no_update BEFORE UPDATE ON event
+--
+-- The one exception is inside the transaction that records a step: the event is inserted first
+-- with an empty outcome (so that derived rows can reference it), and its outcome and hash are
+-- filled in once the rules have decided. A recorded event's outcome is never empty, so every
+-- committed event is frozen.
+CREATE TRIGGER event_no_update BEFORE UPDATE ON event WHEN OLD.outcome != ''
 BEGIN
     SELECT RAISE(ABORT, 'the event log is append-only: UPDATE is not allowed');
 END;

@@ -6,7 +6,7 @@ CREATE TABLE traderAccount (
     userRowId INTEGER NOT NULL REFERENCES ctidUser (id),
     traderLogin INTEGER,
     linkedAt INTEGER NOT NULL,
-    eventSeq INTEGER NOT NULL REFERENCES event (seq) DEFERRABLE INITIALLY DEFERRED
+    eventSeq INTEGER NOT NULL REFERENCES event (seq)
 ) STRICT;
 
 CREATE UNIQUE INDEX traderAccount_brokerId_ctidTraderAccountId ON traderAccount (brokerId, ctidTraderAccountId);

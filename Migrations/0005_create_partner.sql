@@ -8,7 +8,7 @@ CREATE TABLE partner (
     userRowId INTEGER REFERENCES ctidUser (id),
     accountRowId INTEGER REFERENCES traderAccount (id),
     registeredAt INTEGER NOT NULL,
-    eventSeq INTEGER NOT NULL REFERENCES event (seq) DEFERRABLE INITIALLY DEFERRED
+    eventSeq INTEGER NOT NULL REFERENCES event (seq)
 ) STRICT;
 
 CREATE UNIQUE INDEX partner_brokerId_crmPartnerRef ON partner (brokerId, crmPartnerRef);

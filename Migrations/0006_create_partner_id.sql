@@ -7,7 +7,7 @@ CREATE TABLE partnerIdHolder (
     level TEXT NOT NULL CHECK (level IN ('user', 'account')),
     userRowId INTEGER NOT NULL REFERENCES ctidUser (id),
     accountRowId INTEGER REFERENCES traderAccount (id),
-    eventSeq INTEGER NOT NULL REFERENCES event (seq) DEFERRABLE INITIALLY DEFERRED,
+    eventSeq INTEGER NOT NULL REFERENCES event (seq),
     CHECK ((level = 'user') = (accountRowId IS NULL))
 ) STRICT;
 
@@ -26,8 +26,8 @@ CREATE TABLE partnerIdAssignment (
     partnerRowId INTEGER REFERENCES partner (id),
     validFrom INTEGER NOT NULL,
     validTo INTEGER,
-    eventSeq INTEGER NOT NULL REFERENCES event (seq) DEFERRABLE INITIALLY DEFERRED,
-    endEventSeq INTEGER REFERENCES event (seq) DEFERRABLE INITIALLY DEFERRED,
+    eventSeq INTEGER NOT NULL REFERENCES event (seq),
+    endEventSeq INTEGER REFERENCES event (seq),
     CHECK ((level = 'user') = (accountRowId IS NULL)),
     CHECK (validTo IS NULL OR validTo >= validFrom),
     CHECK ((validTo IS NULL) = (endEventSeq IS NULL))

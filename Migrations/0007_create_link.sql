@@ -8,7 +8,7 @@ CREATE TABLE link (
     url TEXT NOT NULL,
     target TEXT,
     createdAt INTEGER NOT NULL,
-    eventSeq INTEGER NOT NULL REFERENCES event (seq) DEFERRABLE INITIALLY DEFERRED
+    eventSeq INTEGER NOT NULL REFERENCES event (seq)
 ) STRICT;
 
 CREATE UNIQUE INDEX link_brokerId_linkId ON link (brokerId, linkId);

@@ -8,7 +8,7 @@ CREATE TABLE click (
     linkRowId INTEGER REFERENCES link (id),
     visitorId TEXT,
     clickedAt INTEGER NOT NULL,
-    eventSeq INTEGER NOT NULL REFERENCES event (seq) DEFERRABLE INITIALLY DEFERRED
+    eventSeq INTEGER NOT NULL REFERENCES event (seq)
 ) STRICT;
 
 CREATE INDEX click_brokerId_visitorId ON click (brokerId, visitorId, clickedAt) WHERE visitorId IS NOT NULL;

@@ -10,7 +10,7 @@ CREATE TABLE signup (
     clickRowId INTEGER REFERENCES click (id),
     submittedAt INTEGER NOT NULL,
     userRowId INTEGER REFERENCES ctidUser (id),
-    eventSeq INTEGER NOT NULL REFERENCES event (seq) DEFERRABLE INITIALLY DEFERRED
+    eventSeq INTEGER NOT NULL REFERENCES event (seq)
 ) STRICT;
 
 CREATE UNIQUE INDEX signup_brokerId_signupId ON signup (brokerId, signupId);

@@ -20,7 +20,7 @@ CREATE TABLE attribution (
     forced INTEGER NOT NULL DEFAULT 0 CHECK (forced IN (0, 1)),
     reason TEXT,
     operator TEXT,
-    eventSeq INTEGER NOT NULL REFERENCES event (seq) DEFERRABLE INITIALLY DEFERRED,
+    eventSeq INTEGER NOT NULL REFERENCES event (seq),
     CHECK ((outcome IN ('ATTRIBUTED', 'REASSIGNED')) = (parentRowId IS NOT NULL)),
     CHECK (validTo IS NULL OR (outcome IN ('ATTRIBUTED', 'REASSIGNED') AND validTo >= decidedAt))
 ) STRICT;

@@ -27,7 +27,7 @@ public final class Database {
         /// How long a statement waits for another connection's lock before failing with `SQLITE_BUSY`.
         public var busyTimeoutMilliseconds: Int32 = 30_000
         /// The page cache size, in KiB.
-        public var cacheSizeKiB: Int = 8_192
+        public var cacheSizeKiB: Int = 65_536
         /// Use the write-ahead log (ignored for in-memory databases, which cannot).
         public var usesWAL = true
 
@@ -98,6 +98,9 @@ public final class Database {
         // 4. REFERENCES clauses are enforced.
         try execute(sql: "PRAGMA foreign_keys = ON")
         try execute(sql: "PRAGMA cache_size = -\(configuration.cacheSizeKiB)")
+        // Savepoint and statement journals in memory: every recorded step runs in a savepoint, and
+        // on disk its journal would be written page by page for each step.
+        try execute(sql: "PRAGMA temp_store = MEMORY")
         // 5. WAL: readers see a consistent snapshot while one writer commits; NORMAL syncs the WAL at
         //    checkpoints only, which is durable against process crashes (see Reliability.md).
         if mode != .readOnly && configuration.usesWAL && !isInMemory {

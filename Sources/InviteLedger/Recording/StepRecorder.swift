@@ -50,19 +50,21 @@ struct StepRecorder {
             headIsLoaded = true
         }
         let seq = (head?.seq ?? 0) + 1
+        let previous = head?.hash ?? EventChain.genesis
+        // The event goes in first, outcome pending, so that the derived rows can reference it.
+        try EventRecord(
+            seq: seq, brokerId: broker.id, eventId: step.eventId, step: step.kind.rawValue,
+            at: step.at.milliseconds, recordedAt: recordedAt, payload: step.payload, outcome: "",
+            prevHash: previous, hash: EventChain.genesis
+        ).insert(db)
         var context = StepContext(db: db, broker: broker, step: step, seq: seq)
         let decision = try context.apply()
         if case .brokerConfigured = step.body {
             brokers[broker.brokerCrmName] = nil
         }
         let outcomeText = decision.canonical()
-        let previous = head?.hash ?? EventChain.genesis
         let hash = EventChain.hash(previous: previous, payload: step.payload, outcome: outcomeText)
-        try EventRecord(
-            seq: seq, brokerId: broker.id, eventId: step.eventId, step: step.kind.rawValue,
-            at: step.at.milliseconds, recordedAt: recordedAt, payload: step.payload, outcome: outcomeText,
-            prevHash: previous, hash: hash
-        ).insert(db)
+        try EventRecord.complete(db, seq: seq, outcome: outcomeText, hash: hash)
         head = (seq, hash)
         return StepOutcome(
             seq: seq, eventId: step.eventId, step: step.kind, status: .recorded, decision: decision.sortedKeys(),

@@ -62,4 +62,11 @@ public struct EventRecord: Sendable, Equatable {
         try db.cachedStatement(sql: "INSERT INTO event (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             .execute(arguments: [seq, brokerId, eventId, step, at, recordedAt, payload, outcome, prevHash, hash])
     }
+
+    /// Completes an event inserted with an empty outcome, in the transaction that recorded it
+    /// (the append-only trigger allows nothing else).
+    public static func complete(_ db: Database, seq: Int64, outcome: String, hash: [UInt8]) throws {
+        try db.cachedStatement(sql: "UPDATE event SET outcome = ?, hash = ? WHERE seq = ? AND outcome = ''")
+            .execute(arguments: [outcome, hash, seq])
+    }
 }

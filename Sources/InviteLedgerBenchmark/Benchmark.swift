@@ -1,0 +1,246 @@
+import Foundation
+import InviteLedger
+import LedgerStore
+
+/// Generates the forest, then measures each figure of issue 6 against its baseline, in the same
+/// run, and prints a table (also written to `results.md` in the work directory).
+struct Benchmark {
+    let generator: ForestGenerator
+    let runs: Int
+    let work: String
+
+    struct Figure {
+        var name: String
+        var value: Double
+        var unit: String
+        var baseline: Double?
+        var target: String
+        var met: Bool?
+    }
+
+    private var figures: [Figure] = []
+
+    init(generator: ForestGenerator, runs: Int, work: String) {
+        self.generator = generator
+        self.runs = max(1, runs)
+        self.work = work
+    }
+
+    private func path(_ name: String) -> String { URL(fileURLWithPath: work).appendingPathComponent(name).path }
+
+    private var cli: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("invite-ledger").path
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    private func log(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    private func removeDatabase(_ name: String) {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            try? FileManager.default.removeItem(atPath: path(name) + suffix)
+        }
+    }
+
+    mutating func run() throws {
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        guard FileManager.default.isExecutableFile(atPath: cli) else {
+            throw BenchmarkError("\(cli) is missing: build it first (swift build -c release)")
+        }
+        // 1. The forest.
+        let forest = path("forest.ndjson")
+        log("generating \(generator.users) users (seed \(generator.seed)) into \(forest)")
+        _ = FileManager.default.createFile(atPath: forest, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: forest))
+        let summary = try generator.generate(to: handle)
+        try handle.close()
+        let steps = Double(summary.steps)
+        log("\(summary.steps) steps; biggest partners: \(summary.biggestPartners.prefix(3).map { "\($0.userId) (\($0.descendants))" }.joined(separator: ", ")); mid: \(summary.midPartner.userId) (\(summary.midPartner.descendants)); deepest: \(summary.deepestUserId) (depth \(summary.deepestDepth))")
+
+        // 2. Ingest, against sqlite3 .import of the same number of rows.
+        let csv = path("forest.csv")
+        try Self.writeImportCSV(from: forest, to: csv)
+        var ingestTimes: [Double] = []
+        var ingestRSS: [Int] = []
+        var importTimes: [Double] = []
+        for run in 1...runs {
+            removeDatabase("ledger.sqlite")
+            let ingest = try ChildProcess.run(cli, ["ingest", forest, "--db", path("ledger.sqlite"), "--format", "json"], stdout: path("ingest.out"))
+            guard ingest.status == 0 else { throw BenchmarkError("ingest exited \(ingest.status): see \(path("ingest.out"))") }
+            ingestTimes.append(ingest.seconds)
+            ingestRSS.append(ingest.peakRSSKiB)
+            removeDatabase("baseline.sqlite")
+            let script = path("import.sql")
+            try """
+                CREATE TABLE step (seq INTEGER PRIMARY KEY, eventId TEXT NOT NULL, step TEXT NOT NULL, at TEXT NOT NULL, payload TEXT NOT NULL);
+                CREATE UNIQUE INDEX step_eventId ON step (eventId);
+                .mode csv
+                BEGIN;
+                .import \(csv) step
+                COMMIT;
+
+                """.write(toFile: script, atomically: true, encoding: .utf8)
+            let baseline = try ChildProcess.run("sqlite3", [path("baseline.sqlite")], stdin: script)
+            guard baseline.status == 0 else { throw BenchmarkError("sqlite3 .import exited \(baseline.status)") }
+            importTimes.append(baseline.seconds)
+            log("ingest run \(run): \(String(format: "%.1f", ingest.seconds)) s (\(Int(steps / ingest.seconds)) steps/s), sqlite3 .import: \(String(format: "%.1f", baseline.seconds)) s")
+        }
+        let ingestRate = steps / Self.median(ingestTimes)
+        figures.append(Figure(
+            name: "ingest (steps/s)", value: ingestRate, unit: "steps/s", baseline: steps / Self.median(importTimes),
+            target: ">= 100,000 steps/s", met: ingestRate >= 100_000))
+        let ingestPeak = Double(ingestRSS.max() ?? 0) / 1024
+        figures.append(Figure(name: "ingest peak RSS", value: ingestPeak, unit: "MiB", baseline: nil, target: "< 150 MiB", met: ingestPeak < 150))
+
+        // 3. The client area's queries, in process.
+        let ledger = try Ledger(path: path("ledger.sqlite"), access: .readOnly)
+        let biggest = summary.biggestPartners.first!
+        for (label, partner) in [("biggest partner \(biggest.userId), \(biggest.descendants) descendants", biggest.userId),
+                                 ("mid-size partner \(summary.midPartner.userId), \(summary.midPartner.descendants) descendants", summary.midPartner.userId)] {
+            try measureQuery("first page of direct referrals, \(label)", target: 5) {
+                _ = try ledger.referrals(of: .userId(partner), depth: 1, limit: 50)
+            }
+            try measureQuery("first page to depth 3, \(label)", target: 5) {
+                _ = try ledger.referrals(of: .userId(partner), depth: 3, limit: 50)
+            }
+            try measureQuery("stats per level, \(label)", target: partner == biggest.userId ? 50 : 5) {
+                _ = try ledger.stats(of: .userId(partner))
+            }
+        }
+        try measureQuery("upline of the deepest user (\(summary.deepestUserId), depth \(summary.deepestDepth))", target: 5) {
+            _ = try ledger.upline(of: .userId(summary.deepestUserId))
+        }
+        try measureQuery("trace of the deepest user (\(summary.deepestDepth) upline sections)", target: 5) {
+            _ = try ledger.trace(of: .userId(summary.deepestUserId))
+        }
+
+        // 4. The attributions report with 3 upline levels, against sqlite3 -csv on the same query.
+        let brokerId = try Int64.fetchOne(Database(path: path("ledger.sqlite"), mode: .readOnly), sql: "SELECT id FROM broker") ?? 1
+        let baselineSQL = Self.baselineReportSQL(brokerId: brokerId)
+        var reportTimes: [Double] = []
+        var reportRSS: [Int] = []
+        var sqliteTimes: [Double] = []
+        for run in 1...runs {
+            let report = try ChildProcess.run(cli, ["report", "attributions", "--levels", "3", "--output", path("report.csv"), "--db", path("ledger.sqlite")])
+            guard report.status == 0 else { throw BenchmarkError("report exited \(report.status)") }
+            reportTimes.append(report.seconds)
+            reportRSS.append(report.peakRSSKiB)
+            let baseline = try ChildProcess.run("sqlite3", ["-csv", "-header", path("ledger.sqlite"), baselineSQL], stdout: path("baseline.csv"))
+            guard baseline.status == 0 else { throw BenchmarkError("sqlite3 -csv exited \(baseline.status)") }
+            sqliteTimes.append(baseline.seconds)
+            log("report run \(run): \(String(format: "%.2f", report.seconds)) s, sqlite3 -csv: \(String(format: "%.2f", baseline.seconds)) s")
+        }
+        let rows = Double(try Self.countLines(path("report.csv")) - 1)
+        let baselineRows = Double(try Self.countLines(path("baseline.csv")) - 1)
+        guard rows == baselineRows else { throw BenchmarkError("report has \(rows) rows, the sqlite3 baseline \(baselineRows)") }
+        let reportRate = rows / Self.median(reportTimes)
+        let sqliteRate = rows / Self.median(sqliteTimes)
+        figures.append(Figure(
+            name: "attributions report, 3 levels (rows/s)", value: reportRate, unit: "rows/s", baseline: sqliteRate,
+            target: "ratio >= 1.0", met: reportRate >= sqliteRate))
+        let reportPeak = Double(reportRSS.max() ?? 0) / 1024
+        figures.append(Figure(name: "report peak RSS", value: reportPeak, unit: "MiB", baseline: nil, target: "< 150 MiB", met: reportPeak < 150))
+
+        // 5. verify: the hash chain alone, and everything (chain, integrity, foreign keys, derived rows).
+        var chainTimes: [Double] = []
+        var fullTimes: [Double] = []
+        var events = 0.0
+        for _ in 1...runs {
+            var start = DispatchTime.now().uptimeNanoseconds
+            let chain = try ledger.verify(storageChecks: false)
+            chainTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            events = Double(chain.events)
+            start = DispatchTime.now().uptimeNanoseconds
+            let full = try ledger.verify()
+            fullTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            guard chain.isIntact, full.isIntact else { throw BenchmarkError("the generated ledger does not verify") }
+        }
+        let chainRate = events / Self.median(chainTimes)
+        figures.append(Figure(name: "verify, hash chain (events/s)", value: chainRate, unit: "events/s", baseline: nil,
+                              target: ">= 1,000,000 events/s", met: chainRate >= 1_000_000))
+        figures.append(Figure(name: "verify, all checks (events/s)", value: events / Self.median(fullTimes), unit: "events/s",
+                              baseline: nil, target: "(no target)", met: nil))
+        try ledger.close()
+        printTable(summary: summary)
+    }
+
+    private mutating func measureQuery(_ name: String, target milliseconds: Double, _ body: () throws -> Void) throws {
+        for _ in 0..<3 { try body() }
+        var times: [Double] = []
+        for _ in 0..<31 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        let median = Self.median(times)
+        figures.append(Figure(name: name, value: median, unit: "ms", baseline: nil, target: "< \(Int(milliseconds)) ms", met: median < milliseconds))
+    }
+
+    private func printTable(summary: ForestGenerator.Summary) {
+        var text = "| figure | median | baseline (same run) | ratio | target | met |\n|---|---|---|---|---|---|\n"
+        for figure in figures {
+            let value = figure.unit == "ms" ? String(format: "%.3f ms", figure.value)
+                : figure.unit == "MiB" ? String(format: "%.0f MiB", figure.value)
+                : "\(Int(figure.value).formatted()) \(figure.unit)"
+            let baseline = figure.baseline.map { "\(Int($0).formatted()) \(figure.unit)" } ?? "-"
+            let ratio = figure.baseline.map { String(format: "%.2f", figure.value / $0) } ?? "-"
+            let met = figure.met.map { $0 ? "yes" : "**no**" } ?? "-"
+            text += "| \(figure.name) | \(value) | \(baseline) | \(ratio) | \(figure.target) | \(met) |\n"
+        }
+        text += "\n\(summary.steps.formatted()) steps, \(generator.users.formatted()) users, \(runs) runs (median), seed \(generator.seed).\n"
+        print(text)
+        try? text.write(toFile: path("results.md"), atomically: true, encoding: .utf8)
+    }
+
+    /// The NDJSON as CSV rows (seq, eventId, step, at, payload) for `.import`.
+    static func writeImportCSV(from source: String, to destination: String) throws {
+        var reader = try NDJSONReader.open(path: source)
+        defer { reader.close() }
+        _ = FileManager.default.createFile(atPath: destination, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: destination))
+        defer { try? handle.close() }
+        var out: [UInt8] = []
+        var seq = 0
+        while try reader.nextLine({ line, _ in
+            guard case .bytes(let bytes) = line else { return }
+            seq += 1
+            let value = try JSONParser.parse(bytes)
+            var fields = [String(seq)]
+            for key in ["eventId", "step", "at"] {
+                if case .string(let text)? = value[key] { fields.append(text) } else { fields.append("") }
+            }
+            fields.append(String(decoding: bytes, as: UTF8.self))
+            CSVWriter.appendRecord(fields, to: &out)
+            if out.count > 1 << 20 {
+                try handle.write(contentsOf: out)
+                out.removeAll(keepingCapacity: true)
+            }
+        }) != nil {}
+        try handle.write(contentsOf: out)
+    }
+
+    /// The report's own query, with the timestamp and boolean formatted by SQL, for sqlite3 -csv.
+    static func baselineReportSQL(brokerId: Int64) -> String {
+        AttributionReport.sql(levels: 3)
+            .replacingOccurrences(
+                of: "SELECT t.eventSeq, t.decidedAt,",
+                with: "SELECT t.eventSeq AS seq, strftime('%Y-%m-%dT%H:%M:%fZ', t.decidedAt / 1000.0, 'unixepoch') AS attributedAt,")
+            .replacingOccurrences(of: "t.forced,", with: "CASE t.forced WHEN 1 THEN 'true' ELSE 'false' END AS forced,")
+            .replacingOccurrences(of: "?1", with: String(brokerId))
+            .replacingOccurrences(of: "?2", with: String(Int64.min))
+            .replacingOccurrences(of: "?3", with: String(Int64.max))
+    }
+
+    static func countLines(_ path: String) throws -> Int {
+        var reader = try NDJSONReader.open(path: path)
+        defer { reader.close() }
+        var count = 0
+        while try reader.nextLine({ _, _ in count += 1 }) != nil {}
+        return count
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a program to completion and measures it: wall time and peak resident memory (from
+/// `wait4`'s rusage, in KiB).
+enum ChildProcess {
+    struct Measurement {
+        var status: Int32
+        var seconds: Double
+        var peakRSSKiB: Int
+    }
+
+    static func run(_ executable: String, _ arguments: [String], stdin: String? = nil, stdout: String? = nil) throws
+        -> Measurement
+    {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, stdin ?? "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        let code = posix_spawnp(&pid, executable, &actions, nil, argv, environ)
+        guard code == 0 else {
+            throw BenchmarkError("cannot start \(executable): \(String(cString: strerror(code)))")
+        }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 {
+            guard errno == EINTR else { throw BenchmarkError("wait4 failed: \(String(cString: strerror(errno)))") }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        return Measurement(status: exitStatus, seconds: seconds, peakRSSKiB: Int(usage.ru_maxrss))
+    }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

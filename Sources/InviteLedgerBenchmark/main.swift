@@ -1,0 +1,55 @@
+import Foundation
+import InviteLedger
+import LedgerStore
+
+// invite-ledger-bench: generates a synthetic forest and measures the speed bars of issue 6.
+//
+//   swift run -c release invite-ledger-bench generate --users 1000000 --output forest.ndjson
+//   swift run -c release invite-ledger-bench run [--users 1000000] [--runs 3] [--work DIR]
+
+func usage() -> Never {
+    FileHandle.standardError.write(Data("""
+        usage: invite-ledger-bench generate [--users N] [--seed S] --output FILE
+               invite-ledger-bench run [--users N] [--seed S] [--runs N] [--work DIR]
+
+        """.utf8))
+    exit(1)
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+guard let command = arguments.first else { usage() }
+arguments.removeFirst()
+var options: [String: String] = [:]
+while arguments.count >= 2, arguments[0].hasPrefix("--") {
+    options[arguments[0]] = arguments[1]
+    arguments.removeFirst(2)
+}
+guard arguments.isEmpty else { usage() }
+var generator = ForestGenerator()
+if let users = options["--users"].flatMap(Int.init) { generator.users = users }
+if let seed = options["--seed"].flatMap(UInt64.init) { generator.seed = seed }
+
+do {
+    switch command {
+    case "generate":
+        guard let output = options["--output"] else { usage() }
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        let summary = try generator.generate(to: handle)
+        try handle.close()
+        print("steps: \(summary.steps), attributions: \(summary.attributions)")
+        print("biggest partners (userId: descendants): " + summary.biggestPartners.map { "\($0.userId): \($0.descendants)" }.joined(separator: ", "))
+        print("mid-size partner: \(summary.midPartner.userId) (\(summary.midPartner.descendants) descendants)")
+        print("deepest user: \(summary.deepestUserId) (depth \(summary.deepestDepth))")
+    case "run":
+        var benchmark = Benchmark(
+            generator: generator, runs: options["--runs"].flatMap(Int.init) ?? 3,
+            work: options["--work"] ?? FileManager.default.temporaryDirectory.appendingPathComponent("invite-ledger-bench").path)
+        try benchmark.run()
+    default:
+        usage()
+    }
+} catch {
+    FileHandle.standardError.write(Data("invite-ledger-bench: \(error)\n".utf8))
+    exit(2)
+}
