@@ -68,4 +68,21 @@ struct VerifyTests {
         try moved.tamper("UPDATE attribution SET parentRowId = (SELECT id FROM ctidUser WHERE userId = 1004) WHERE eventSeq = 16")
         #expect(try moved.verify().problems.map(\.kind) == [.derived, .derived])
     }
+
+    @Test("every derived table is checked against the log", arguments: [
+        ("UPDATE signup SET partnerId = 'ib-mallory' WHERE signupId = 'S-2'", "a signup differs from its step: signup S-2"),
+        ("UPDATE click SET partnerId = 'ib-mallory' WHERE eventSeq = 6", "a click differs from its step: click 1"),
+        ("UPDATE link SET url = 'https://evil.example/' WHERE linkId = 'L-1'", "a link differs from the step that made it: link L-1"),
+        ("UPDATE partner SET crmPartnerRef = 'CRM-X' WHERE crmPartnerRef = 'CRM-1001'", "a partner registration differs from its step: partner CRM-X"),
+        ("UPDATE partnerIdAssignment SET validFrom = validFrom - 1 WHERE eventSeq = 4", "a partnerId assignment differs from the steps that made and ended it: assignment 1"),
+        ("DELETE FROM lineage WHERE depth = 2", "the closure table does not hold one current path per ancestor of each user: 3 paths expected from the edges, 2 current"),
+        ("INSERT INTO lineage VALUES (1, 1, 0, 1004, 0, NULL, 4)", "a direct referral in the closure table has no current edge: user row 4 under 1"),
+        ("INSERT INTO lineage VALUES (3, 1, 0, 1001, 0, NULL, 1)", "a direct referral in the closure table has no current edge: user row 1 under 3"),
+    ])
+    func derivedTables(sql: String, message: String) throws {
+        let ledger = try ledger()
+        try ledger.tamper(sql)
+        let report = try ledger.verify()
+        #expect(report.problems.map(\.message).contains(message), "\(report.problems)")
+    }
 }

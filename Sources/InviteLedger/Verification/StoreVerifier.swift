@@ -64,6 +64,59 @@ struct StoreVerifier {
                OR e.outcome ->> 'result' IS NOT t.outcome
             LIMIT 20
             """),
+        ("a partner registration differs from its step", """
+            SELECT p.eventSeq, 'partner ' || p.crmPartnerRef FROM partner p LEFT JOIN event e ON e.seq = p.eventSeq
+            WHERE e.seq IS NULL OR e.step != 'partner.registered' OR e.brokerId != p.brokerId
+               OR e.payload ->> 'crmPartnerRef' IS NOT p.crmPartnerRef
+            LIMIT 20
+            """),
+        ("a partnerId assignment differs from the steps that made and ended it", """
+            SELECT a.eventSeq, 'assignment ' || a.id FROM partnerIdAssignment a
+            JOIN partnerIdHolder h ON h.id = a.holderRowId
+            LEFT JOIN event e ON e.seq = a.eventSeq LEFT JOIN event x ON x.seq = a.endEventSeq
+            WHERE e.seq IS NULL OR e.step != 'referral.set' OR e.at != a.validFrom
+               OR e.payload ->> 'partnerId' IS NOT h.partnerId
+               OR (a.endEventSeq IS NOT NULL AND (x.seq IS NULL OR x.at != a.validTo
+                   OR x.step NOT IN ('referral.set', 'referral.deleted')))
+            LIMIT 20
+            """),
+        ("a link differs from the step that made it", """
+            SELECT k.eventSeq, 'link ' || k.linkId FROM link k LEFT JOIN event e ON e.seq = k.eventSeq
+            WHERE e.seq IS NULL OR e.step NOT IN ('link.issued', 'link.generated') OR e.brokerId != k.brokerId
+               OR e.payload ->> 'linkId' IS NOT k.linkId OR e.payload ->> 'url' IS NOT k.url
+            LIMIT 20
+            """),
+        ("a click differs from its step", """
+            SELECT c.eventSeq, 'click ' || c.id FROM click c LEFT JOIN event e ON e.seq = c.eventSeq
+            WHERE e.seq IS NULL OR e.step != 'link.clicked' OR e.brokerId != c.brokerId OR e.at != c.clickedAt
+               OR e.payload ->> 'partnerId' IS NOT c.partnerId
+            LIMIT 20
+            """),
+        ("a signup differs from its step", """
+            SELECT g.eventSeq, 'signup ' || g.signupId FROM signup g LEFT JOIN event e ON e.seq = g.eventSeq
+            WHERE e.seq IS NULL OR e.step != 'signup.submitted' OR e.brokerId != g.brokerId OR e.at != g.submittedAt
+               OR e.payload ->> 'signupId' IS NOT g.signupId OR e.payload ->> 'partnerId' IS NOT g.partnerId
+            LIMIT 20
+            """),
+        ("an event was left without its outcome", """
+            SELECT seq, 'event ' || seq FROM event WHERE outcome = '' LIMIT 20
+            """),
+        ("the closure table does not hold one current path per ancestor of each user", """
+            WITH RECURSIVE node(rowId, depth) AS (
+                SELECT l.descendantRowId, 1 FROM lineage l
+                WHERE l.depth = 1 AND l.validTo IS NULL AND NOT EXISTS (
+                    SELECT 1 FROM attribution t WHERE t.userRowId = l.ancestorRowId AND t.validTo IS NULL
+                      AND t.outcome IN ('ATTRIBUTED', 'REASSIGNED'))
+                UNION ALL
+                SELECT l.descendantRowId, node.depth + 1 FROM node
+                JOIN lineage l ON l.ancestorRowId = node.rowId AND l.depth = 1 AND l.validTo IS NULL
+                WHERE node.depth < 10000
+            )
+            SELECT NULL, expected || ' paths expected from the edges, ' || found || ' current'
+            FROM (SELECT (SELECT ifnull(SUM(depth), 0) FROM node) AS expected,
+                         (SELECT COUNT(*) FROM lineage WHERE validTo IS NULL) AS found)
+            WHERE expected != found
+            """),
         ("an edge and the closure table disagree", """
             SELECT t.eventSeq, 'user row ' || t.userRowId || ' under ' || t.parentRowId FROM attribution t
             WHERE t.validTo IS NULL AND t.outcome IN ('ATTRIBUTED', 'REASSIGNED') AND NOT EXISTS (
