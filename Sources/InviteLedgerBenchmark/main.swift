@@ -10,7 +10,7 @@ import LedgerStore
 func usage() -> Never {
     FileHandle.standardError.write(Data("""
         usage: invite-ledger-bench generate [--users N] [--seed S] --output FILE
-               invite-ledger-bench run [--users N] [--seed S] [--runs N] [--work DIR]
+               invite-ledger-bench run [--users N] [--seed S] [--runs N] [--work DIR] [--reuse yes]
 
         """.utf8))
     exit(1)
@@ -45,6 +45,7 @@ do {
         var benchmark = Benchmark(
             generator: generator, runs: options["--runs"].flatMap(Int.init) ?? 3,
             work: options["--work"] ?? FileManager.default.temporaryDirectory.appendingPathComponent("invite-ledger-bench").path)
+        benchmark.reuse = options["--reuse"] == "yes"
         try benchmark.run()
     default:
         usage()

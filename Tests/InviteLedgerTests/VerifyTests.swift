@@ -62,6 +62,7 @@ struct VerifyTests {
         #expect(report.problems == [
             .init(kind: .derived, seq: 8, message: "a user differs from the step that created it: user 1999"),
             .init(kind: .derived, seq: 9, message: "a trading account differs from the step that linked it: account 5002"),
+            .init(kind: .derived, seq: 8, message: "an edge and the closure table disagree: user row 2 under 1"),
         ])
 
         let moved = try self.ledger()

@@ -119,9 +119,11 @@ struct StoreVerifier {
             """),
         ("an edge and the closure table disagree", """
             SELECT t.eventSeq, 'user row ' || t.userRowId || ' under ' || t.parentRowId FROM attribution t
+            JOIN ctidUser u ON u.id = t.userRowId
             WHERE t.validTo IS NULL AND t.outcome IN ('ATTRIBUTED', 'REASSIGNED') AND NOT EXISTS (
                 SELECT 1 FROM lineage l WHERE l.ancestorRowId = t.parentRowId AND l.depth = 1
-                  AND l.descendantRowId = t.userRowId AND l.validTo IS NULL)
+                  AND l.attributedAt = t.decidedAt AND l.descendantUserId = u.userId AND l.validTo IS NULL
+                  AND l.descendantRowId = t.userRowId)
             LIMIT 20
             """),
         ("a direct referral in the closure table has no current edge", """
