@@ -41,6 +41,17 @@ do {
         print("biggest partners (userId: descendants): " + summary.biggestPartners.map { "\($0.userId): \($0.descendants)" }.joined(separator: ", "))
         print("mid-size partner: \(summary.midPartner.userId) (\(summary.midPartner.descendants) descendants)")
         print("deepest user: \(summary.deepestUserId) (depth \(summary.deepestDepth))")
+    case "sha256":
+        // Throughput of the Swift SHA-256 on 400-byte messages (the size of an event).
+        let message = [UInt8](repeating: 0x61, count: 400)
+        let count = 500_000
+        let start = DispatchTime.now().uptimeNanoseconds
+        var digest: [UInt8] = []
+        for _ in 0..<count {
+            digest = SHA256.hash(message)
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        print("\(Int(Double(count) / seconds)) hashes/s, \(Int(Double(count * 400) / seconds / 1e6)) MB/s (\(digest.hex.prefix(8)))")
     case "run":
         var benchmark = Benchmark(
             generator: generator, runs: options["--runs"].flatMap(Int.init) ?? 3,

@@ -62,6 +62,22 @@ struct SHA256Tests {
         #expect(files.map(\.1) == expected)
     }
 
+    @Test("the one-shot hash(_:into:) agrees with the streaming hasher at every length")
+    func oneShot() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0...300 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            var digest = [UInt8](repeating: 0, count: 32)
+            bytes.withUnsafeBytes { message in
+                digest.withUnsafeMutableBytes { SHA256.hash(message, into: $0.baseAddress!) }
+            }
+            #expect(digest == SHA256.hash(bytes), "length \(length)")
+        }
+        var abc = [UInt8](repeating: 0, count: 32)
+        Array("abc".utf8).withUnsafeBytes { message in abc.withUnsafeMutableBytes { SHA256.hash(message, into: $0.baseAddress!) } }
+        #expect(abc.hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
     @Test("hex round-trips and rejects what is not hex")
     func hex() {
         #expect([UInt8](hex: "00ff10Ab")! == [0x00, 0xFF, 0x10, 0xAB])

@@ -9,7 +9,7 @@
 /// Checked against the FIPS 180-4 / NIST test vectors and against `sha256sum` on random input.
 public struct SHA256: Sendable {
     /// The eight working words, H0...H7.
-    private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
+    fileprivate(set) var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
     )
     /// Bytes waiting for a full 64-byte block.
@@ -26,6 +26,42 @@ public struct SHA256: Sendable {
         hasher.update(Array(bytes))
         return hasher.finalize()
     }
+
+    /// The digest of a contiguous message, written to `output` (32 bytes), without allocating:
+    /// the fast path of `verify`, which hashes millions of events.
+    public static func hash(_ message: UnsafeRawBufferPointer, into output: UnsafeMutableRawPointer) {
+        var hasher = SHA256(reservingBuffer: false)
+        let bytes = message.bindMemory(to: UInt8.self)
+        var offset = 0
+        if let base = bytes.baseAddress {
+            while bytes.count - offset >= 64 {
+                hasher.compress(base + offset)
+                offset += 64
+            }
+        }
+        // The tail, the 0x80 byte, zeros and the bit length, in one or two blocks on the stack.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { tail in
+            let remaining = bytes.count - offset
+            for index in 0..<remaining { tail[index] = bytes[offset + index] }
+            tail[remaining] = 0x80
+            let blocks = remaining + 9 <= 64 ? 1 : 2
+            for index in (remaining + 1)..<(blocks * 64) { tail[index] = 0 }
+            let bitLength = UInt64(bytes.count) &* 8
+            for index in 0..<8 {
+                tail[blocks * 64 - 1 - index] = UInt8(truncatingIfNeeded: bitLength >> UInt64(index * 8))
+            }
+            hasher.compress(tail.baseAddress!)
+            if blocks == 2 { hasher.compress(tail.baseAddress! + 64) }
+        }
+        withUnsafeBytes(of: hasher.state) { words in
+            for index in 0..<8 {
+                let word = words.load(fromByteOffset: index * 4, as: UInt32.self)
+                output.storeBytes(of: word.bigEndian, toByteOffset: index * 4, as: UInt32.self)
+            }
+        }
+    }
+
+    private init(reservingBuffer: Bool) {}
 
     /// Adds bytes to the message.
     public mutating func update(_ bytes: [UInt8]) {
@@ -87,7 +123,7 @@ public struct SHA256: Sendable {
     }
 
     /// One 64-byte block: the message schedule and 64 rounds of FIPS 180-4 section 6.2.2.
-    private mutating func compress(_ block: UnsafePointer<UInt8>) {
+    mutating func compress(_ block: UnsafePointer<UInt8>) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
             for t in 0..<16 {
                 let b = block + t * 4

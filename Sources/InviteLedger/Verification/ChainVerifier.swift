@@ -1,10 +1,59 @@
+import Dispatch
+import Foundation
 import LedgerStore
 
 /// Recomputes the hash chain over the whole log, in sequence order, streaming.
+///
+/// Events are read in batches; each batch's hashes are computed on all cores (an event's hash
+/// depends only on its own row: its stored previous hash, payload and outcome), then the links
+/// between consecutive events are checked in order.
 struct ChainVerifier {
     let db: Database
     /// Stop listing chain problems after this many: one tampered row breaks every later link.
     var maximumProblems = 20
+    var batchSize = 8_192
+
+    /// One batch of events: the messages to hash, back to back, and what is stored.
+    private struct Batch {
+        var seqs: [Int64] = []
+        var storedPrevious: [[UInt8]] = []
+        var storedHashes: [[UInt8]] = []
+        /// prevHash || payload || 0x0A || outcome, for each event, concatenated.
+        var messages: [UInt8] = []
+        var offsets: [Int] = [0]
+
+        var count: Int { seqs.count }
+
+        mutating func removeAll() {
+            seqs.removeAll(keepingCapacity: true)
+            storedPrevious.removeAll(keepingCapacity: true)
+            storedHashes.removeAll(keepingCapacity: true)
+            messages.removeAll(keepingCapacity: true)
+            offsets.removeAll(keepingCapacity: true)
+            offsets.append(0)
+        }
+
+        /// The SHA-256 of every message, 32 bytes each, computed on `workers` threads.
+        func hashes(workers: Int) -> [UInt8] {
+            var digests = [UInt8](repeating: 0, count: count * 32)
+            let count = self.count
+            messages.withUnsafeBytes { messageBytes in
+                digests.withUnsafeMutableBytes { digestBytes in
+                    nonisolated(unsafe) let input = messageBytes
+                    nonisolated(unsafe) let output = digestBytes
+                    let offsets = self.offsets
+                    let chunk = (count + workers - 1) / workers
+                    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                        for index in (worker * chunk)..<min(count, (worker + 1) * chunk) {
+                            let message = UnsafeRawBufferPointer(rebasing: input[offsets[index]..<offsets[index + 1]])
+                            SHA256.hash(message, into: output.baseAddress! + index * 32)
+                        }
+                    }
+                }
+            }
+            return digests
+        }
+    }
 
     func verify(into report: inout VerificationReport) throws {
         var expectedSeq: Int64 = 1
@@ -13,37 +62,56 @@ struct ChainVerifier {
         var previousStored = EventChain.genesis
         var previousComputed = EventChain.genesis
         var problems: [VerificationReport.Problem] = []
+        let workers = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+        var batch = Batch()
+        batch.messages.reserveCapacity(batchSize * 512)
+
+        func check(_ batch: Batch) {
+            let computed = batch.hashes(workers: workers)
+            for index in 0..<batch.count {
+                let seq = batch.seqs[index]
+                let storedPrevious = batch.storedPrevious[index]
+                let storedHash = batch.storedHashes[index]
+                let hash = Array(computed[(index * 32)..<(index * 32 + 32)])
+                if problems.count < maximumProblems {
+                    if seq != expectedSeq {
+                        problems.append(.init(
+                            kind: .chain, seq: min(seq, expectedSeq),
+                            message: "sequence jumps from \(expectedSeq - 1) to \(seq): events are missing or reordered"))
+                    } else if storedPrevious != previousStored && storedPrevious != previousComputed {
+                        problems.append(.init(
+                            kind: .chain, seq: seq,
+                            message: "event \(seq): prevHash does not match the hash of event \(seq - 1)"))
+                    } else if storedHash != hash {
+                        problems.append(.init(
+                            kind: .chain, seq: seq,
+                            message: "event \(seq): hash does not match its payload and outcome (changed after it was recorded)"))
+                    }
+                }
+                previousStored = storedHash
+                previousComputed = hash
+                expectedSeq = seq + 1
+            }
+            report.events += Int64(batch.count)
+        }
+
         let statement = try db.makeStatement(sql: "SELECT seq, prevHash, hash, payload, outcome FROM event ORDER BY seq")
         try statement.forEachRow { row in
-            let seq: Int64 = try row.required(0)
-            let storedPrevious: [UInt8] = row[1] ?? []
-            let storedHash: [UInt8] = row[2] ?? []
-            var hasher = SHA256()
-            hasher.update(storedPrevious)
-            row.withUTF8(3) { hasher.update($0) }
-            hasher.update([0x0A])
-            row.withUTF8(4) { hasher.update($0) }
-            let computed = hasher.finalize()
-            if problems.count < maximumProblems {
-                if seq != expectedSeq {
-                    problems.append(.init(
-                        kind: .chain, seq: min(seq, expectedSeq),
-                        message: "sequence jumps from \(expectedSeq - 1) to \(seq): events are missing or reordered"))
-                } else if storedPrevious != previousStored && storedPrevious != previousComputed {
-                    problems.append(.init(
-                        kind: .chain, seq: seq,
-                        message: "event \(seq): prevHash does not match the hash of event \(seq - 1)"))
-                } else if storedHash != computed {
-                    problems.append(.init(
-                        kind: .chain, seq: seq,
-                        message: "event \(seq): hash does not match its payload and outcome (changed after it was recorded)"))
-                }
+            let previous: [UInt8] = row[1] ?? []
+            batch.seqs.append(try row.required(0))
+            batch.storedPrevious.append(previous)
+            batch.storedHashes.append(row[2] ?? [])
+            batch.messages.append(contentsOf: previous)
+            row.withUTF8(3) { batch.messages.append(contentsOf: $0) }
+            batch.messages.append(0x0A)
+            row.withUTF8(4) { batch.messages.append(contentsOf: $0) }
+            batch.offsets.append(batch.messages.count)
+            if batch.count == batchSize {
+                check(batch)
+                batch.removeAll()
             }
-            previousStored = storedHash
-            previousComputed = computed
-            expectedSeq = seq + 1
-            report.events += 1
         }
+        check(batch)
         report.headHash = report.events > 0 ? previousStored : nil
         report.problems += problems
     }
