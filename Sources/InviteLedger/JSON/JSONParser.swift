@@ -89,7 +89,6 @@ public struct JSONParser {
         guard depth <= Self.maximumDepth else { throw error("JSON nested deeper than \(Self.maximumDepth) levels") }
         offset += 1
         var members: [(String, JSONValue)] = []
-        var keys = Set<String>()
         skipWhitespace()
         if offset < bytes.count && bytes[offset] == 0x7D {
             offset += 1
@@ -102,7 +101,8 @@ public struct JSONParser {
             }
             let keyOffset = offset
             let key = try parseString()
-            guard keys.insert(key).inserted else {
+            // Objects are small: a linear search beats hashing every key.
+            guard !members.contains(where: { $0.0 == key }) else {
                 throw Error(offset: keyOffset, reason: "duplicate member \(key.debugDescription)")
             }
             skipWhitespace()

@@ -23,10 +23,21 @@ extension JSONValue {
         case .object(let members):
             return .object(
                 members.map { ($0.0, $0.1.sortedKeys()) }
-                    .sorted { $0.0.utf16.lexicographicallyPrecedes($1.0.utf16) })
+                    .sorted { Self.precedes($0.0, $1.0) })
         default:
             return self
         }
+    }
+
+    /// UTF-16 code unit order (RFC 8785). For ASCII names, the usual case, it is byte order,
+    /// which is much cheaper to compare.
+    static func precedes(_ lhs: String, _ rhs: String) -> Bool {
+        var lhs = lhs
+        var rhs = rhs
+        let ascii = lhs.withUTF8 { a in rhs.withUTF8 { b in
+            a.allSatisfy { $0 < 0x80 } && b.allSatisfy { $0 < 0x80 } ? a.lexicographicallyPrecedes(b) as Bool? : nil
+        } }
+        return ascii ?? lhs.utf16.lexicographicallyPrecedes(rhs.utf16)
     }
 
     public func write(to bytes: inout [UInt8]) {

@@ -2,7 +2,6 @@
 /// and remembers which were read so that the rest can be reported as unknown.
 struct FieldReader {
     private let members: [(String, JSONValue)]
-    private var values: [String: JSONValue] = [:]
     /// The canonical payload's members, in the order read; sorted when the payload is built.
     private(set) var canonical: [(String, JSONValue)] = []
 
@@ -10,9 +9,11 @@ struct FieldReader {
 
     init(members: [(String, JSONValue)]) {
         self.members = members
-        for (key, value) in members {
-            values[key] = value
-        }
+    }
+
+    /// A step has a dozen members at most: a linear search beats a dictionary.
+    private func value(_ name: String) -> JSONValue? {
+        members.first { $0.0 == name }?.1
     }
 
     /// Fails with `UNKNOWN_FIELD` for the first member (in input order) not in `allowed`.
@@ -22,7 +23,7 @@ struct FieldReader {
         }
     }
 
-    func has(_ name: String) -> Bool { values[name] != nil }
+    func has(_ name: String) -> Bool { value(name) != nil }
 
     // MARK: - Integers
 
@@ -37,7 +38,7 @@ struct FieldReader {
     }
 
     mutating func optionalInteger(_ name: String, in range: ClosedRange<Int64>) throws(LedgerError) -> Int64? {
-        guard let value = values[name] else { return nil }
+        guard let value = value(name) else { return nil }
         guard case .number(let text) = value, let integer = Int64(text), range.contains(integer) else {
             throw LedgerError(
                 .invalidField, field: name,
@@ -55,7 +56,7 @@ struct FieldReader {
     }
 
     mutating func optionalText(_ name: String, _ rule: TextRule) throws(LedgerError) -> String? {
-        guard let value = values[name] else { return nil }
+        guard let value = value(name) else { return nil }
         guard case .string(let text) = value, rule.accepts(text) else {
             throw LedgerError(.invalidField, field: name, "\(name) must be \(rule.description), got \(Self.show(value))")
         }
@@ -65,7 +66,7 @@ struct FieldReader {
 
     /// A member that must be present and is either text or `null`.
     mutating func nullableText(_ name: String, _ rule: TextRule) throws(LedgerError) -> String? {
-        guard let value = values[name] else { throw Self.missing(name) }
+        guard let value = value(name) else { throw Self.missing(name) }
         if case .null = value {
             canonical.append((name, .null))
             return nil
@@ -74,7 +75,7 @@ struct FieldReader {
     }
 
     mutating func timestamp(_ name: String) throws(LedgerError) -> Timestamp {
-        guard let value = values[name] else { throw Self.missing(name) }
+        guard let value = value(name) else { throw Self.missing(name) }
         guard case .string(let text) = value, let timestamp = Timestamp(rfc3339: text) else {
             throw LedgerError(
                 .invalidField, field: name,
@@ -85,7 +86,7 @@ struct FieldReader {
     }
 
     mutating func optionalBool(_ name: String) throws(LedgerError) -> Bool? {
-        guard let value = values[name] else { return nil }
+        guard let value = value(name) else { return nil }
         guard case .bool(let flag) = value else {
             throw LedgerError(.invalidField, field: name, "\(name) must be true or false, got \(Self.show(value))")
         }
