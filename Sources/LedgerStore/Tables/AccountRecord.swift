@@ -10,6 +10,12 @@ public struct AccountRecord: Sendable, Equatable {
 
     static let columns = "id, brokerId, ctidTraderAccountId, userRowId, traderLogin, linkedAt, eventSeq"
 
+    private static let selectByCtidTraderAccountId = "SELECT \(columns) FROM traderAccount WHERE brokerId = ? AND ctidTraderAccountId = ?"
+
+    private static let selectById = "SELECT \(columns) FROM traderAccount WHERE id = ?"
+
+    private static let selectAll = "SELECT \(columns) FROM traderAccount WHERE userRowId = ? ORDER BY ctidTraderAccountId"
+
     init(_ row: Statement.Columns) throws {
         id = try row.required(0)
         brokerId = try row.required(1)
@@ -21,18 +27,18 @@ public struct AccountRecord: Sendable, Equatable {
     }
 
     public static func fetch(_ db: Database, brokerId: Int64, ctidTraderAccountId: Int64) throws -> AccountRecord? {
-        try db.cachedStatement(sql: "SELECT \(columns) FROM traderAccount WHERE brokerId = ? AND ctidTraderAccountId = ?")
+        try db.cachedStatement(sql: Self.selectByCtidTraderAccountId)
             .fetchFirst(arguments: [brokerId, ctidTraderAccountId]) { try AccountRecord($0) }
     }
 
     public static func fetch(_ db: Database, id: Int64) throws -> AccountRecord? {
-        try db.cachedStatement(sql: "SELECT \(columns) FROM traderAccount WHERE id = ?")
+        try db.cachedStatement(sql: Self.selectById)
             .fetchFirst(arguments: [id]) { try AccountRecord($0) }
     }
 
     public static func fetchAll(_ db: Database, userRowId: Int64) throws -> [AccountRecord] {
         var accounts: [AccountRecord] = []
-        try db.cachedStatement(sql: "SELECT \(columns) FROM traderAccount WHERE userRowId = ? ORDER BY ctidTraderAccountId")
+        try db.cachedStatement(sql: Self.selectAll)
             .forEachRow(arguments: [userRowId]) { accounts.append(try AccountRecord($0)) }
         return accounts
     }

@@ -15,6 +15,22 @@ public struct AssignmentRecord: Sendable, Equatable {
         id, holderRowId, level, userRowId, accountRowId, partnerRowId, validFrom, validTo, eventSeq, endEventSeq
         """
 
+    private static let selectActiveByUser = """
+        SELECT \(columns) FROM partnerIdAssignment WHERE userRowId = ? AND level = 'user' AND validTo IS NULL
+        """
+
+    private static let selectActiveByAccount = """
+        SELECT \(columns) FROM partnerIdAssignment WHERE accountRowId = ? AND level = 'account' AND validTo IS NULL
+        """
+
+    private static let selectCovering = """
+        SELECT \(columns) FROM partnerIdAssignment
+        WHERE holderRowId = ? AND validFrom <= ? AND (validTo IS NULL OR validTo > ?)
+        ORDER BY validFrom DESC LIMIT 1
+        """
+
+    private static let selectAll = "SELECT \(columns) FROM partnerIdAssignment WHERE holderRowId = ? ORDER BY validFrom, id"
+
     init(_ row: Statement.Columns) throws {
         id = try row.required(0)
         holderRowId = try row.required(1)
@@ -34,31 +50,23 @@ public struct AssignmentRecord: Sendable, Equatable {
 
     /// The active user-level assignment of a user.
     public static func fetchActive(_ db: Database, userRowId: Int64) throws -> AssignmentRecord? {
-        try db.cachedStatement(sql: """
-            SELECT \(columns) FROM partnerIdAssignment WHERE userRowId = ? AND level = 'user' AND validTo IS NULL
-            """).fetchFirst(arguments: [userRowId]) { try AssignmentRecord($0) }
+        try db.cachedStatement(sql: Self.selectActiveByUser).fetchFirst(arguments: [userRowId]) { try AssignmentRecord($0) }
     }
 
     /// The active assignment of a trading account.
     public static func fetchActive(_ db: Database, accountRowId: Int64) throws -> AssignmentRecord? {
-        try db.cachedStatement(sql: """
-            SELECT \(columns) FROM partnerIdAssignment WHERE accountRowId = ? AND level = 'account' AND validTo IS NULL
-            """).fetchFirst(arguments: [accountRowId]) { try AssignmentRecord($0) }
+        try db.cachedStatement(sql: Self.selectActiveByAccount).fetchFirst(arguments: [accountRowId]) { try AssignmentRecord($0) }
     }
 
     /// The assignment of a holder in force at `at` (validFrom <= at < validTo), if any.
     public static func fetchCovering(_ db: Database, holderRowId: Int64, at: Int64) throws -> AssignmentRecord? {
-        try db.cachedStatement(sql: """
-            SELECT \(columns) FROM partnerIdAssignment
-            WHERE holderRowId = ? AND validFrom <= ? AND (validTo IS NULL OR validTo > ?)
-            ORDER BY validFrom DESC LIMIT 1
-            """).fetchFirst(arguments: [holderRowId, at, at]) { try AssignmentRecord($0) }
+        try db.cachedStatement(sql: Self.selectCovering).fetchFirst(arguments: [holderRowId, at, at]) { try AssignmentRecord($0) }
     }
 
     /// Every assignment of a holder, oldest first.
     public static func fetchAll(_ db: Database, holderRowId: Int64) throws -> [AssignmentRecord] {
         var assignments: [AssignmentRecord] = []
-        try db.cachedStatement(sql: "SELECT \(columns) FROM partnerIdAssignment WHERE holderRowId = ? ORDER BY validFrom, id")
+        try db.cachedStatement(sql: Self.selectAll)
             .forEachRow(arguments: [holderRowId]) { assignments.append(try AssignmentRecord($0)) }
         return assignments
     }

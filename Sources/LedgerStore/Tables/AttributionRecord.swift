@@ -71,6 +71,20 @@ public struct AttributionRecord: Sendable, Equatable {
         linkRowId, decidedAt, validTo, forced, reason, operator, eventSeq
         """
 
+    private static let selectCurrent = """
+        SELECT \(columns) FROM attribution
+        WHERE userRowId = ? AND validTo IS NULL AND outcome IN ('ATTRIBUTED', 'REASSIGNED')
+        """
+
+    private static let selectEdgeAt = """
+        SELECT \(columns) FROM attribution
+        WHERE userRowId = ? AND outcome IN ('ATTRIBUTED', 'REASSIGNED') AND decidedAt <= ?
+          AND (validTo IS NULL OR validTo > ?)
+        ORDER BY decidedAt DESC, id DESC LIMIT 1
+        """
+
+    private static let selectAll = "SELECT \(columns) FROM attribution WHERE userRowId = ? ORDER BY decidedAt, id"
+
     init(_ row: Statement.Columns) throws {
         id = try row.required(0)
         brokerId = try row.required(1)
@@ -98,20 +112,12 @@ public struct AttributionRecord: Sendable, Equatable {
 
     /// The user's current edge: accepted and not ended.
     public static func fetchCurrent(_ db: Database, userRowId: Int64) throws -> AttributionRecord? {
-        try db.cachedStatement(sql: """
-            SELECT \(columns) FROM attribution
-            WHERE userRowId = ? AND validTo IS NULL AND outcome IN ('ATTRIBUTED', 'REASSIGNED')
-            """).fetchFirst(arguments: [userRowId]) { try AttributionRecord($0) }
+        try db.cachedStatement(sql: Self.selectCurrent).fetchFirst(arguments: [userRowId]) { try AttributionRecord($0) }
     }
 
     /// The user's edge in force at `at` (decidedAt <= at < validTo).
     public static func fetchEdge(_ db: Database, userRowId: Int64, at: Int64) throws -> AttributionRecord? {
-        try db.cachedStatement(sql: """
-            SELECT \(columns) FROM attribution
-            WHERE userRowId = ? AND outcome IN ('ATTRIBUTED', 'REASSIGNED') AND decidedAt <= ?
-              AND (validTo IS NULL OR validTo > ?)
-            ORDER BY decidedAt DESC, id DESC LIMIT 1
-            """).fetchFirst(arguments: [userRowId, at, at]) { try AttributionRecord($0) }
+        try db.cachedStatement(sql: Self.selectEdgeAt).fetchFirst(arguments: [userRowId, at, at]) { try AttributionRecord($0) }
     }
 
     /// True when the user was ever attributed (an edge, current or ended).
@@ -124,7 +130,7 @@ public struct AttributionRecord: Sendable, Equatable {
     /// Every decision about a user, oldest first.
     public static func fetchAll(_ db: Database, userRowId: Int64) throws -> [AttributionRecord] {
         var records: [AttributionRecord] = []
-        try db.cachedStatement(sql: "SELECT \(columns) FROM attribution WHERE userRowId = ? ORDER BY decidedAt, id")
+        try db.cachedStatement(sql: Self.selectAll)
             .forEachRow(arguments: [userRowId]) { records.append(try AttributionRecord($0)) }
         return records
     }

@@ -6,6 +6,10 @@ public struct BrokerRecord: Sendable, Equatable {
 
     static let columns = "id, brokerCrmName, guaranteedAttributionDays"
 
+    private static let selectByBrokerCrmName = "SELECT \(columns) FROM broker WHERE brokerCrmName = ?"
+
+    private static let selectAll = "SELECT \(columns) FROM broker ORDER BY brokerCrmName"
+
     init(_ row: Statement.Columns) throws {
         id = try row.required(0)
         brokerCrmName = try row.required(1)
@@ -13,13 +17,13 @@ public struct BrokerRecord: Sendable, Equatable {
     }
 
     public static func fetch(_ db: Database, brokerCrmName: String) throws -> BrokerRecord? {
-        try db.cachedStatement(sql: "SELECT \(columns) FROM broker WHERE brokerCrmName = ?")
+        try db.cachedStatement(sql: Self.selectByBrokerCrmName)
             .fetchFirst(arguments: [brokerCrmName]) { try BrokerRecord($0) }
     }
 
     public static func fetchAll(_ db: Database) throws -> [BrokerRecord] {
         var brokers: [BrokerRecord] = []
-        try db.cachedStatement(sql: "SELECT \(columns) FROM broker ORDER BY brokerCrmName").forEachRow {
+        try db.cachedStatement(sql: Self.selectAll).forEachRow {
             brokers.append(try BrokerRecord($0))
         }
         return brokers

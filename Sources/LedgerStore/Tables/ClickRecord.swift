@@ -11,6 +11,18 @@ public struct ClickRecord: Sendable, Equatable {
 
     static let columns = "id, brokerId, partnerId, holderRowId, linkRowId, visitorId, clickedAt, eventSeq"
 
+    private static let selectById = "SELECT \(columns) FROM click WHERE id = ?"
+
+    private static let selectLastClick = """
+        SELECT \(columns) FROM click
+        WHERE brokerId = ? AND visitorId = ? AND clickedAt <= ? AND partnerId = ?
+        ORDER BY clickedAt DESC, id DESC LIMIT 1
+        """
+
+    private static let selectAll = """
+        SELECT \(columns) FROM click WHERE brokerId = ? AND visitorId = ? ORDER BY clickedAt, id
+        """
+
     init(_ row: Statement.Columns) throws {
         id = try row.required(0)
         brokerId = try row.required(1)
@@ -23,7 +35,7 @@ public struct ClickRecord: Sendable, Equatable {
     }
 
     public static func fetch(_ db: Database, id: Int64) throws -> ClickRecord? {
-        try db.cachedStatement(sql: "SELECT \(columns) FROM click WHERE id = ?")
+        try db.cachedStatement(sql: Self.selectById)
             .fetchFirst(arguments: [id]) { try ClickRecord($0) }
     }
 
@@ -31,19 +43,13 @@ public struct ClickRecord: Sendable, Equatable {
     public static func fetchLast(
         _ db: Database, brokerId: Int64, visitorId: String, partnerId: String, notAfter at: Int64
     ) throws -> ClickRecord? {
-        try db.cachedStatement(sql: """
-            SELECT \(columns) FROM click
-            WHERE brokerId = ? AND visitorId = ? AND clickedAt <= ? AND partnerId = ?
-            ORDER BY clickedAt DESC, id DESC LIMIT 1
-            """).fetchFirst(arguments: [brokerId, visitorId, at, partnerId]) { try ClickRecord($0) }
+        try db.cachedStatement(sql: Self.selectLastClick).fetchFirst(arguments: [brokerId, visitorId, at, partnerId]) { try ClickRecord($0) }
     }
 
     /// Every click of a visitor, oldest first.
     public static func fetchAll(_ db: Database, brokerId: Int64, visitorId: String) throws -> [ClickRecord] {
         var clicks: [ClickRecord] = []
-        try db.cachedStatement(sql: """
-            SELECT \(columns) FROM click WHERE brokerId = ? AND visitorId = ? ORDER BY clickedAt, id
-            """).forEachRow(arguments: [brokerId, visitorId]) { clicks.append(try ClickRecord($0)) }
+        try db.cachedStatement(sql: Self.selectAll).forEachRow(arguments: [brokerId, visitorId]) { clicks.append(try ClickRecord($0)) }
         return clicks
     }
 

@@ -29,6 +29,12 @@ public struct EventRecord: Sendable, Equatable {
 
     static let columns = "seq, brokerId, eventId, step, at, recordedAt, payload, outcome, prevHash, hash"
 
+    private static let selectByEventId = "SELECT \(columns) FROM event WHERE brokerId = ? AND eventId = ?"
+
+    private static let selectBySeq = "SELECT \(columns) FROM event WHERE seq = ?"
+
+    private static let insertRow = "INSERT INTO event (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
     init(_ row: Statement.Columns) throws {
         seq = try row.required(0)
         brokerId = try row.required(1)
@@ -43,12 +49,12 @@ public struct EventRecord: Sendable, Equatable {
     }
 
     public static func fetch(_ db: Database, brokerId: Int64, eventId: String) throws -> EventRecord? {
-        try db.cachedStatement(sql: "SELECT \(columns) FROM event WHERE brokerId = ? AND eventId = ?")
+        try db.cachedStatement(sql: Self.selectByEventId)
             .fetchFirst(arguments: [brokerId, eventId]) { try EventRecord($0) }
     }
 
     public static func fetch(_ db: Database, seq: Int64) throws -> EventRecord? {
-        try db.cachedStatement(sql: "SELECT \(columns) FROM event WHERE seq = ?")
+        try db.cachedStatement(sql: Self.selectBySeq)
             .fetchFirst(arguments: [seq]) { try EventRecord($0) }
     }
 
@@ -59,7 +65,7 @@ public struct EventRecord: Sendable, Equatable {
     }
 
     public func insert(_ db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO event (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        try db.cachedStatement(sql: Self.insertRow)
             .execute(arguments: [seq, brokerId, eventId, step, at, recordedAt, payload, outcome, prevHash, hash])
     }
 

@@ -28,6 +28,12 @@ public struct HolderRecord: Sendable, Equatable {
 
     static let columns = "id, brokerId, partnerId, level, userRowId, accountRowId, eventSeq"
 
+    private static let selectByPartnerId = "SELECT \(columns) FROM partnerIdHolder WHERE brokerId = ? AND partnerId = ?"
+
+    private static let selectById = "SELECT \(columns) FROM partnerIdHolder WHERE id = ?"
+
+    private static let selectAll = "SELECT \(columns) FROM partnerIdHolder WHERE userRowId = ? ORDER BY id"
+
     init(_ row: Statement.Columns) throws {
         id = try row.required(0)
         brokerId = try row.required(1)
@@ -43,19 +49,19 @@ public struct HolderRecord: Sendable, Equatable {
     }
 
     public static func fetch(_ db: Database, brokerId: Int64, partnerId: String) throws -> HolderRecord? {
-        try db.cachedStatement(sql: "SELECT \(columns) FROM partnerIdHolder WHERE brokerId = ? AND partnerId = ?")
+        try db.cachedStatement(sql: Self.selectByPartnerId)
             .fetchFirst(arguments: [brokerId, partnerId]) { try HolderRecord($0) }
     }
 
     public static func fetch(_ db: Database, id: Int64) throws -> HolderRecord? {
-        try db.cachedStatement(sql: "SELECT \(columns) FROM partnerIdHolder WHERE id = ?")
+        try db.cachedStatement(sql: Self.selectById)
             .fetchFirst(arguments: [id]) { try HolderRecord($0) }
     }
 
     /// Every partnerId a user holds or held, at user and account level, oldest first.
     public static func fetchAll(_ db: Database, userRowId: Int64) throws -> [HolderRecord] {
         var holders: [HolderRecord] = []
-        try db.cachedStatement(sql: "SELECT \(columns) FROM partnerIdHolder WHERE userRowId = ? ORDER BY id")
+        try db.cachedStatement(sql: Self.selectAll)
             .forEachRow(arguments: [userRowId]) { holders.append(try HolderRecord($0)) }
         return holders
     }

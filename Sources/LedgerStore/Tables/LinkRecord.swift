@@ -17,6 +17,10 @@ public struct LinkRecord: Sendable, Equatable {
 
     static let columns = "id, brokerId, linkId, kind, holderRowId, url, target, createdAt, eventSeq"
 
+    private static let selectByLinkId = "SELECT \(columns) FROM link WHERE brokerId = ? AND linkId = ?"
+
+    private static let selectById = "SELECT \(columns) FROM link WHERE id = ?"
+
     init(_ row: Statement.Columns) throws {
         id = try row.required(0)
         brokerId = try row.required(1)
@@ -34,12 +38,12 @@ public struct LinkRecord: Sendable, Equatable {
     }
 
     public static func fetch(_ db: Database, brokerId: Int64, linkId: String) throws -> LinkRecord? {
-        try db.cachedStatement(sql: "SELECT \(columns) FROM link WHERE brokerId = ? AND linkId = ?")
+        try db.cachedStatement(sql: Self.selectByLinkId)
             .fetchFirst(arguments: [brokerId, linkId]) { try LinkRecord($0) }
     }
 
     public static func fetch(_ db: Database, id: Int64) throws -> LinkRecord? {
-        try db.cachedStatement(sql: "SELECT \(columns) FROM link WHERE id = ?")
+        try db.cachedStatement(sql: Self.selectById)
             .fetchFirst(arguments: [id]) { try LinkRecord($0) }
     }
 

@@ -10,6 +10,12 @@ public struct PartnerRecord: Sendable, Equatable {
 
     static let columns = "id, brokerId, crmPartnerRef, userRowId, accountRowId, registeredAt, eventSeq"
 
+    private static let selectByCrmPartnerRef = "SELECT \(columns) FROM partner WHERE brokerId = ? AND crmPartnerRef = ?"
+
+    private static let selectByUserRowId = "SELECT \(columns) FROM partner WHERE userRowId = ?"
+
+    private static let selectById = "SELECT \(columns) FROM partner WHERE id = ?"
+
     init(_ row: Statement.Columns) throws {
         id = try row.required(0)
         brokerId = try row.required(1)
@@ -21,17 +27,17 @@ public struct PartnerRecord: Sendable, Equatable {
     }
 
     public static func fetch(_ db: Database, brokerId: Int64, crmPartnerRef: String) throws -> PartnerRecord? {
-        try db.cachedStatement(sql: "SELECT \(columns) FROM partner WHERE brokerId = ? AND crmPartnerRef = ?")
+        try db.cachedStatement(sql: Self.selectByCrmPartnerRef)
             .fetchFirst(arguments: [brokerId, crmPartnerRef]) { try PartnerRecord($0) }
     }
 
     public static func fetch(_ db: Database, userRowId: Int64) throws -> PartnerRecord? {
-        try db.cachedStatement(sql: "SELECT \(columns) FROM partner WHERE userRowId = ?")
+        try db.cachedStatement(sql: Self.selectByUserRowId)
             .fetchFirst(arguments: [userRowId]) { try PartnerRecord($0) }
     }
 
     public static func fetch(_ db: Database, id: Int64) throws -> PartnerRecord? {
-        try db.cachedStatement(sql: "SELECT \(columns) FROM partner WHERE id = ?")
+        try db.cachedStatement(sql: Self.selectById)
             .fetchFirst(arguments: [id]) { try PartnerRecord($0) }
     }
 

@@ -15,6 +15,12 @@ public struct SignupRecord: Sendable, Equatable {
         id, brokerId, signupId, partnerId, holderRowId, visitorId, clickRowId, submittedAt, userRowId, eventSeq
         """
 
+    private static let selectBySignupId = "SELECT \(columns) FROM signup WHERE brokerId = ? AND signupId = ?"
+
+    private static let selectById = "SELECT \(columns) FROM signup WHERE id = ?"
+
+    private static let selectByUserRowId = "SELECT \(columns) FROM signup WHERE userRowId = ?"
+
     init(_ row: Statement.Columns) throws {
         id = try row.required(0)
         brokerId = try row.required(1)
@@ -29,18 +35,18 @@ public struct SignupRecord: Sendable, Equatable {
     }
 
     public static func fetch(_ db: Database, brokerId: Int64, signupId: String) throws -> SignupRecord? {
-        try db.cachedStatement(sql: "SELECT \(columns) FROM signup WHERE brokerId = ? AND signupId = ?")
+        try db.cachedStatement(sql: Self.selectBySignupId)
             .fetchFirst(arguments: [brokerId, signupId]) { try SignupRecord($0) }
     }
 
     public static func fetch(_ db: Database, id: Int64) throws -> SignupRecord? {
-        try db.cachedStatement(sql: "SELECT \(columns) FROM signup WHERE id = ?")
+        try db.cachedStatement(sql: Self.selectById)
             .fetchFirst(arguments: [id]) { try SignupRecord($0) }
     }
 
     /// The signup a user completed, if any.
     public static func fetch(_ db: Database, userRowId: Int64) throws -> SignupRecord? {
-        try db.cachedStatement(sql: "SELECT \(columns) FROM signup WHERE userRowId = ?")
+        try db.cachedStatement(sql: Self.selectByUserRowId)
             .fetchFirst(arguments: [userRowId]) { try SignupRecord($0) }
     }
 

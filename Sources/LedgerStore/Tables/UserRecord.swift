@@ -11,6 +11,10 @@ public struct UserRecord: Sendable, Equatable {
 
     static let columns = "id, brokerId, userId, brokerName, createdAt, eventSeq"
 
+    private static let selectByUserId = "SELECT \(columns) FROM ctidUser WHERE brokerId = ? AND userId = ?"
+
+    private static let selectById = "SELECT \(columns) FROM ctidUser WHERE id = ?"
+
     init(_ row: Statement.Columns) throws {
         id = try row.required(0)
         brokerId = try row.required(1)
@@ -21,12 +25,12 @@ public struct UserRecord: Sendable, Equatable {
     }
 
     public static func fetch(_ db: Database, brokerId: Int64, userId: Int64) throws -> UserRecord? {
-        try db.cachedStatement(sql: "SELECT \(columns) FROM ctidUser WHERE brokerId = ? AND userId = ?")
+        try db.cachedStatement(sql: Self.selectByUserId)
             .fetchFirst(arguments: [brokerId, userId]) { try UserRecord($0) }
     }
 
     public static func fetch(_ db: Database, id: Int64) throws -> UserRecord? {
-        try db.cachedStatement(sql: "SELECT \(columns) FROM ctidUser WHERE id = ?")
+        try db.cachedStatement(sql: Self.selectById)
             .fetchFirst(arguments: [id]) { try UserRecord($0) }
     }
 
