@@ -68,6 +68,27 @@ struct DatabaseTests {
         }
     }
 
+    enum Color: String, DatabaseValueConvertible {
+        case red, green
+    }
+
+    @Test("an enum binds and reads as its raw value; a value that is not a case is an error naming the column")
+    func rawRepresentable() throws {
+        let db = try Database(path: ":memory:")
+        try db.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, color TEXT NOT NULL) STRICT")
+        try db.execute(sql: "INSERT INTO t (id, color) VALUES (1, ?), (2, 'blue')", arguments: [Color.green])
+        #expect(try String.fetchOne(db, sql: "SELECT color FROM t WHERE id = 1") == "green")
+        #expect(try Color.fetchOne(db, sql: "SELECT color FROM t WHERE id = 1") == .green)
+        #expect(try Color.fetchOne(db, sql: "SELECT color FROM t WHERE id = 2") == nil)
+        var colors: [Color] = []
+        var failure: (any Error)?
+        try db.makeStatement(sql: "SELECT color FROM t ORDER BY id").forEachRow { columns in
+            do { colors.append(try columns.required(0)) } catch { failure = error }
+        }
+        #expect(colors == [.green])
+        #expect(failure as? RowDecodingError == RowDecodingError(column: "color", expected: "Color", found: "blue"))
+    }
+
     @Test("errors carry the extended code, SQLite's message and the SQL")
     func errorsCarryCodeMessageAndSQL() throws {
         let db = try Database(path: ":memory:")

@@ -34,11 +34,7 @@ public struct AssignmentRecord: Sendable, Equatable {
     init(_ row: Statement.Columns) throws {
         id = try row.required(0)
         holderRowId = try row.required(1)
-        let level: String = try row.required(2)
-        guard let parsed = HolderRecord.Level(rawValue: level) else {
-            throw RowDecodingError(column: "level", expected: "user or account", found: level)
-        }
-        self.level = parsed
+        level = try row.required(2)
         userRowId = try row.required(3)
         accountRowId = row[4]
         partnerRowId = row[5]
@@ -78,7 +74,7 @@ public struct AssignmentRecord: Sendable, Equatable {
             INSERT INTO partnerIdAssignment (holderRowId, level, userRowId, accountRowId, partnerRowId, validFrom, eventSeq)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
-                holder.id, holder.level.rawValue, holder.userRowId, holder.accountRowId, partnerRowId, validFrom,
+                holder.id, holder.level, holder.userRowId, holder.accountRowId, partnerRowId, validFrom,
                 eventSeq,
             ])
         return db.lastInsertedRowID

@@ -1,7 +1,7 @@
 /// A row of `attribution`: one attribution decision. Accepted ones are the edges of the tree.
 public struct AttributionRecord: Sendable, Equatable {
     /// The decision. The first two make an edge; the others are recorded but change nothing.
-    public enum Outcome: String, Sendable, CaseIterable {
+    public enum Outcome: String, Sendable, CaseIterable, DatabaseValueConvertible {
         case attributed = "ATTRIBUTED"
         case reassigned = "REASSIGNED"
         case detached = "DETACHED"
@@ -15,7 +15,7 @@ public struct AttributionRecord: Sendable, Equatable {
     }
 
     /// The step that led to the decision.
-    public enum Via: String, Sendable {
+    public enum Via: String, Sendable, DatabaseValueConvertible {
         /// `user.created` completing a signup that carried a partnerId.
         case signup
         /// `user.created` carrying a partnerId itself.
@@ -89,13 +89,8 @@ public struct AttributionRecord: Sendable, Equatable {
         id = try row.required(0)
         brokerId = try row.required(1)
         userRowId = try row.required(2)
-        let outcome: String = try row.required(3)
-        let via: String = try row.required(4)
-        guard let parsedOutcome = Outcome(rawValue: outcome), let parsedVia = Via(rawValue: via) else {
-            throw RowDecodingError(column: "outcome", expected: "a known outcome and via", found: "\(outcome)/\(via)")
-        }
-        self.outcome = parsedOutcome
-        self.via = parsedVia
+        outcome = try row.required(3)
+        via = try row.required(4)
         partnerId = row[5]
         holderRowId = row[6]
         parentRowId = row[7]
@@ -143,7 +138,7 @@ public struct AttributionRecord: Sendable, Equatable {
                 accountRowId, signupRowId, linkRowId, decidedAt, validTo, forced, reason, operator, eventSeq)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
-                brokerId, userRowId, outcome.rawValue, via.rawValue, partnerId, holderRowId, parentRowId,
+                brokerId, userRowId, outcome, via, partnerId, holderRowId, parentRowId,
                 accountRowId, signupRowId, linkRowId, decidedAt, validTo, forced, reason, `operator`, eventSeq,
             ])
         return db.lastInsertedRowID

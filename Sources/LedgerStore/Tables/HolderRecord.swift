@@ -1,6 +1,6 @@
 /// A row of `partnerIdHolder`: the user, or the account, a partnerId belongs to for ever.
 public struct HolderRecord: Sendable, Equatable {
-    public enum Level: String, Sendable {
+    public enum Level: String, Sendable, DatabaseValueConvertible {
         case user
         case account
     }
@@ -38,11 +38,7 @@ public struct HolderRecord: Sendable, Equatable {
         id = try row.required(0)
         brokerId = try row.required(1)
         partnerId = try row.required(2)
-        let level: String = try row.required(3)
-        guard let parsed = Level(rawValue: level) else {
-            throw RowDecodingError(column: "level", expected: "user or account", found: level)
-        }
-        self.level = parsed
+        level = try row.required(3)
         userRowId = try row.required(4)
         accountRowId = row[5]
         eventSeq = try row.required(6)
@@ -73,7 +69,7 @@ public struct HolderRecord: Sendable, Equatable {
         try db.cachedStatement(sql: """
             INSERT INTO partnerIdHolder (brokerId, partnerId, level, userRowId, accountRowId, eventSeq)
             VALUES (?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [brokerId, partnerId, level.rawValue, userRowId, accountRowId, eventSeq])
+            """).execute(arguments: [brokerId, partnerId, level, userRowId, accountRowId, eventSeq])
         return db.lastInsertedRowID
     }
 }

@@ -1,6 +1,6 @@
 /// A row of `link`: a referral link issued by the broker or a share link generated in the app.
 public struct LinkRecord: Sendable, Equatable {
-    public enum Kind: String, Sendable {
+    public enum Kind: String, Sendable, DatabaseValueConvertible {
         case referral
         case share
     }
@@ -25,11 +25,7 @@ public struct LinkRecord: Sendable, Equatable {
         id = try row.required(0)
         brokerId = try row.required(1)
         linkId = try row.required(2)
-        let kind: String = try row.required(3)
-        guard let parsed = Kind(rawValue: kind) else {
-            throw RowDecodingError(column: "kind", expected: "referral or share", found: kind)
-        }
-        self.kind = parsed
+        kind = try row.required(3)
         holderRowId = try row.required(4)
         url = try row.required(5)
         target = row[6]
@@ -54,7 +50,7 @@ public struct LinkRecord: Sendable, Equatable {
         try db.cachedStatement(sql: """
             INSERT INTO link (brokerId, linkId, kind, holderRowId, url, target, createdAt, eventSeq)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [brokerId, linkId, kind.rawValue, holderRowId, url, target, createdAt, eventSeq])
+            """).execute(arguments: [brokerId, linkId, kind, holderRowId, url, target, createdAt, eventSeq])
         return db.lastInsertedRowID
     }
 }
