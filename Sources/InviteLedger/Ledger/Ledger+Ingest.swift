@@ -60,6 +60,7 @@ extension Ledger {
 
     /// Records NDJSON steps in bulk: batches of `batchSize` lines per transaction, each line in
     /// its own savepoint, so a rejected line is reported and skipped and the others stand.
+    /// Lines are parsed and validated on a second thread, ahead of the one that records them.
     ///
     /// - Parameters:
     ///   - reader: the lines.
@@ -72,6 +73,8 @@ extension Ledger {
         _ reader: inout NDJSONReader, options: IngestOptions = IngestOptions(),
         onRejection: (Rejection) -> Void = { _ in }, onCommit: (IngestSummary) -> Void = { _ in }
     ) throws -> IngestSummary {
+        let lines = DecodedLines(reader: reader)
+        defer { reader = lines.stop() }
         var summary = IngestSummary()
         var isDone = false
         while !isDone {
@@ -83,69 +86,56 @@ extension Ledger {
                     var count = 0
                     let recordedAt = Self.now()
                     while options.isAtomic || count < options.batchSize {
-                        let more = try reader.nextLine { line, number -> Bool in
-                            guard let rejection = try Self.ingestLine(line, number: number, recorder: &recorder,
-                                                                      recordedAt: recordedAt, summary: &batch)
-                            else { return true }
-                            batchRejected = true
-                            onRejection(rejection)
-                            return true
-                        }
-                        guard more != nil else {
+                        guard let line = try lines.next() else {
                             isDone = true
                             break
                         }
                         count += 1
+                        batch.committedThroughLine = line.number
+                        guard let rejection = try Self.ingest(line, recorder: &recorder, recordedAt: recordedAt, summary: &batch)
+                        else { continue }
+                        batchRejected = true
+                        onRejection(rejection)
                     }
                     if options.isAtomic && batchRejected {
                         batch.rolledBack = true
                         batch.recorded = 0
                         batch.duplicates = 0
+                        batch.committedThroughLine = 0
                         return .rollback
                     }
                     return .commit
                 }
             }
-            batch.committedThroughLine = batch.rolledBack ? 0 : reader.lineNumber
             summary = batch
             onCommit(summary)
         }
         return summary
     }
 
-    /// Records one line; returns its rejection, or nil when it was recorded (or blank).
+    /// Records one decoded line; returns its rejection, or nil when it was recorded (or blank).
     /// A storage failure is thrown as `IngestError` naming the line: it stops the ingest.
-    private static func ingestLine(
-        _ line: NDJSONReader.Line, number: Int, recorder: inout StepRecorder, recordedAt: Int64,
-        summary: inout IngestSummary
+    private static func ingest(
+        _ line: DecodedLine, recorder: inout StepRecorder, recordedAt: Int64, summary: inout IngestSummary
     ) throws -> Rejection? {
-        switch line {
-        case .tooLong(let length):
+        switch line.content {
+        case .blank:
+            return nil
+        case .rejected(let eventId, let error):
             summary.lines += 1
             summary.rejected += 1
-            return Rejection(
-                line: number, eventId: nil,
-                error: LedgerError(.invalidJSON, "line of \(length) bytes is longer than \(NDJSONReader.maximumLineLength) bytes"))
-        case .bytes(let bytes):
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
+            return Rejection(line: line.number, eventId: eventId, error: error)
+        case .step(let step):
             summary.lines += 1
-            var value: JSONValue?
             do {
-                let parsed = try JSONParser.parse(bytes)
-                value = parsed
-                let outcome = try recorder.record(try Step(value: parsed), recordedAt: recordedAt)
+                let outcome = try recorder.record(step, recordedAt: recordedAt)
                 if outcome.status == .recorded { summary.recorded += 1 } else { summary.duplicates += 1 }
                 return nil
-            } catch let error as JSONParser.Error {
-                summary.rejected += 1
-                return Rejection(line: number, eventId: nil, error: LedgerError(.invalidJSON, "invalid JSON: \(error)"))
             } catch let error as LedgerError {
                 summary.rejected += 1
-                var eventId: String?
-                if case .string(let id)? = value?["eventId"] { eventId = id }
-                return Rejection(line: number, eventId: eventId, error: error)
+                return Rejection(line: line.number, eventId: step.eventId, error: error)
             } catch {
-                throw IngestError(line: number, underlying: error)
+                throw IngestError(line: line.number, underlying: error)
             }
         }
     }

@@ -62,13 +62,13 @@ struct StepRecorder {
         if case .brokerConfigured = step.body {
             brokers[broker.brokerCrmName] = nil
         }
-        let outcomeText = decision.canonical()
+        let sortedDecision = decision.sortedKeys()
+        let outcomeText = sortedDecision.serialized()
         let hash = EventChain.hash(previous: previous, payload: step.payload, outcome: outcomeText)
         try EventRecord.complete(db, seq: seq, outcome: outcomeText, hash: hash)
         head = (seq, hash)
         return StepOutcome(
-            seq: seq, eventId: step.eventId, step: step.kind, status: .recorded, decision: decision.sortedKeys(),
-            hash: hash)
+            seq: seq, eventId: step.eventId, step: step.kind, status: .recorded, decision: sortedDecision, hash: hash)
     }
 
     private mutating func broker(named name: String) throws -> BrokerRecord {
