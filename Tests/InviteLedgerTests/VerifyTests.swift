@@ -52,6 +52,22 @@ struct VerifyTests {
         #expect(try reordered.verify().firstBadSeq == 5)
     }
 
+    @Test("batches hashed in the background while the next is read give the same report", arguments: [1, 2, 3, 19, 20])
+    func batches(size: Int) throws {
+        let ledger = try ledger()
+        try ledger.tamper("""
+            PRAGMA foreign_keys = OFF; DROP TRIGGER event_no_update; DROP TRIGGER event_no_delete;
+            UPDATE event SET payload = replace(payload, 'ib-alice', 'ib-alicf') WHERE seq = 7;
+            DELETE FROM event WHERE seq = 12;
+            UPDATE event SET hash = zeroblob(32) WHERE seq = 19;
+            """)
+        var report = VerificationReport()
+        try ledger.queue.read { db in try ChainVerifier(db: db, batchSize: size).verify(into: &report) }
+        #expect(report.events == 18)
+        #expect(report.problems.map(\.seq) == [7, 12, 19])
+        #expect(report.headHash == [UInt8](repeating: 0, count: 32))
+    }
+
     @Test("a derived row that disagrees with the log is reported")
     func derivedRows() throws {
         let ledger = try ledger()

@@ -5,8 +5,8 @@ import LedgerStore
 /// Recomputes the hash chain over the whole log, in sequence order, streaming.
 ///
 /// Events are read in batches; each batch's hashes are computed on all cores (an event's hash
-/// depends only on its own row: its stored previous hash, payload and outcome), then the links
-/// between consecutive events are checked in order.
+/// depends only on its own row: its stored previous hash, payload and outcome) while the next
+/// batch is read, then the links between consecutive events are checked in order.
 struct ChainVerifier {
     let db: Database
     /// Stop listing chain problems after this many: one tampered row breaks every later link.
@@ -55,6 +55,12 @@ struct ChainVerifier {
         }
     }
 
+    /// The digests of a batch, written by the thread that hashes it before it leaves `group`.
+    private final class Digests: @unchecked Sendable {
+        let group = DispatchGroup()
+        var bytes: [UInt8] = []
+    }
+
     func verify(into report: inout VerificationReport) throws {
         var expectedSeq: Int64 = 1
         // The previous event's hash as stored, and as recomputed from its content: a link may
@@ -66,8 +72,7 @@ struct ChainVerifier {
         var batch = Batch()
         batch.messages.reserveCapacity(batchSize * 512)
 
-        func check(_ batch: Batch) {
-            let computed = batch.hashes(workers: workers)
+        func check(_ batch: Batch, _ computed: [UInt8]) {
             for index in 0..<batch.count {
                 let seq = batch.seqs[index]
                 let storedPrevious = batch.storedPrevious[index]
@@ -95,6 +100,26 @@ struct ChainVerifier {
             report.events += Int64(batch.count)
         }
 
+        // The batch being hashed in the background while the next one is read.
+        var pending: (batch: Batch, digests: Digests)?
+        /// Waits for the pending batch's hashes and checks it; returns it, to be filled again.
+        func checkPending() -> Batch? {
+            guard let (batch, digests) = pending else { return nil }
+            pending = nil
+            digests.group.wait()
+            check(batch, digests.bytes)
+            return batch
+        }
+        func hashInBackground(_ batch: Batch) {
+            let digests = Digests()
+            digests.group.enter()
+            DispatchQueue.global().async {
+                digests.bytes = batch.hashes(workers: workers)
+                digests.group.leave()
+            }
+            pending = (batch, digests)
+        }
+
         let statement = try db.makeStatement(sql: "SELECT seq, prevHash, hash, payload, outcome FROM event ORDER BY seq")
         try statement.forEachRow { row in
             let previous: [UInt8] = row[1] ?? []
@@ -107,11 +132,14 @@ struct ChainVerifier {
             row.withUTF8(4) { batch.messages.append(contentsOf: $0) }
             batch.offsets.append(batch.messages.count)
             if batch.count == batchSize {
-                check(batch)
+                let checked = checkPending()
+                hashInBackground(batch)
+                batch = checked ?? Batch()
                 batch.removeAll()
             }
         }
-        check(batch)
+        _ = checkPending()
+        check(batch, batch.hashes(workers: workers))
         report.headHash = report.events > 0 ? previousStored : nil
         report.problems += problems
     }
