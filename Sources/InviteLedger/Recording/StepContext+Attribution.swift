@@ -28,6 +28,8 @@ extension StepContext {
             members.append(("linkId", .string(link.linkId)))
         }
         let holder = try HolderRecord.fetch(db, brokerId: brokerId, partnerId: partnerId)
+        // The partner's own ancestors: the cycle check reads them, and the new paths start from them.
+        var partnerAncestors: [Int64] = []
         if let holder {
             record.holderRowId = holder.id
             members = try describe(holder: holder) + members.dropFirst()
@@ -35,22 +37,25 @@ extension StepContext {
                 record.outcome = .partnerIdInactive
             } else if holder.userRowId == userRowId {
                 record.outcome = .selfReferral
-            } else if try ancestors(of: holder.userRowId).contains(userRowId) {
-                record.outcome = .cycle
-            } else if try requireNeverAttributed
-                ? AttributionRecord.hasEverBeenAttributed(db, userRowId: userRowId)
-                : AttributionRecord.fetchCurrent(db, userRowId: userRowId) != nil
-            {
-                record.outcome = .alreadyAttributed
             } else {
-                record.outcome = .attributed
-                record.parentRowId = holder.userRowId
-                record.accountRowId = holder.accountRowId
+                partnerAncestors = try ancestors(of: holder.userRowId)
+                if partnerAncestors.contains(userRowId) {
+                    record.outcome = .cycle
+                } else if try requireNeverAttributed
+                    ? AttributionRecord.hasEverBeenAttributed(db, userRowId: userRowId)
+                    : AttributionRecord.fetchCurrent(db, userRowId: userRowId) != nil
+                {
+                    record.outcome = .alreadyAttributed
+                } else {
+                    record.outcome = .attributed
+                    record.parentRowId = holder.userRowId
+                    record.accountRowId = holder.accountRowId
+                }
             }
         }
         try record.insert(db)
         if record.outcome.isEdge, let parentRowId = record.parentRowId {
-            try attach(userRowId: userRowId, under: parentRowId, attributedAt: at)
+            try attach(userRowId: userRowId, under: parentRowId, parentAncestors: partnerAncestors, attributedAt: at)
         }
         return Decision(outcome: record.outcome, members: members, holder: holder)
     }
@@ -71,8 +76,9 @@ extension StepContext {
     }
 
     /// Opens the lineage paths from the new parent and its ancestors to the user and its subtree.
-    func attach(userRowId: Int64, under parentRowId: Int64, attributedAt: Int64) throws {
-        let upline = [parentRowId] + (try ancestors(of: parentRowId))
+    /// - Parameter parentAncestors: the parent's ancestors when the caller has them already.
+    func attach(userRowId: Int64, under parentRowId: Int64, parentAncestors: [Int64]? = nil, attributedAt: Int64) throws {
+        let upline = [parentRowId] + (try parentAncestors ?? ancestors(of: parentRowId))
         let subtree = try subtree(of: userRowId, attributedAt: attributedAt)
         for (index, ancestor) in upline.enumerated() {
             for member in subtree {
