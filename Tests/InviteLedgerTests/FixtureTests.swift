@@ -43,6 +43,36 @@ struct FixtureTests {
         #expect(codes == stepCodes, "every code a step can be rejected with has a fixture line")
     }
 
+    @Test("steps rejected inside a batch leave nothing behind: the rest is recorded as if they were not there")
+    func rejectionInsideBatch() throws {
+        let good = try Fixtures.lines("flow-1.ndjson") + Fixtures.lines("flow-2.ndjson")
+        var lines = good
+        // Both fail after the event row is written (an unknown signup, an unknown partner user).
+        lines.insert(#"{"step":"user.created","eventId":"x-1","brokerCrmName":"acme","at":"2026-04-01T00:00:00Z","userId":1005,"signupId":"S-404"}"#, at: 12)
+        lines.insert(#"{"step":"invite.received","eventId":"x-2","brokerCrmName":"acme","at":"2026-04-04T00:00:00Z","invitedUserId":2001,"partnerUserId":9999,"brokerName":"Acme Markets"}"#, at: 5)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("batch-\(UUID().uuidString).ndjson")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+
+        let ledger = try Ledger(path: ":memory:")
+        var reader = try NDJSONReader.open(path: url.path)
+        defer { reader.close() }
+        var rejections: [String] = []
+        let summary = try ledger.ingest(&reader, options: .init(batchSize: 8), onRejection: { rejections.append($0.json.serialized()) })
+        #expect(summary == Ledger.IngestSummary(
+            lines: good.count + 2, recorded: good.count, duplicates: 0, rejected: 2, committedThroughLine: good.count + 2))
+        #expect(rejections == [
+            #"{"line":6,"eventId":"x-2","code":"UNKNOWN_USER","field":"partnerUserId","message":"no user 9999 in broker acme"}"#,
+            #"{"line":14,"eventId":"x-1","code":"UNKNOWN_SIGNUP","field":"signupId","message":"no signup \"S-404\""}"#,
+        ])
+        let expected = try Fixtures.ledger()
+        #expect(try ledger.verify().headHash == expected.verify().headHash)
+        #expect(try ledger.verify().isIntact)
+        for table in ["ctidUser", "attribution", "lineage", "signup", "partnerIdAssignment"] {
+            #expect(try ledger.rows("SELECT * FROM \(table)") == expected.rows("SELECT * FROM \(table)"), "\(table)")
+        }
+    }
+
     @Test("replaying a fixture changes nothing: the content stays byte for byte equal")
     func replayIsIdempotent() throws {
         let files = ["flow-1.ndjson", "flow-2.ndjson", "attribution-outcomes.ndjson"]

@@ -3,26 +3,33 @@ import LedgerStore
 /// Records steps inside a write transaction: checks idempotency, applies the rules of SPEC
 /// section 4 to the derived tables, and appends the event to the hash chain.
 ///
-/// Each step runs in its own savepoint: a rejected step leaves nothing behind, and the steps
-/// before it in the same transaction stand.
+/// With `savepointPerStep`, each step runs in its own savepoint: a rejected step leaves nothing
+/// behind, and the steps before it in the same transaction stand. Without, a rejected step may
+/// leave part of itself: the caller must roll the transaction back.
 struct StepRecorder {
     let db: Database
+    let savepointPerStep: Bool
     /// The chain's head, read once per transaction.
     private var head: (seq: Int64, hash: [UInt8])?
     private var headIsLoaded = false
     private var brokers: [String: BrokerRecord] = [:]
 
-    init(db: Database) {
+    init(db: Database, savepointPerStep: Bool = true) {
         self.db = db
+        self.savepointPerStep = savepointPerStep
     }
 
-    /// Records one step, or throws `LedgerError` and changes nothing.
+    /// Records one step, or throws `LedgerError` (and, with `savepointPerStep`, changes nothing).
     mutating func record(_ step: Step, recordedAt: Int64) throws -> StepOutcome {
         var outcome: StepOutcome?
         do {
-            try db.inSavepoint {
-                outcome = try recordInSavepoint(step, recordedAt: recordedAt)
-                return .commit
+            if savepointPerStep {
+                try db.inSavepoint {
+                    outcome = try recordOne(step, recordedAt: recordedAt)
+                    return .commit
+                }
+            } else {
+                outcome = try recordOne(step, recordedAt: recordedAt)
             }
         } catch {
             // The savepoint rolled back: a broker created by this step, or the head, may be gone.
@@ -33,7 +40,7 @@ struct StepRecorder {
         return outcome!
     }
 
-    private mutating func recordInSavepoint(_ step: Step, recordedAt: Int64) throws -> StepOutcome {
+    private mutating func recordOne(_ step: Step, recordedAt: Int64) throws -> StepOutcome {
         let broker = try broker(named: step.brokerCrmName)
         if let existing = try EventRecord.fetch(db, brokerId: broker.id, eventId: step.eventId) {
             guard existing.payload == step.payload else {
