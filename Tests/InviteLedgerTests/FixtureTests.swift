@@ -43,8 +43,9 @@ struct FixtureTests {
         #expect(codes == stepCodes, "every code a step can be rejected with has a fixture line")
     }
 
-    @Test("steps rejected inside a batch leave nothing behind: the rest is recorded as if they were not there")
-    func rejectionInsideBatch() throws {
+    @Test("steps rejected inside a batch leave nothing behind: the rest is recorded as if they were not there",
+          arguments: [(8, 500), (8, 3), (100, 4), (1, 500)])
+    func rejectionInsideBatch(batchSize: Int, chunkSize: Int) throws {
         let good = try Fixtures.lines("flow-1.ndjson") + Fixtures.lines("flow-2.ndjson")
         var lines = good
         // Both fail after the event row is written (an unknown signup, an unknown partner user).
@@ -58,7 +59,12 @@ struct FixtureTests {
         var reader = try NDJSONReader.open(path: url.path)
         defer { reader.close() }
         var rejections: [String] = []
-        let summary = try ledger.ingest(&reader, options: .init(batchSize: 8), onRejection: { rejections.append($0.json.serialized()) })
+        var options = Ledger.IngestOptions(batchSize: batchSize)
+        options.chunkSize = chunkSize
+        var commits = 0
+        let summary = try ledger.ingest(
+            &reader, options: options, onRejection: { rejections.append($0.json.serialized()) }, onCommit: { _ in commits += 1 })
+        #expect(commits == (lines.count + batchSize - 1) / batchSize)
         #expect(summary == Ledger.IngestSummary(
             lines: good.count + 2, recorded: good.count, duplicates: 0, rejected: 2, committedThroughLine: good.count + 2))
         #expect(rejections == [

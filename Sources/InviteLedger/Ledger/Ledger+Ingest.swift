@@ -8,6 +8,8 @@ extension Ledger {
         public var batchSize = 2_000
         /// All or nothing: one transaction for the whole input, rolled back when any line is rejected.
         public var isAtomic = false
+        /// Lines recorded between savepoints inside a batch: what a rejected step makes replay.
+        var chunkSize = 500
 
         public init(batchSize: Int = 2_000, isAtomic: Bool = false) {
             self.batchSize = max(1, batchSize)
@@ -64,7 +66,7 @@ extension Ledger {
     ///
     /// - Parameters:
     ///   - reader: the lines.
-    ///   - onRejection: called for each rejected line, in order, once its batch is committed.
+    ///   - onRejection: called for each rejected line, in order.
     ///   - onCommit: called after each committed batch with the summary so far: everything
     ///     counted in it is durable.
     /// - Throws: `DatabaseError` when SQLite fails (disk full, lock timeout); the batch in
@@ -79,55 +81,78 @@ extension Ledger {
             return try ingestAtomically(lines, onRejection: onRejection, onCommit: onCommit)
         }
         var summary = IngestSummary()
-        var batch: [DecodedLine] = []
-        batch.reserveCapacity(min(options.batchSize, 10_000))
-        repeat {
-            batch.removeAll(keepingCapacity: true)
-            while batch.count < options.batchSize, let line = try lines.next() {
-                batch.append(line)
-            }
-            guard !batch.isEmpty || summary.committedThroughLine == 0 else { break }
-            let rejections = try record(batch, summary: &summary)
-            rejections.forEach(onRejection)
-            onCommit(summary)
-        } while batch.count == options.batchSize
-        return summary
-    }
-
-    /// Records a batch in one transaction. It first runs without a savepoint per step (they cost
-    /// about a seventh of the writer's work); when a step is rejected, that transaction is rolled
-    /// back and the batch recorded again with one savepoint per step, which leaves out only the
-    /// rejected steps. Returns the rejections, in order.
-    private func record(_ batch: [DecodedLine], summary: inout IngestSummary) throws -> [Rejection] {
-        var savepointPerStep = false
-        while true {
-            var attempt = summary
-            var rejections: [Rejection] = []
-            var mustRetry = false
+        var chunk: [DecodedLine] = []
+        var isDone = false
+        var isFirstBatch = true
+        while !isDone {
+            var batch = summary
+            var count = 0
             try queue.inDatabase { db in
                 try db.inTransaction(.immediate) {
-                    var recorder = StepRecorder(db: db, savepointPerStep: savepointPerStep)
-                    let recordedAt = Self.now()
-                    for line in batch {
-                        attempt.committedThroughLine = line.number
-                        guard let rejection = try Self.ingest(line, recorder: &recorder, recordedAt: recordedAt, summary: &attempt)
-                        else { continue }
-                        if case .step = line.content, !savepointPerStep {
-                            // The rejected step may have written part of itself: start over, carefully.
-                            mustRetry = true
-                            return .rollback
+                    while count < options.batchSize {
+                        chunk.removeAll(keepingCapacity: true)
+                        while chunk.count < min(max(1, options.chunkSize), options.batchSize - count), let line = try lines.next() {
+                            chunk.append(line)
                         }
-                        rejections.append(rejection)
+                        guard !chunk.isEmpty else {
+                            isDone = true
+                            break
+                        }
+                        count += chunk.count
+                        try Self.record(chunk, db: db, summary: &batch, onRejection: onRejection)
                     }
                     return .commit
                 }
             }
-            if !mustRetry {
-                summary = attempt
-                return rejections
-            }
-            savepointPerStep = true
+            // An input that ends with a full batch leaves an empty one: nothing to report.
+            guard count > 0 || isFirstBatch else { break }
+            isFirstBatch = false
+            summary = batch
+            onCommit(summary)
         }
+        return summary
+    }
+
+    /// Records a chunk of lines inside the batch's transaction. The chunk first runs in one
+    /// savepoint, without one per step (they cost about a seventh of the writer's work); when a
+    /// step is rejected, that savepoint is rolled back and the chunk recorded again with a
+    /// savepoint per step, which leaves out only the rejected steps.
+    private static func record(
+        _ chunk: [DecodedLine], db: Database, summary: inout IngestSummary, onRejection: (Rejection) -> Void
+    ) throws {
+        var attempt = summary
+        var rejections: [Rejection] = []
+        var mustRetry = false
+        try db.inSavepoint {
+            var recorder = StepRecorder(db: db, savepointPerStep: false)
+            let recordedAt = now()
+            for line in chunk {
+                attempt.committedThroughLine = line.number
+                guard let rejection = try ingest(line, recorder: &recorder, recordedAt: recordedAt, summary: &attempt)
+                else { continue }
+                if case .step = line.content {
+                    // The rejected step may have written part of itself: start over, carefully.
+                    mustRetry = true
+                    return .rollback
+                }
+                rejections.append(rejection)
+            }
+            return .commit
+        }
+        if mustRetry {
+            attempt = summary
+            rejections = []
+            var recorder = StepRecorder(db: db, savepointPerStep: true)
+            let recordedAt = now()
+            for line in chunk {
+                attempt.committedThroughLine = line.number
+                if let rejection = try ingest(line, recorder: &recorder, recordedAt: recordedAt, summary: &attempt) {
+                    rejections.append(rejection)
+                }
+            }
+        }
+        summary = attempt
+        rejections.forEach(onRejection)
     }
 
     /// `--atomic`: one transaction for the whole input, a savepoint per step so that every
