@@ -173,6 +173,16 @@ public final class Statement {
             sqlite3_column_type(handle, Int32(index)) == SQLITE_NULL
         }
 
+        /// The bytes of a blob column, without making an array; empty for NULL; valid only during the call.
+        public func withBytes<Result>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows
+            -> Result
+        {
+            let pointer = sqlite3_column_blob(handle, Int32(index))
+            let count = Int(sqlite3_column_bytes(handle, Int32(index)))
+            return try body(UnsafeBufferPointer(
+                start: pointer?.assumingMemoryBound(to: UInt8.self), count: pointer == nil ? 0 : count))
+        }
+
         /// The raw UTF-8 bytes of a text column, without making a `String`; valid only during the call.
         public func withUTF8<Result>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows
             -> Result

@@ -215,6 +215,13 @@ struct DatabaseTests {
             labels.append(columns[1] ?? "?")
         }
         #expect(labels == ["row 998", "row 999", "row 1000"])
+        var bytes: [[UInt8]] = []
+        try db.makeStatement(sql: "SELECT x'00ff01', NULL, x''").forEachRow { columns in
+            for index in 0..<3 {
+                columns.withBytes(index) { bytes.append(Array($0)) }
+            }
+        }
+        #expect(bytes == [[0, 255, 1], [], []])
     }
 
     @Test("a cached statement is reused and reset")

@@ -16,18 +16,31 @@ struct ChainVerifier {
     /// One batch of events: the messages to hash, back to back, and what is stored.
     private struct Batch {
         var seqs: [Int64] = []
-        var storedPrevious: [[UInt8]] = []
-        var storedHashes: [[UInt8]] = []
         /// prevHash || payload || 0x0A || outcome, for each event, concatenated.
         var messages: [UInt8] = []
         var offsets: [Int] = [0]
+        /// The length of each stored prevHash, at the start of its message.
+        var previousLengths: [Int] = []
+        /// The stored hashes, back to back, and where each one ends.
+        var storedHashes: [UInt8] = []
+        var storedHashEnds: [Int] = [0]
 
         var count: Int { seqs.count }
 
+        func storedPrevious(_ index: Int) -> ArraySlice<UInt8> {
+            messages[offsets[index]..<(offsets[index] + previousLengths[index])]
+        }
+
+        func storedHash(_ index: Int) -> ArraySlice<UInt8> {
+            storedHashes[storedHashEnds[index]..<storedHashEnds[index + 1]]
+        }
+
         mutating func removeAll() {
             seqs.removeAll(keepingCapacity: true)
-            storedPrevious.removeAll(keepingCapacity: true)
+            previousLengths.removeAll(keepingCapacity: true)
             storedHashes.removeAll(keepingCapacity: true)
+            storedHashEnds.removeAll(keepingCapacity: true)
+            storedHashEnds.append(0)
             messages.removeAll(keepingCapacity: true)
             offsets.removeAll(keepingCapacity: true)
             offsets.append(0)
@@ -75,26 +88,26 @@ struct ChainVerifier {
         func check(_ batch: Batch, _ computed: [UInt8]) {
             for index in 0..<batch.count {
                 let seq = batch.seqs[index]
-                let storedPrevious = batch.storedPrevious[index]
-                let storedHash = batch.storedHashes[index]
-                let hash = Array(computed[(index * 32)..<(index * 32 + 32)])
+                let storedPrevious = batch.storedPrevious(index)
+                let storedHash = batch.storedHash(index)
+                let hash = computed[(index * 32)..<(index * 32 + 32)]
                 if problems.count < maximumProblems {
                     if seq != expectedSeq {
                         problems.append(.init(
                             kind: .chain, seq: min(seq, expectedSeq),
                             message: "sequence jumps from \(expectedSeq - 1) to \(seq): events are missing or reordered"))
-                    } else if storedPrevious != previousStored && storedPrevious != previousComputed {
+                    } else if !storedPrevious.elementsEqual(previousStored) && !storedPrevious.elementsEqual(previousComputed) {
                         problems.append(.init(
                             kind: .chain, seq: seq,
                             message: "event \(seq): prevHash does not match the hash of event \(seq - 1)"))
-                    } else if storedHash != hash {
+                    } else if !storedHash.elementsEqual(hash) {
                         problems.append(.init(
                             kind: .chain, seq: seq,
                             message: "event \(seq): hash does not match its payload and outcome (changed after it was recorded)"))
                     }
                 }
-                previousStored = storedHash
-                previousComputed = hash
+                previousStored.replaceSubrange(previousStored.indices, with: storedHash)
+                previousComputed.replaceSubrange(previousComputed.indices, with: hash)
                 expectedSeq = seq + 1
             }
             report.events += Int64(batch.count)
@@ -122,11 +135,12 @@ struct ChainVerifier {
 
         let statement = try db.makeStatement(sql: "SELECT seq, prevHash, hash, payload, outcome FROM event ORDER BY seq")
         try statement.forEachRow { row in
-            let previous: [UInt8] = row[1] ?? []
             batch.seqs.append(try row.required(0))
-            batch.storedPrevious.append(previous)
-            batch.storedHashes.append(row[2] ?? [])
-            batch.messages.append(contentsOf: previous)
+            let start = batch.messages.count
+            row.withBytes(1) { batch.messages.append(contentsOf: $0) }
+            batch.previousLengths.append(batch.messages.count - start)
+            row.withBytes(2) { batch.storedHashes.append(contentsOf: $0) }
+            batch.storedHashEnds.append(batch.storedHashes.count)
             row.withUTF8(3) { batch.messages.append(contentsOf: $0) }
             batch.messages.append(0x0A)
             row.withUTF8(4) { batch.messages.append(contentsOf: $0) }
