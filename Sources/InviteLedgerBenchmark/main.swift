@@ -11,6 +11,7 @@ func usage() -> Never {
     FileHandle.standardError.write(Data("""
         usage: invite-ledger-bench generate [--users N] [--seed S] --output FILE
                invite-ledger-bench run [--users N] [--seed S] [--runs N] [--work DIR] [--reuse yes]
+               invite-ledger-bench sha256   (throughput of the Swift SHA-256 on 400-byte messages)
 
         """.utf8))
     exit(1)

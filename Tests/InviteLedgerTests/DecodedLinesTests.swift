@@ -25,9 +25,8 @@ struct DecodedLinesTests {
 
     @Test("hands out every line in input order, across many small chunks and a full queue", .timeLimit(.minutes(1)))
     func order() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("decoded-\(UUID().uuidString).ndjson")
+        let url = try Fixtures.temporaryFile((1...1_000).map(Self.line))
         defer { try? FileManager.default.removeItem(at: url) }
-        try (1...1_000).map(Self.line).joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
         let lines = DecodedLines(reader: try NDJSONReader.open(path: url.path), chunkLines: 3, capacity: 2)
         var seen: [String] = []
         while let line = try lines.next() {
@@ -47,9 +46,8 @@ struct DecodedLinesTests {
 
     @Test("stopping early releases a reader blocked on a full queue", .timeLimit(.minutes(1)))
     func stopEarly() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("decoded-\(UUID().uuidString).ndjson")
+        let url = try Fixtures.temporaryFile((1...10_000).map(Self.line))
         defer { try? FileManager.default.removeItem(at: url) }
-        try (1...10_000).map(Self.line).joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
         let lines = DecodedLines(reader: try NDJSONReader.open(path: url.path), chunkLines: 2, capacity: 1)
         #expect(try lines.next()?.number == 1)
         let reader = lines.stop()

@@ -51,9 +51,8 @@ struct FixtureTests {
         // Both fail after the event row is written (an unknown signup, an unknown partner user).
         lines.insert(#"{"step":"user.created","eventId":"x-1","brokerCrmName":"acme","at":"2026-04-01T00:00:00Z","userId":1005,"signupId":"S-404"}"#, at: 12)
         lines.insert(#"{"step":"invite.received","eventId":"x-2","brokerCrmName":"acme","at":"2026-04-04T00:00:00Z","invitedUserId":2001,"partnerUserId":9999,"brokerName":"Acme Markets"}"#, at: 5)
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("batch-\(UUID().uuidString).ndjson")
+        let url = try Fixtures.temporaryFile(lines)
         defer { try? FileManager.default.removeItem(at: url) }
-        try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
 
         let ledger = try Ledger(path: ":memory:")
         var reader = try NDJSONReader.open(path: url.path)

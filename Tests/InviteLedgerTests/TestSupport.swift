@@ -16,6 +16,13 @@ enum Fixtures {
         try String(contentsOf: url(name), encoding: .utf8).split(separator: "\n").map(String.init)
     }
 
+    /// Lines written to a new temporary NDJSON file; the caller removes it.
+    static func temporaryFile(_ lines: [String]) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lines-\(UUID().uuidString).ndjson")
+        try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
     /// A fresh in-memory ledger with the named fixture files recorded, one step at a time.
     static func ledger(_ files: [String] = ["flow-1.ndjson", "flow-2.ndjson"]) throws -> Ledger {
         let ledger = try Ledger(path: ":memory:")

@@ -9,16 +9,14 @@
 /// Checked against the FIPS 180-4 / NIST test vectors and against `sha256sum` on random input.
 public struct SHA256: Sendable {
     /// The eight working words, H0...H7.
-    fileprivate(set) var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
+    private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
     )
     /// Bytes waiting for a full 64-byte block.
     private var buffer: [UInt8] = []
     private var byteCount: UInt64 = 0
 
-    public init() {
-        buffer.reserveCapacity(64)
-    }
+    public init() {}
 
     /// The digest of `bytes`, in one call.
     public static func hash<Bytes: Sequence>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
@@ -30,7 +28,7 @@ public struct SHA256: Sendable {
     /// The digest of a contiguous message, written to `output` (32 bytes), without allocating:
     /// the fast path of `verify`, which hashes millions of events.
     public static func hash(_ message: UnsafeRawBufferPointer, into output: UnsafeMutableRawPointer) {
-        var hasher = SHA256(reservingBuffer: false)
+        var hasher = SHA256()
         let bytes = message.bindMemory(to: UInt8.self)
         var offset = 0
         if let base = bytes.baseAddress {
@@ -39,29 +37,9 @@ public struct SHA256: Sendable {
                 offset += 64
             }
         }
-        // The tail, the 0x80 byte, zeros and the bit length, in one or two blocks on the stack.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { tail in
-            let remaining = bytes.count - offset
-            for index in 0..<remaining { tail[index] = bytes[offset + index] }
-            tail[remaining] = 0x80
-            let blocks = remaining + 9 <= 64 ? 1 : 2
-            for index in (remaining + 1)..<(blocks * 64) { tail[index] = 0 }
-            let bitLength = UInt64(bytes.count) &* 8
-            for index in 0..<8 {
-                tail[blocks * 64 - 1 - index] = UInt8(truncatingIfNeeded: bitLength >> UInt64(index * 8))
-            }
-            hasher.compress(tail.baseAddress!)
-            if blocks == 2 { hasher.compress(tail.baseAddress! + 64) }
-        }
-        withUnsafeBytes(of: hasher.state) { words in
-            for index in 0..<8 {
-                let word = words.load(fromByteOffset: index * 4, as: UInt32.self)
-                output.storeBytes(of: word.bigEndian, toByteOffset: index * 4, as: UInt32.self)
-            }
-        }
+        hasher.compressLast(UnsafeBufferPointer(rebasing: bytes[offset...]), messageLength: UInt64(bytes.count))
+        hasher.writeDigest(to: output)
     }
-
-    private init(reservingBuffer: Bool) {}
 
     /// Adds bytes to the message.
     public mutating func update(_ bytes: [UInt8]) {
@@ -100,30 +78,45 @@ public struct SHA256: Sendable {
 
     /// Pads the message and returns the 32-byte digest. The hasher must not be used afterwards.
     public mutating func finalize() -> [UInt8] {
-        let bitLength = byteCount &* 8
-        var padding: [UInt8] = [0x80]
-        let used = (buffer.count + 1) % 64
-        padding += [UInt8](repeating: 0, count: used <= 56 ? 56 - used : 120 - used)
-        for shift in stride(from: 56, through: 0, by: -8) {
-            padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+        let pending = buffer
+        pending.withUnsafeBufferPointer { compressLast($0, messageLength: byteCount) }
+        buffer.removeAll()
+        return [UInt8](unsafeUninitializedCapacity: 32) { digest, count in
+            writeDigest(to: UnsafeMutableRawPointer(digest.baseAddress!))
+            count = 32
         }
-        let savedCount = byteCount
-        update(padding)
-        byteCount = savedCount
-        precondition(buffer.isEmpty, "SHA-256 padding must end on a block boundary")
-        var digest = [UInt8]()
-        digest.reserveCapacity(32)
-        for word in [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7] {
-            digest.append(UInt8(truncatingIfNeeded: word >> 24))
-            digest.append(UInt8(truncatingIfNeeded: word >> 16))
-            digest.append(UInt8(truncatingIfNeeded: word >> 8))
-            digest.append(UInt8(truncatingIfNeeded: word))
+    }
+
+    /// The last bytes of the message (fewer than 64), the 0x80 byte, zeros and the message's
+    /// length in bits: one or two blocks, built on the stack (FIPS 180-4 section 5.1.1).
+    private mutating func compressLast(_ tail: UnsafeBufferPointer<UInt8>, messageLength: UInt64) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { block in
+            let remaining = tail.count
+            for index in 0..<remaining { block[index] = tail[index] }
+            block[remaining] = 0x80
+            let blocks = remaining + 9 <= 64 ? 1 : 2
+            for index in (remaining + 1)..<(blocks * 64) { block[index] = 0 }
+            let bitLength = messageLength &* 8
+            for index in 0..<8 {
+                block[blocks * 64 - 1 - index] = UInt8(truncatingIfNeeded: bitLength >> UInt64(index * 8))
+            }
+            compress(block.baseAddress!)
+            if blocks == 2 { compress(block.baseAddress! + 64) }
         }
-        return digest
+    }
+
+    /// H0...H7, big-endian: the 32-byte digest.
+    private func writeDigest(to output: UnsafeMutableRawPointer) {
+        withUnsafeBytes(of: state) { words in
+            for index in 0..<8 {
+                let word = words.load(fromByteOffset: index * 4, as: UInt32.self)
+                output.storeBytes(of: word.bigEndian, toByteOffset: index * 4, as: UInt32.self)
+            }
+        }
     }
 
     /// One 64-byte block: the message schedule and 64 rounds of FIPS 180-4 section 6.2.2.
-    mutating func compress(_ block: UnsafePointer<UInt8>) {
+    private mutating func compress(_ block: UnsafePointer<UInt8>) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
             for t in 0..<16 {
                 let b = block + t * 4
