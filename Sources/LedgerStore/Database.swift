@@ -28,10 +28,19 @@ public final class Database {
         public var busyTimeoutMilliseconds: Int32 = 30_000
         /// The page cache size, in KiB.
         public var cacheSizeKiB: Int = 65_536
-        /// Use the write-ahead log (ignored for in-memory databases, which cannot).
-        public var usesWAL = true
+        /// How writes are journaled.
+        public var journal = Journal.writeAheadLog
 
         public init() {}
+    }
+
+    /// How a connection journals its writes.
+    public enum Journal: Sendable {
+        /// WAL with `synchronous = NORMAL`: the ledger's own files (ignored in memory, which cannot).
+        case writeAheadLog
+        /// The rollback journal in memory and no syncs: for scratch databases that are thrown away
+        /// (a crash may leave the file unusable; it is never opened again).
+        case scratch
     }
 
     /// The kinds of `BEGIN`: writes take the write lock at once, so that they never fail half-way
@@ -103,7 +112,10 @@ public final class Database {
         try execute(sql: "PRAGMA temp_store = MEMORY")
         // 5. WAL: readers see a consistent snapshot while one writer commits; NORMAL syncs the WAL at
         //    checkpoints only, which is durable against process crashes (see Reliability.md).
-        if mode != .readOnly && configuration.usesWAL && !isInMemory {
+        if mode != .readOnly && configuration.journal == .scratch {
+            try execute(sql: "PRAGMA journal_mode = MEMORY")
+            try execute(sql: "PRAGMA synchronous = OFF")
+        } else if mode != .readOnly && !isInMemory {
             let journalMode = try String.fetchOne(self, sql: "PRAGMA journal_mode = WAL")
             guard journalMode?.lowercased() == "wal" else {
                 throw DatabaseError(

@@ -20,6 +20,10 @@ public struct DatabaseError: Error, Sendable, Equatable, CustomStringConvertible
     /// The primary result code: the low byte of the extended one (`SQLITE_CONSTRAINT`, `SQLITE_BUSY`).
     public var resultCode: Int32 { extendedResultCode & 0xFF }
 
+    /// True when SQLite found the file damaged (`SQLITE_CORRUPT`) or not a database at all
+    /// (`SQLITE_NOTADB`): it must not be written, and should be verified and restored.
+    public var isDamage: Bool { resultCode == SQLITE_CORRUPT || resultCode == SQLITE_NOTADB }
+
     /// True when the error is any kind of constraint violation.
     public var isConstraintViolation: Bool { resultCode == SQLITE_CONSTRAINT }
 

@@ -7,6 +7,9 @@
 ///     let migrator = Migrator(migrations: LedgerSchema.migrations)
 ///     let applied = try migrator.migrate(db)
 public struct Migrator: Sendable {
+    /// The table where a database records the migrations applied to it.
+    public static let tableName = "schema_migrations"
+
     public let migrations: [Migration]
 
     /// The state of one known migration in a database.

@@ -57,6 +57,8 @@ enum CLI {
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "INVITE_LEDGER_DB")
+        // recordedAt is hashed: the expected hashes of Fixtures/expected/ were recorded at this time.
+        env["INVITE_LEDGER_FIXED_TIME"] = "2026-04-01T00:00:00Z"
         for (key, value) in environment { env[key] = value }
         process.environment = env
         if let directory { process.currentDirectoryURL = directory }

@@ -8,7 +8,7 @@ import Testing
 struct FixtureTests {
     @Test("each step of the seed flows and of every attribution outcome decides exactly as expected")
     func outcomesMatchExpected() throws {
-        let ledger = try Ledger(path: ":memory:")
+        let ledger = try Fixtures.emptyLedger()
         for name in ["flow-1", "flow-2", "attribution-outcomes"] {
             let expected = try Fixtures.lines("expected/\(name).outcomes.ndjson")
             let steps = try Fixtures.lines("\(name).ndjson")
@@ -54,7 +54,7 @@ struct FixtureTests {
         let url = try Fixtures.temporaryFile(lines)
         defer { try? FileManager.default.removeItem(at: url) }
 
-        let ledger = try Ledger(path: ":memory:")
+        let ledger = try Fixtures.emptyLedger()
         var reader = try NDJSONReader.open(path: url.path)
         defer { reader.close() }
         var rejections: [String] = []
@@ -136,7 +136,7 @@ struct FixtureTests {
 
     @Test("ingest commits in batches and reports each commit")
     func batches() throws {
-        let ledger = try Ledger(path: ":memory:")
+        let ledger = try Fixtures.emptyLedger()
         var reader = try NDJSONReader.open(path: Fixtures.url("flow-1.ndjson").path)
         defer { reader.close() }
         var commits: [Int] = []

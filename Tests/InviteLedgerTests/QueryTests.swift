@@ -106,7 +106,7 @@ struct QueryTests {
 
     @Test("pages follow each other without repeating or skipping, while attributions arrive")
     func pagination() throws {
-        let ledger = try Ledger(path: ":memory:")
+        let ledger = try Fixtures.emptyLedger()
         _ = try ledger.record(json: step("user.created", "p", at: "2026-01-01T00:00:00Z", ["userId": 1]))
         _ = try ledger.record(json: step("referral.set", "s", at: "2026-01-01T00:00:00Z", ["partnerId": "p1", "userId": 1]))
         // Seven referrals, two of them at the same millisecond (ordered by userId).
@@ -219,7 +219,7 @@ struct QueryTests {
 
     @Test("a query never leaves its broker; with two brokers it must name one")
     func brokerScoping() throws {
-        let ledger = try Ledger(path: ":memory:")
+        let ledger = try Fixtures.emptyLedger()
         for (broker, child) in [("acme", 10), ("zeta", 20)] {
             _ = try ledger.record(json: step("user.created", "u1", broker: broker, ["userId": 1]))
             _ = try ledger.record(json: step("referral.set", "s1", broker: broker, ["partnerId": "shared", "userId": 1]))

@@ -8,7 +8,7 @@ import Testing
 struct RulesTests {
     /// A broker with users 1..4 and accounts 11 (user 1), 12 (user 1), 21 (user 2).
     func base() throws -> Ledger {
-        let ledger = try Ledger(path: ":memory:")
+        let ledger = try Fixtures.emptyLedger()
         for userId in 1...4 {
             _ = try ledger.record(json: step("user.created", "u\(userId)", at: "2026-01-01T00:00:0\(userId)Z", ["userId": userId]))
         }
@@ -180,7 +180,7 @@ struct RulesTests {
 
     @Test("two brokers never share a row, even with the same userIds and partnerIds")
     func brokersAreSeparate() throws {
-        let ledger = try Ledger(path: ":memory:")
+        let ledger = try Fixtures.emptyLedger()
         for broker in ["acme", "zeta"] {
             _ = try ledger.record(json: step("user.created", "u1", broker: broker, ["userId": 1]))
             _ = try ledger.record(json: step("referral.set", "s1", broker: broker, ["partnerId": "shared", "userId": 1]))

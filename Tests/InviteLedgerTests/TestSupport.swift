@@ -23,9 +23,18 @@ enum Fixtures {
         return url
     }
 
+    /// The clock of every test ledger: recordedAt is hashed, and the expected hashes of
+    /// `Fixtures/expected/` were recorded at this time.
+    static let clock = Ledger.Clock.fixed(Timestamp(rfc3339: "2026-04-01T00:00:00Z")!)
+
+    /// A fresh, empty in-memory ledger with the tests' fixed clock.
+    static func emptyLedger() throws -> Ledger {
+        try Ledger(path: ":memory:", clock: clock)
+    }
+
     /// A fresh in-memory ledger with the named fixture files recorded, one step at a time.
     static func ledger(_ files: [String] = ["flow-1.ndjson", "flow-2.ndjson"]) throws -> Ledger {
-        let ledger = try Ledger(path: ":memory:")
+        let ledger = try emptyLedger()
         for file in files {
             for line in try lines(file) {
                 _ = try ledger.record(json: line)

@@ -6,12 +6,17 @@ import Testing
 struct VerifyTests {
     func ledger() throws -> Ledger { try Fixtures.ledger() }
 
-    @Test("an intact ledger verifies, with its head hash")
+    @Test("an intact ledger verifies, with its head hash, every event replayed and every row compared")
     func intact() throws {
         let report = try ledger().verify()
-        #expect(report.isIntact)
+        #expect(report.problems == [])
         #expect(report.events == 19)
-        #expect(report.headHash?.hex == "92bf72e071a915afa43ae4dc098b7b683cecf7e1260947c9268f8e41b3287900")
+        #expect(report.replayedEvents == 19)
+        #expect(report.legacyEvents == 0)
+        // 19 events, 1 broker, 4 users, 3 accounts, 3 partners, 3 holders, 3 assignments, 2 links,
+        // 2 clicks, 2 signups, 2 attributions, 3 lineage paths.
+        #expect(report.comparedRows == 47)
+        #expect(report.headHash?.hex == "9d4a14544d6564ded0845080ed06fb1187686547e7f2b2eaa340432791f35ff2")
     }
 
     @Test("the log refuses UPDATE and DELETE while its triggers stand")
@@ -22,20 +27,60 @@ struct VerifyTests {
         #expect(try ledger.verify().isIntact)
     }
 
-    @Test("a changed payload, outcome or hash is named by its sequence number", arguments: [
+    /// Runs `sql` on the event table with its update trigger out of the way, then puts the trigger
+    /// back exactly as it was: only the chain and the replay can notice.
+    func tamperEvent(_ ledger: Ledger, _ sql: String) throws {
+        let trigger = try ledger.rows("SELECT sql FROM sqlite_schema WHERE name = 'event_no_update'")[0]
+        try ledger.tamper("DROP TRIGGER event_no_update; \(sql); \(trigger)")
+    }
+
+    @Test("a changed payload, outcome, recordedAt or hash is named by its sequence number", arguments: [
         "UPDATE event SET payload = replace(payload, 'ib-alice', 'ib-alicf') WHERE seq = 7",
         "UPDATE event SET outcome = replace(outcome, 'SUBMITTED', 'SUBMITTEE') WHERE seq = 7",
+        "UPDATE event SET recordedAt = recordedAt + 1 WHERE seq = 7",
         "UPDATE event SET hash = zeroblob(32) WHERE seq = 7",
         "UPDATE event SET prevHash = zeroblob(32) WHERE seq = 7",
     ])
     func changedEvent(sql: String) throws {
         let ledger = try ledger()
-        try ledger.tamper("DROP TRIGGER event_no_update")
-        try ledger.tamper(sql)
+        try tamperEvent(ledger, sql)
         let report = try ledger.verify()
         #expect(report.firstBadSeq == 7)
-        #expect(report.problems.contains { $0.kind == .trigger })
         #expect(report.problems.filter { $0.kind == .chain }.map(\.seq) == [7])
+        // A changed payload may change what later steps decide: those are reported too, never earlier ones.
+        #expect(report.problems.allSatisfy { $0.seq.map { $0 >= 7 } ?? true }, "\(report.problems)")
+    }
+
+    @Test("event columns must say what the hashed payload says", arguments: [
+        ("UPDATE event SET eventId = 'f1-99' WHERE seq = 7", "eventId", #""f1-99""#, #""f1-07""#),
+        ("UPDATE event SET step = 'link.clicked' WHERE seq = 7", "step", #""link.clicked""#, #""signup.submitted""#),
+        ("UPDATE event SET at = at + 1 WHERE seq = 7", "at", "1772539380001", "1772539380000"),
+        ("INSERT INTO broker VALUES (2, 'other', 0); UPDATE event SET brokerId = 2 WHERE seq = 7", "brokerId", "2", "1"),
+    ])
+    func eventColumns(sql: String, column: String, found: String, expected: String) throws {
+        let ledger = try ledger()
+        try tamperEvent(ledger, "PRAGMA foreign_keys = OFF; \(sql)")
+        let report = try ledger.verify()
+        #expect(report.problems.contains(.init(
+            kind: .row, seq: 7, table: "event", key: "seq=7", column: column,
+            message: "event row seq=7: \(column) is \(found), the log gives \(expected)")), "\(report.problems)")
+        #expect(report.firstBadSeq == nil)
+    }
+
+    @Test("a payload or an outcome that no longer parses is a problem, not an error")
+    func unparsable() throws {
+        let payload = try ledger()
+        try tamperEvent(payload, "UPDATE event SET payload = '{\"step\":' WHERE seq = 7")
+        let report = try payload.verify()
+        #expect(report.problems.contains { $0.kind == .event && $0.seq == 7 && $0.message.hasPrefix("event 7: its payload is not a valid step: INVALID_JSON") })
+        // Without the signup, the user it completes is rejected on replay.
+        #expect(report.problems.contains { $0.kind == .event && $0.seq == 8 && $0.message.contains("UNKNOWN_SIGNUP") })
+
+        let outcome = try ledger()
+        try tamperEvent(outcome, "UPDATE event SET outcome = 'not json' WHERE seq = 7")
+        #expect(try outcome.verify().problems.contains(.init(
+            kind: .event, seq: 7,
+            message: #"event 7: its outcome is not valid JSON; replaying the log gives {"clickSeq":6,"partnerId":"ib-alice","result":"SUBMITTED","signupId":"S-2"}"#)))
     }
 
     @Test("a deleted or reordered event breaks the sequence where it happened")
@@ -68,38 +113,77 @@ struct VerifyTests {
         #expect(report.headHash == [UInt8](repeating: 0, count: 32))
     }
 
-    @Test("a derived row that disagrees with the log is reported")
+    @Test("a ledger written before recordedAt was hashed verifies; a legacy event after a current one does not")
+    func legacyPrefix() throws {
+        let ledger = try ledger()
+        // Rehash events 1-5 as an older invite-ledger did (without recordedAt), and the rest anew.
+        var previous = EventChain.genesis
+        var sql = "DROP TRIGGER event_no_update;"
+        for seq in 1...19 {
+            let row = try ledger.rows("SELECT payload, outcome, recordedAt FROM event WHERE seq = ?", [seq])[0]
+                .split(separator: "|", maxSplits: 2).map(String.init)
+            let hash = EventChain.hash(
+                previous: previous, payload: row[0], outcome: row[1], recordedAt: Int64(row[2])!,
+                format: seq <= 5 ? .legacy : .current)
+            sql += "UPDATE event SET prevHash = x'\(previous.hex)', hash = x'\(hash.hex)' WHERE seq = \(seq);"
+            previous = hash
+        }
+        try ledger.tamper(sql)
+        let trigger = try Fixtures.ledger().rows("SELECT sql FROM sqlite_schema WHERE name = 'event_no_update'")[0]
+        try ledger.tamper(trigger)
+        let report = try ledger.verify()
+        #expect(report.problems == [])
+        #expect(report.legacyEvents == 5)
+
+        // A legacy hash is accepted only at the start of the log.
+        let late = try self.ledger()
+        let row = try late.rows("SELECT lower(hex(prevHash)), payload, outcome FROM event WHERE seq = 19")[0]
+            .split(separator: "|", maxSplits: 2).map(String.init)
+        let legacy = EventChain.hash(
+            previous: [UInt8](hex: row[0])!, payload: row[1], outcome: row[2], recordedAt: 0, format: .legacy)
+        try tamperEvent(late, "UPDATE event SET hash = x'\(legacy.hex)' WHERE seq = 19")
+        #expect(try late.verify().problems.map(\.seq) == [19])
+    }
+
+    @Test("a derived row that disagrees with the log is named by table, key and column")
     func derivedRows() throws {
         let ledger = try ledger()
         try ledger.tamper("UPDATE ctidUser SET userId = 1999 WHERE userId = 1002")
-        let report = try ledger.verify()
-        #expect(!report.isIntact)
-        #expect(report.firstBadSeq == nil)
-        #expect(report.problems == [
-            .init(kind: .derived, seq: 8, message: "a user differs from the step that created it: user 1999"),
-            .init(kind: .derived, seq: 9, message: "a trading account differs from the step that linked it: account 5002"),
-            .init(kind: .derived, seq: 8, message: "an edge and the closure table disagree: user row 2 under 1"),
+        #expect(try ledger.verify().problems == [
+            .init(kind: .row, seq: 8, table: "ctidUser", key: "id=2", column: "userId",
+                  message: "ctidUser row id=2: userId is 1999, the log gives 1002"),
         ])
 
-        let moved = try self.ledger()
-        try moved.tamper("UPDATE attribution SET parentRowId = (SELECT id FROM ctidUser WHERE userId = 1004) WHERE eventSeq = 16")
-        #expect(try moved.verify().problems.map(\.kind) == [.derived, .derived])
+        let deleted = try self.ledger()
+        try deleted.tamper("PRAGMA foreign_keys = OFF; DELETE FROM partnerIdAssignment WHERE id = 2")
+        #expect(try deleted.verify().problems == [
+            .init(kind: .row, seq: 12, table: "partnerIdAssignment", key: "id=2",
+                  message: "partnerIdAssignment row id=2 is missing: replaying the log produces it"),
+        ])
+
+        let extra = try self.ledger()
+        try extra.tamper("INSERT INTO lineage VALUES (3, 1, 0, 1001, 0, NULL, 1)")
+        #expect(try extra.verify().problems == [
+            .init(kind: .row, table: "lineage", key: "ancestorRowId=3, depth=1, attributedAt=0, descendantUserId=1001, validFrom=0",
+                  message: "lineage row ancestorRowId=3, depth=1, attributedAt=0, descendantUserId=1001, validFrom=0 is extra: replaying the log does not produce it"),
+        ])
     }
 
-    @Test("every derived table is checked against the log", arguments: [
-        ("UPDATE signup SET partnerId = 'ib-mallory' WHERE signupId = 'S-2'", "a signup differs from its step: signup S-2"),
-        ("UPDATE click SET partnerId = 'ib-mallory' WHERE eventSeq = 6", "a click differs from its step: click 1"),
-        ("UPDATE link SET url = 'https://evil.example/' WHERE linkId = 'L-1'", "a link differs from the step that made it: link L-1"),
-        ("UPDATE partner SET crmPartnerRef = 'CRM-X' WHERE crmPartnerRef = 'CRM-1001'", "a partner registration differs from its step: partner CRM-X"),
-        ("UPDATE partnerIdAssignment SET validFrom = validFrom - 1 WHERE eventSeq = 4", "a partnerId assignment differs from the steps that made and ended it: assignment 1"),
-        ("DELETE FROM lineage WHERE depth = 2", "the closure table does not hold one current path per ancestor of each user: 3 paths expected from the edges, 2 current"),
-        ("INSERT INTO lineage VALUES (1, 1, 0, 1004, 0, NULL, 4)", "a direct referral in the closure table has no current edge: user row 4 under 1"),
-        ("INSERT INTO lineage VALUES (3, 1, 0, 1001, 0, NULL, 1)", "a direct referral in the closure table has no current edge: user row 1 under 3"),
+    @Test("dropped, replaced and extra indexes and triggers are schema problems", arguments: [
+        ("DROP INDEX event_brokerId_eventId", "index event_brokerId_eventId is missing: its unique key is not enforced"),
+        ("DROP TRIGGER event_no_delete", "trigger event_no_delete is missing: the log may be edited"),
+        ("DROP TRIGGER event_no_update; CREATE TRIGGER event_no_update BEFORE UPDATE ON event BEGIN SELECT 1; END",
+         "trigger event_no_update differs from what the migrations create: the log may be edited"),
+        ("CREATE TRIGGER audit AFTER INSERT ON ctidUser BEGIN SELECT 1; END",
+         "trigger audit is not part of the ledger's schema: it was added behind the ledger's back"),
+        ("CREATE INDEX extra ON click (partnerId)", "index extra is not part of the ledger's schema: it was added behind the ledger's back"),
+        ("DROP INDEX attribution_current; CREATE UNIQUE INDEX attribution_current ON attribution (userRowId)",
+         "index attribution_current differs from what the migrations create: its unique key is not enforced"),
     ])
-    func derivedTables(sql: String, message: String) throws {
+    func schemaObjects(sql: String, message: String) throws {
         let ledger = try ledger()
         try ledger.tamper(sql)
-        let report = try ledger.verify()
-        #expect(report.problems.map(\.message).contains(message), "\(report.problems)")
+        let problems = try ledger.verify().problems
+        #expect(problems.filter { $0.kind == .schema }.map(\.message) == [message], "\(problems)")
     }
 }

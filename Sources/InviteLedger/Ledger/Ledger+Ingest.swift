@@ -99,7 +99,7 @@ extension Ledger {
                             break
                         }
                         count += chunk.count
-                        try Self.record(chunk, db: db, summary: &batch, onRejection: onRejection)
+                        try Self.record(chunk, db: db, clock: clock, summary: &batch, onRejection: onRejection)
                     }
                     return .commit
                 }
@@ -118,14 +118,15 @@ extension Ledger {
     /// step is rejected, that savepoint is rolled back and the chunk recorded again with a
     /// savepoint per step, which leaves out only the rejected steps.
     private static func record(
-        _ chunk: [DecodedLine], db: Database, summary: inout IngestSummary, onRejection: (Rejection) -> Void
+        _ chunk: [DecodedLine], db: Database, clock: Clock, summary: inout IngestSummary,
+        onRejection: (Rejection) -> Void
     ) throws {
         var attempt = summary
         var rejections: [Rejection] = []
         var mustRetry = false
         try db.inSavepoint {
             var recorder = StepRecorder(db: db, savepointPerStep: false)
-            let recordedAt = now()
+            let recordedAt = clock.now()
             for line in chunk {
                 attempt.committedThroughLine = line.number
                 guard let rejection = try ingest(line, recorder: &recorder, recordedAt: recordedAt, summary: &attempt)
@@ -143,7 +144,7 @@ extension Ledger {
             attempt = summary
             rejections = []
             var recorder = StepRecorder(db: db, savepointPerStep: true)
-            let recordedAt = now()
+            let recordedAt = clock.now()
             for line in chunk {
                 attempt.committedThroughLine = line.number
                 if let rejection = try ingest(line, recorder: &recorder, recordedAt: recordedAt, summary: &attempt) {
@@ -164,7 +165,7 @@ extension Ledger {
         try queue.inDatabase { db in
             try db.inTransaction(.immediate) {
                 var recorder = StepRecorder(db: db, savepointPerStep: true)
-                let recordedAt = Self.now()
+                let recordedAt = clock.now()
                 var isRejected = false
                 while let line = try lines.next() {
                     summary.committedThroughLine = line.number

@@ -1,4 +1,3 @@
-import Foundation
 import LedgerStore
 
 extension Ledger {
@@ -16,7 +15,7 @@ extension Ledger {
     public func record(_ step: Step) throws -> StepOutcome {
         try queue.write { db in
             var recorder = StepRecorder(db: db)
-            return try recorder.record(step, recordedAt: Self.now())
+            return try recorder.record(step, recordedAt: clock.now())
         }
     }
 
@@ -24,11 +23,7 @@ extension Ledger {
     public func record(_ steps: [Step]) throws -> [StepOutcome] {
         try queue.write { db in
             var recorder = StepRecorder(db: db)
-            return try steps.map { try recorder.record($0, recordedAt: Self.now()) }
+            return try steps.map { try recorder.record($0, recordedAt: clock.now()) }
         }
-    }
-
-    static func now() -> Int64 {
-        Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
     }
 }

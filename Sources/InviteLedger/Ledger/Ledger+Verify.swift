@@ -1,20 +1,45 @@
 import LedgerStore
 
 extension Ledger {
-    /// Checks that the ledger is intact, in one read snapshot: recomputes the hash chain, runs
-    /// SQLite's integrity and foreign-key checks, checks that the log is still append-only, and
-    /// compares the derived tables with the log. See Reliability.md for what this proves.
+    /// Checks that the ledger is intact, in one read snapshot, and reports every problem found:
     ///
-    /// - Parameter storageChecks: false to recompute the hash chain only (much faster on a large
-    ///   file: `integrity_check` reads every page).
-    public func verify(storageChecks: Bool = true) throws -> VerificationReport {
+    /// 1. the hash chain, recomputed over every event (`ChainVerifier`);
+    /// 2. SQLite's integrity and foreign-key checks (`StoreVerifier`);
+    /// 3. the tables, indexes and triggers against what the migrations create (`SchemaVerifier`);
+    /// 4. the log replayed into a scratch ledger: each event's outcome, then every row of every
+    ///    table compared with the replay's (`ReplayVerifier`).
+    ///
+    /// A damaged file is a problem of the report (`integrity`), not an error. See Reliability.md
+    /// for what this proves and what it cannot.
+    ///
+    /// - Parameter chainOnly: true to recompute the hash chain only: much faster on a large file,
+    ///   as the other checks read every page and replay every event.
+    public func verify(chainOnly: Bool = false) throws -> VerificationReport {
         try queue.read { db in
             var report = VerificationReport()
-            try ChainVerifier(db: db).verify(into: &report)
-            if storageChecks {
-                try StoreVerifier(db: db).verify(into: &report)
+            try Self.reportingDamage(into: &report, "the event log") {
+                try ChainVerifier(db: db).verify(into: &$0)
+            }
+            guard !chainOnly else { return report }
+            try Self.reportingDamage(into: &report, "the file") {
+                try StoreVerifier(db: db).verify(into: &$0)
+            }
+            try Self.reportingDamage(into: &report, "the tables") {
+                try ReplayVerifier(db: db).verify(into: &$0)
             }
             return report
+        }
+    }
+
+    /// Runs one check; SQLite finding the file damaged while reading becomes an `integrity`
+    /// problem of the report, and the other checks go on.
+    private static func reportingDamage(
+        into report: inout VerificationReport, _ what: String, _ check: (inout VerificationReport) throws -> Void
+    ) rethrows {
+        do {
+            try check(&report)
+        } catch let error as DatabaseError where error.isDamage {
+            report.problems.append(.init(kind: .integrity, message: "reading \(what) failed: \(error.message)"))
         }
     }
 }

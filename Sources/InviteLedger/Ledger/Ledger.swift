@@ -19,6 +19,8 @@ public final class Ledger: Sendable {
 
     public let path: String
     public let access: Access
+    /// Where `recordedAt` comes from.
+    public let clock: Clock
     let queue: DatabaseQueue
 
     /// Opens the ledger at `path`.
@@ -26,9 +28,13 @@ public final class Ledger: Sendable {
     /// - Throws: `LedgerError` `NOT_INITIALIZED` when a read-only open finds no ledger,
     ///   `SCHEMA_OUTDATED` when it finds an older schema; `Migrator.Error.unknownMigrations` for a
     ///   database written by a newer invite-ledger; `DatabaseError` when SQLite fails.
-    public init(path: String, access: Access = .readWrite, configuration: Database.Configuration = .init()) throws {
+    public init(
+        path: String, access: Access = .readWrite, configuration: Database.Configuration = .init(),
+        clock: Clock = .system
+    ) throws {
         self.path = path
         self.access = access
+        self.clock = clock
         let migrator = try LedgerSchema.migrator()
         switch access {
         case .readWrite:

@@ -20,16 +20,19 @@ struct StepRecorder {
     }
 
     /// Records one step, or throws `LedgerError` (and, with `savepointPerStep`, changes nothing).
-    mutating func record(_ step: Step, recordedAt: Int64) throws -> StepOutcome {
+    ///
+    /// - Parameter seq: the sequence number to give the event, when replaying a log (`verify`,
+    ///   `rebuild`): it must be after the head. Nil: the one after the head.
+    mutating func record(_ step: Step, recordedAt: Int64, seq: Int64? = nil) throws -> StepOutcome {
         var outcome: StepOutcome?
         do {
             if savepointPerStep {
                 try db.inSavepoint {
-                    outcome = try recordOne(step, recordedAt: recordedAt)
+                    outcome = try recordOne(step, recordedAt: recordedAt, seq: seq)
                     return .commit
                 }
             } else {
-                outcome = try recordOne(step, recordedAt: recordedAt)
+                outcome = try recordOne(step, recordedAt: recordedAt, seq: seq)
             }
         } catch {
             // The savepoint rolled back: a broker created by this step, or the head, may be gone.
@@ -40,7 +43,7 @@ struct StepRecorder {
         return outcome!
     }
 
-    private mutating func recordOne(_ step: Step, recordedAt: Int64) throws -> StepOutcome {
+    private mutating func recordOne(_ step: Step, recordedAt: Int64, seq givenSeq: Int64?) throws -> StepOutcome {
         let broker = try broker(named: step.brokerCrmName)
         if let existing = try EventRecord.fetch(db, brokerId: broker.id, eventId: step.eventId) {
             guard existing.payload == step.payload else {
@@ -56,7 +59,7 @@ struct StepRecorder {
             head = try EventRecord.head(db)
             headIsLoaded = true
         }
-        let seq = (head?.seq ?? 0) + 1
+        let seq = givenSeq ?? (head?.seq ?? 0) + 1
         let previous = head?.hash ?? EventChain.genesis
         // The event goes in first, outcome pending, so that the derived rows can reference it.
         try EventRecord(
@@ -71,7 +74,8 @@ struct StepRecorder {
         }
         let sortedDecision = decision.sortedKeys()
         let outcomeText = sortedDecision.serialized()
-        let hash = EventChain.hash(previous: previous, payload: step.payload, outcome: outcomeText)
+        let hash = EventChain.hash(
+            previous: previous, payload: step.payload, outcome: outcomeText, recordedAt: recordedAt)
         try EventRecord.complete(db, seq: seq, outcome: outcomeText, hash: hash)
         head = (seq, hash)
         return StepOutcome(

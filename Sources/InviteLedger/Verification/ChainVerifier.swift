@@ -5,8 +5,11 @@ import LedgerStore
 /// Recomputes the hash chain over the whole log, in sequence order, streaming.
 ///
 /// Events are read in batches; each batch's hashes are computed on all cores (an event's hash
-/// depends only on its own row: its stored previous hash, payload and outcome) while the next
-/// batch is read, then the links between consecutive events are checked in order.
+/// depends only on its own row: its stored previous hash, payload, outcome and recordedAt) while
+/// the next batch is read, then the links between consecutive events are checked in order.
+///
+/// A ledger written before recordedAt was hashed begins with legacy events (`EventChain.Format`):
+/// they are accepted only before the first event in the current format.
 struct ChainVerifier {
     let db: Database
     /// Stop listing chain problems after this many: one tampered row breaks every later link.
@@ -16,9 +19,11 @@ struct ChainVerifier {
     /// One batch of events: the messages to hash, back to back, and what is stored.
     private struct Batch {
         var seqs: [Int64] = []
-        /// prevHash || payload || 0x0A || outcome, for each event, concatenated.
+        /// prevHash || payload || 0x0A || outcome || 0x0A || recordedAt, for each event, concatenated.
         var messages: [UInt8] = []
         var offsets: [Int] = [0]
+        /// The length of each message's recordedAt suffix, left out by the legacy format.
+        var suffixLengths: [Int] = []
         /// The length of each stored prevHash, at the start of its message.
         var previousLengths: [Int] = []
         /// The stored hashes, back to back, and where each one ends.
@@ -35,8 +40,14 @@ struct ChainVerifier {
             storedHashes[storedHashEnds[index]..<storedHashEnds[index + 1]]
         }
 
+        /// The hash of an event in the legacy format: its message without the recordedAt suffix.
+        func legacyHash(_ index: Int) -> [UInt8] {
+            SHA256.hash(messages[offsets[index]..<(offsets[index + 1] - suffixLengths[index])])
+        }
+
         mutating func removeAll() {
             seqs.removeAll(keepingCapacity: true)
+            suffixLengths.removeAll(keepingCapacity: true)
             previousLengths.removeAll(keepingCapacity: true)
             storedHashes.removeAll(keepingCapacity: true)
             storedHashEnds.removeAll(keepingCapacity: true)
@@ -81,6 +92,7 @@ struct ChainVerifier {
         var previousStored = EventChain.genesis
         var previousComputed = EventChain.genesis
         var problems: [VerificationReport.Problem] = []
+        var isLegacyPrefix = true
         let workers = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
         var batch = Batch()
         batch.messages.reserveCapacity(batchSize * 512)
@@ -90,7 +102,13 @@ struct ChainVerifier {
                 let seq = batch.seqs[index]
                 let storedPrevious = batch.storedPrevious(index)
                 let storedHash = batch.storedHash(index)
-                let hash = computed[(index * 32)..<(index * 32 + 32)]
+                var hash = computed[(index * 32)..<(index * 32 + 32)]
+                if storedHash.elementsEqual(hash) {
+                    isLegacyPrefix = false
+                } else if isLegacyPrefix, case let legacy = batch.legacyHash(index), storedHash.elementsEqual(legacy) {
+                    hash = legacy[...]
+                    report.legacyEvents += 1
+                }
                 if problems.count < maximumProblems {
                     if seq != expectedSeq {
                         problems.append(.init(
@@ -103,7 +121,7 @@ struct ChainVerifier {
                     } else if !storedHash.elementsEqual(hash) {
                         problems.append(.init(
                             kind: .chain, seq: seq,
-                            message: "event \(seq): hash does not match its payload and outcome (changed after it was recorded)"))
+                            message: "event \(seq): hash does not match its payload, outcome and recordedAt (changed after it was recorded)"))
                     }
                 }
                 previousStored.replaceSubrange(previousStored.indices, with: storedHash)
@@ -133,7 +151,8 @@ struct ChainVerifier {
             pending = (batch, digests)
         }
 
-        let statement = try db.makeStatement(sql: "SELECT seq, prevHash, hash, payload, outcome FROM event ORDER BY seq")
+        let statement = try db.makeStatement(
+            sql: "SELECT seq, prevHash, hash, payload, outcome, recordedAt FROM event ORDER BY seq")
         try statement.forEachRow { row in
             batch.seqs.append(try row.required(0))
             let start = batch.messages.count
@@ -144,6 +163,9 @@ struct ChainVerifier {
             row.withUTF8(3) { batch.messages.append(contentsOf: $0) }
             batch.messages.append(0x0A)
             row.withUTF8(4) { batch.messages.append(contentsOf: $0) }
+            let suffix = EventChain.recordedAtSuffix(try row.required(5))
+            batch.messages.append(contentsOf: suffix)
+            batch.suffixLengths.append(suffix.count)
             batch.offsets.append(batch.messages.count)
             if batch.count == batchSize {
                 let checked = checkPending()

@@ -8,10 +8,14 @@ enum DemoCommand: LedgerCommand {
         discussion: """
             The flows are Fixtures/flow-1.ndjson and Fixtures/flow-2.ndjson, built into the binary.
             Without --db the database is in memory; with --db the file must not exist yet, and is
-            kept for you to query afterwards.
+            kept for you to query afterwards. The demo records with a fixed clock (recordedAt
+            2026-04-01T00:00:00Z), so its output, hashes included, is the same on every machine.
             """,
         options: [.value("--format", "FORMAT", "table or json (default: table).")]
     )
+
+    /// recordedAt of every demo step: hashed into the chain, so fixed for a reproducible output.
+    static let clock = Ledger.Clock.fixed(Timestamp(milliseconds: 1_775_001_600_000))
 
     static func run(_ context: CommandContext) throws -> ExitStatus {
         let format = try context.arguments.choice("--format", ["table", "json"], default: "table")
@@ -22,7 +26,7 @@ enum DemoCommand: LedgerCommand {
             }
             path = given
         }
-        let ledger = try Ledger(path: path)
+        let ledger = try Ledger(path: path, clock: Self.clock)
         defer { try? ledger.close() }
         var outcomes: [(flow: String, outcome: StepOutcome)] = []
         for flow in EmbeddedFlows.files {

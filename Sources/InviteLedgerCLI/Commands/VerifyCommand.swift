@@ -3,13 +3,17 @@ import InviteLedger
 enum VerifyCommand: LedgerCommand {
     static let signature = CommandSignature(
         path: ["verify"],
-        abstract: "Check the ledger: hash chain, SQLite integrity and foreign keys, derived tables.",
+        abstract: "Prove the ledger from its log: hash chain, every row of every table, schema, file integrity.",
         discussion: """
-            Opens the database read-only. Exit status 4 when anything is wrong; the first bad
-            sequence number of the chain is named. --expect-head HASH also checks that the log
-            still ends with the event whose hash you kept (a truncated log keeps a valid chain).
-            --chain-only recomputes the hash chain alone: much faster on a large file, as the
-            integrity check reads every page.
+            Opens the database read-only and checks, in one snapshot: the hash chain; SQLite's
+            integrity and foreign-key checks; the tables, indexes and triggers against what the
+            migrations create; then replays every event of the log into a scratch ledger (a
+            temporary file, removed afterwards) and compares each outcome and every row of every
+            table with the replay. Each problem names the sequence number, table, row key and
+            column concerned. Exit status 4 when anything is wrong.
+            --expect-head HASH also checks that the log still ends with the event whose hash you
+            kept (a truncated log keeps a valid chain). --chain-only recomputes the hash chain
+            alone: much faster on a large file.
             """,
         options: [
             .flag("--chain-only", "Check the hash chain only (skip SQLite's checks and the derived tables)."),
@@ -22,13 +26,13 @@ enum VerifyCommand: LedgerCommand {
         let format = try context.arguments.choice("--format", ["table", "json"], default: "table")
         let ledger = try context.openLedger(.readOnly)
         defer { try? ledger.close() }
-        var report = try ledger.verify(storageChecks: !context.arguments.flag("--chain-only"))
+        var report = try ledger.verify(chainOnly: context.arguments.flag("--chain-only"))
         if let expected = context.arguments.string("--expect-head") {
             guard let bytes = [UInt8](hex: expected), bytes.count == 32 else {
                 throw UsageError("option --expect-head: expected 64 hexadecimal digits, got \(expected.debugDescription)")
             }
             if report.headHash != bytes {
-                report.problems.append(.init(
+                report.problems.append(VerificationReport.Problem(
                     kind: .chain,
                     message: "the log does not end with the expected head \(expected.lowercased()); it ends with \(report.headHash?.hex ?? "no event")"))
             }
@@ -45,9 +49,11 @@ enum VerifyCommand: LedgerCommand {
                 if let first = report.firstBadSeq {
                     context.output.writeLine("first bad seq: \(first)")
                 }
-                var table = TextTable(columns: ["problem", "seq", "detail"])
+                var table = TextTable(columns: ["problem", "seq", "table", "detail"])
                 for problem in report.problems {
-                    table.append([problem.kind.rawValue, problem.seq.map(String.init) ?? "-", problem.message])
+                    table.append([
+                        problem.kind.rawValue, problem.seq.map(String.init) ?? "-", problem.table ?? "-", problem.message,
+                    ])
                 }
                 context.output.write(table.rendered())
             }
