@@ -15,20 +15,23 @@ extension Ledger {
     /// - Parameter chainOnly: true to recompute the hash chain only: much faster on a large file,
     ///   as the other checks read every page and replay every event.
     public func verify(chainOnly: Bool = false) throws -> VerificationReport {
-        try queue.read { db in
-            var report = VerificationReport()
-            try Self.reportingDamage(into: &report, "the event log") {
-                try ChainVerifier(db: db).verify(into: &$0)
-            }
-            guard !chainOnly else { return report }
-            try Self.reportingDamage(into: &report, "the file") {
-                try StoreVerifier(db: db).verify(into: &$0)
-            }
-            try Self.reportingDamage(into: &report, "the tables") {
-                try ReplayVerifier(db: db).verify(into: &$0)
-            }
-            return report
+        try queue.read { db in try Self.verify(db, chainOnly: chainOnly) }
+    }
+
+    /// The checks of `verify(chainOnly:)` on a connection already inside a transaction.
+    static func verify(_ db: Database, chainOnly: Bool = false) throws -> VerificationReport {
+        var report = VerificationReport()
+        try reportingDamage(into: &report, "the event log") {
+            try ChainVerifier(db: db).verify(into: &$0)
         }
+        guard !chainOnly else { return report }
+        try reportingDamage(into: &report, "the file") {
+            try StoreVerifier(db: db).verify(into: &$0)
+        }
+        try reportingDamage(into: &report, "the tables") {
+            try ReplayVerifier(db: db).verify(into: &$0)
+        }
+        return report
     }
 
     /// Runs one check; SQLite finding the file damaged while reading becomes an `integrity`
