@@ -4,9 +4,16 @@ import InviteLedger
 /// What a command runs with: its parsed arguments, the database path, and the output streams.
 struct CommandContext {
     var arguments: ParsedArguments
+    /// The bytes of arguments that are not valid UTF-8, by the text Swift made of them.
+    var invalidUTF8: [String: [UInt8]] = [:]
     var environment: [String: String]
     var output: OutputStream
     var errors: OutputStream
+
+    /// The bytes of an argument as given on the command line, invalid UTF-8 included.
+    func bytes(of argument: String) -> [UInt8] {
+        invalidUTF8[argument] ?? Array(argument.utf8)
+    }
 
     /// `--db`, else `$INVITE_LEDGER_DB`, else `./invite-ledger.sqlite`.
     var databasePath: String {

@@ -26,16 +26,30 @@ enum InviteLedgerCLI {
         signal(SIGPIPE, SIG_IGN)
         let output = OutputStream(descriptor: 1)
         let errors = OutputStream(descriptor: 2, capacity: 1 << 12)
+        var invalidUTF8: [String: [UInt8]] = [:]
+        let arguments = (1..<Int(CommandLine.argc)).map { index -> String in
+            let bytes = Array(UnsafeBufferPointer(
+                start: UnsafeRawPointer(CommandLine.unsafeArgv[index]!).assumingMemoryBound(to: UInt8.self),
+                count: strlen(CommandLine.unsafeArgv[index]!)))
+            let text = String(decoding: bytes, as: UTF8.self)
+            if !text.utf8.elementsEqual(bytes) { invalidUTF8[text] = bytes }
+            return text
+        }
         let status = run(
-            Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment,
+            arguments, invalidUTF8: invalidUTF8, environment: ProcessInfo.processInfo.environment,
             output: output, errors: errors)
         output.flush()
         errors.flush()
         exit(status.rawValue)
     }
 
+    /// Runs one command line.
+    ///
+    /// - Parameter invalidUTF8: the bytes of the arguments that are not valid UTF-8, by the text
+    ///   Swift made of them (with U+FFFD): a step given as an argument is decoded from its bytes.
     static func run(
-        _ arguments: [String], environment: [String: String], output: OutputStream, errors: OutputStream
+        _ arguments: [String], invalidUTF8: [String: [UInt8]] = [:], environment: [String: String],
+        output: OutputStream, errors: OutputStream
     ) -> ExitStatus {
         // Global options may come before the command: `invite-ledger --db x.sqlite stats ...`.
         var words = arguments
@@ -61,13 +75,16 @@ enum InviteLedgerCLI {
             return .usage
         }
         let signature = command.signature
+        var databasePath = "the database"
         do {
             let parsed = try ParsedArguments(leading + words.dropFirst(pathLength), signature: signature)
             if parsed.flag("--help") {
                 output.write(signature.help)
                 return .success
             }
-            let context = CommandContext(arguments: parsed, environment: environment, output: output, errors: errors)
+            let context = CommandContext(
+                arguments: parsed, invalidUTF8: invalidUTF8, environment: environment, output: output, errors: errors)
+            databasePath = context.databasePath
             return try command.run(context)
         } catch let error as UsageError {
             errors.writeLine("error: \(error.message)")
@@ -77,6 +94,12 @@ enum InviteLedgerCLI {
         } catch let error as LedgerError {
             errors.writeLine(errorJSON(error))
             return .rejected
+        } catch let error as LedgerFileError {
+            errors.write(untrustedFileMessage(error))
+            return .databaseError
+        } catch let error as DatabaseError where error.isDamage {
+            errors.write(untrustedFileMessage(LedgerFileError(path: databasePath, reason: "is damaged: \(error.message)")))
+            return .databaseError
         } catch {
             errors.writeLine("error: \(error)")
             return .databaseError
@@ -90,6 +113,20 @@ enum InviteLedgerCLI {
         }
         guard let best = candidates.max(by: { $0.signature.path.count < $1.signature.path.count }) else { return nil }
         return (best, best.signature.path.count)
+    }
+
+    /// What to say about a file that must not be written: what is wrong, that nothing was written,
+    /// and what to do.
+    static func untrustedFileMessage(_ error: LedgerFileError) -> String {
+        let path = error.path
+        return """
+            error: \(path) \(error.reason.hasPrefix("is ") ? "" : "cannot be trusted: ")\(error.reason).
+            Nothing was written to it. Check it with `invite-ledger verify --db \(path)`, then restore it
+            from a backup, or rebuild it from its log with `invite-ledger rebuild --db \(path) --to NEW_FILE`.
+            If this file is the one to keep (a backup restored on purpose), accept its head with
+            `invite-ledger verify --db \(path) --accept-head`.
+
+            """
     }
 
     static func errorJSON(_ error: LedgerError) -> String {

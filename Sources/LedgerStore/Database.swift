@@ -86,8 +86,11 @@ public final class Database {
         self.path = path
         self.mode = mode
         self.handle = handle
+        // A file that fails the set-up (damaged, say) must be closed without copying its -wal in.
+        setCheckpointsOnClose(false)
         do {
             try setUp(configuration)
+            setCheckpointsOnClose(true)
         } catch {
             sqlite3_close_v2(handle)
             isClosed = true
@@ -124,6 +127,13 @@ public final class Database {
             }
             try execute(sql: "PRAGMA synchronous = NORMAL")
         }
+    }
+
+    /// Whether closing the last connection to a WAL file copies the WAL into the database. Off
+    /// while the file is not yet known to be the right one, so that refusing it changes nothing:
+    /// a `-wal` file left by another database stays where it is, for someone to look at.
+    public func setCheckpointsOnClose(_ isEnabled: Bool) {
+        _ = csqlite_db_config_int(handle, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, isEnabled ? 0 : 1)
     }
 
     private var isInMemory: Bool {

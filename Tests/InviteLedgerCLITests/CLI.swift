@@ -79,6 +79,20 @@ enum CLI {
             stderr: try String(contentsOf: errURL, encoding: .utf8))
     }
 
+    /// Runs a Python 3 script with arguments (`sys.argv[1:]`); returns what it printed, stderr included.
+    static func python(_ script: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// Runs the system `sqlite3` shell.
     @discardableResult
     static func sqlite3(_ path: String, _ sql: String) throws -> String {

@@ -53,6 +53,43 @@ struct RecordingCommandTests {
         #expect(try CLI.sqlite3(db, ".dump") == before)
     }
 
+    @Test("record (argument and stdin) and ingest decode alike: invalid UTF-8 and a byte order mark are INVALID_JSON")
+    func oneDecoder() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let db = scratch.path("ledger.sqlite")
+        // Python passes raw bytes as the argument, on stdin and as an ingest line, and prints each
+        // command's exit status and stderr.
+        let output = try CLI.python(#"""
+            import subprocess, sys, json
+            binary, db, folder = sys.argv[1], sys.argv[2], sys.argv[3]
+            step = b'{"step":"user.created","eventId":"e-\xff","brokerCrmName":"acme","at":"2026-03-02T09:05:00Z","userId":1001}'
+            bom = b'\xef\xbb\xbf{"step":"user.created","eventId":"e-1","brokerCrmName":"acme","at":"2026-03-02T09:05:00Z","userId":1001}'
+            for name, data in [("utf8", step), ("bom", bom)]:
+                argument = subprocess.run([binary, "record", data, "--db", db], capture_output=True)
+                stdin = subprocess.run([binary, "record", "--db", db], input=data, capture_output=True)
+                open(folder + "/lines.ndjson", "wb").write(data + b"\n")
+                ingest = subprocess.run([binary, "ingest", folder + "/lines.ndjson", "--db", db], capture_output=True)
+                line = json.loads(ingest.stderr)
+                print(name, argument.returncode, stdin.returncode, ingest.returncode)
+                print(argument.stderr.decode(), end="")
+                print(stdin.stderr.decode(), end="")
+                print(json.dumps({"error": {"code": line["code"], "message": line["message"]}}, separators=(",", ":")))
+            """#, [CLI.binary.path, db, scratch.url.path])
+        #expect(output == #"""
+            utf8 2 2 3
+            {"error":{"code":"INVALID_JSON","message":"invalid JSON: invalid UTF-8 at byte 37"}}
+            {"error":{"code":"INVALID_JSON","message":"invalid JSON: invalid UTF-8 at byte 37"}}
+            {"error":{"code":"INVALID_JSON","message":"invalid JSON: invalid UTF-8 at byte 37"}}
+            bom 2 2 3
+            {"error":{"code":"INVALID_JSON","message":"invalid JSON: unexpected byte 0xEF, expected a value at byte 1"}}
+            {"error":{"code":"INVALID_JSON","message":"invalid JSON: unexpected byte 0xEF, expected a value at byte 1"}}
+            {"error":{"code":"INVALID_JSON","message":"invalid JSON: unexpected byte 0xEF, expected a value at byte 1"}}
+
+            """#)
+        #expect(try CLI.sqlite3(db, "SELECT COUNT(*) FROM event") == "0\n")
+    }
+
     @Test("ingest reports each rejected line on stderr and exits 3; a re-run changes nothing")
     func ingestErrors() throws {
         let scratch = try Scratch()

@@ -13,17 +13,29 @@ extension Ledger {
 
     /// Records one decoded step in its own transaction.
     public func record(_ step: Step) throws -> StepOutcome {
-        try queue.write { db in
-            var recorder = StepRecorder(db: db)
-            return try recorder.record(step, recordedAt: clock.now())
+        try queue.inDatabase { db in
+            var outcome: StepOutcome?
+            try db.inTransaction(.immediate) {
+                var recorder = StepRecorder(db: db)
+                outcome = try recorder.record(step, recordedAt: clock.now())
+                return .commit
+            }
+            advanceWitness(db)
+            return outcome!
         }
     }
 
     /// Records several steps in one transaction, all or nothing.
     public func record(_ steps: [Step]) throws -> [StepOutcome] {
-        try queue.write { db in
-            var recorder = StepRecorder(db: db)
-            return try steps.map { try recorder.record($0, recordedAt: clock.now()) }
+        try queue.inDatabase { db in
+            var outcomes: [StepOutcome] = []
+            try db.inTransaction(.immediate) {
+                var recorder = StepRecorder(db: db)
+                outcomes = try steps.map { try recorder.record($0, recordedAt: clock.now()) }
+                return .commit
+            }
+            advanceWitness(db)
+            return outcomes
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import LedgerStore
 
 extension Ledger {
@@ -15,7 +16,33 @@ extension Ledger {
     /// - Parameter chainOnly: true to recompute the hash chain only: much faster on a large file,
     ///   as the other checks read every page and replay every event.
     public func verify(chainOnly: Bool = false) throws -> VerificationReport {
-        try queue.read { db in try Self.verify(db, chainOnly: chainOnly) }
+        try queue.read { db in
+            var report = try Self.verify(db, chainOnly: chainOnly)
+            try Self.reportingDamage(into: &report, "the head of the log") { report in
+                if let witness, let mismatch = try witness.mismatch(db) {
+                    report.problems.append(.init(
+                        kind: .witness, message: "\(path): \(mismatch.message) (head witness \(witness.path))"))
+                }
+            }
+            return report
+        }
+    }
+
+    /// Makes the head of a report the one expected from now on: the head witness beside the file
+    /// is replaced. For a file restored from a backup on purpose, after `verify` found nothing
+    /// else wrong with it.
+    ///
+    /// - Returns: false, changing nothing, when the report has another problem than the witness's,
+    ///   or the ledger is in memory.
+    @discardableResult
+    public func acceptHead(of report: VerificationReport) throws -> Bool {
+        guard let witness, report.problems.allSatisfy({ $0.kind == .witness }) else { return false }
+        guard let hash = report.headHash else {
+            try? FileManager.default.removeItem(atPath: witness.path)
+            return true
+        }
+        try witness.write(HeadWitness.Head(seq: report.events, hash: hash))
+        return true
     }
 
     /// The checks of `verify(chainOnly:)` on a connection already inside a transaction.

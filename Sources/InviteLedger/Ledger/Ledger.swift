@@ -22,6 +22,8 @@ public final class Ledger: Sendable {
     /// Where `recordedAt` comes from.
     public let clock: Clock
     let queue: DatabaseQueue
+    /// The head of the chain kept beside the file; nil in memory.
+    let witness: HeadWitness?
 
     /// Opens the ledger at `path`.
     ///
@@ -35,11 +37,16 @@ public final class Ledger: Sendable {
         self.path = path
         self.access = access
         self.clock = clock
+        let witness = HeadWitness(databasePath: path)
+        self.witness = witness
         let migrator = try LedgerSchema.migrator()
         switch access {
         case .readWrite:
             queue = try DatabaseQueue(path: path, mode: .readWriteCreate, configuration: configuration)
-            try queue.inDatabase { db in _ = try migrator.migrate(db) }
+            try queue.inDatabase { db in
+                try Self.checkBeforeWriting(db, path: path, witness: witness)
+                _ = try migrator.migrate(db)
+            }
         case .readOnly:
             guard path == ":memory:" || FileManager.default.fileExists(atPath: path) else {
                 throw LedgerError(.notInitialized, "no ledger at \(path); create it with `invite-ledger init`")
@@ -58,6 +65,33 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// Proves that the file is the ledger it was before anything is written to it: the event its
+    /// head witness names must still be there with the same hash, and SQLite must not find the
+    /// pages this reads damaged. Until then the connection does not checkpoint on close, so a
+    /// refused file (and its `-wal`) is left exactly as it was. A ledger without a witness (new,
+    /// or written by an older version) gets one.
+    static func checkBeforeWriting(_ db: Database, path: String, witness: HeadWitness?) throws {
+        db.setCheckpointsOnClose(false)
+        do {
+            if let witness, let mismatch = try witness.mismatch(db) {
+                throw LedgerFileError(path: path, reason: mismatch.message)
+            }
+            if let witness, try witness.read() == nil, let head = try HeadWitness.head(db) {
+                try witness.write(head)
+            }
+        } catch let error as DatabaseError where error.isDamage {
+            throw LedgerFileError(path: path, reason: "is damaged: \(error.message)")
+        }
+        db.setCheckpointsOnClose(true)
+    }
+
+    /// Moves the head witness to the log's head after a commit. A failure to write it is not an
+    /// error of the commit (which stands): the witness lags, and the next write catches it up.
+    func advanceWitness(_ db: Database) {
+        guard let witness, let head = try? HeadWitness.head(db) else { return }
+        try? witness.write(head)
+    }
+
     /// Creates the database when missing and applies every pending migration.
     ///
     /// - Returns: the identifiers of the migrations applied now, in order (empty when up to date).
@@ -66,7 +100,10 @@ public final class Ledger: Sendable {
         let migrator = try LedgerSchema.migrator()
         let queue = try DatabaseQueue(path: path, mode: .readWriteCreate)
         defer { try? queue.close() }
-        return try queue.inDatabase { db in try migrator.migrate(db) }
+        return try queue.inDatabase { db in
+            try checkBeforeWriting(db, path: path, witness: HeadWitness(databasePath: path))
+            return try migrator.migrate(db)
+        }
     }
 
     /// Every migration this binary knows and when it was applied to the database at `path`,

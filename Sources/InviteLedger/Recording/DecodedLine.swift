@@ -31,9 +31,9 @@ struct DecodedLine: Sendable {
             }
             let value: JSONValue
             do {
-                value = try JSONParser.parse(bytes)
+                value = try Step.parseJSON(bytes)
             } catch {
-                content = .rejected(eventId: nil, LedgerError(.invalidJSON, "invalid JSON: \(error)"))
+                content = .rejected(eventId: nil, error)
                 return
             }
             do {

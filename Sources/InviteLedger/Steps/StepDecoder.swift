@@ -12,14 +12,26 @@ extension Step {
         self = try result.get()
     }
 
+    /// Decodes a step from bytes as received: they must be valid UTF-8 (no byte order mark).
+    public init(jsonBytes bytes: [UInt8]) throws(LedgerError) {
+        let result: Result<Step, LedgerError> = bytes.withUnsafeBufferPointer { buffer in
+            Result { () throws(LedgerError) -> Step in try Step(jsonBytes: buffer) }
+        }
+        self = try result.get()
+    }
+
     public init(jsonBytes bytes: UnsafeBufferPointer<UInt8>) throws(LedgerError) {
-        let value: JSONValue
+        try self.init(value: Self.parseJSON(bytes))
+    }
+
+    /// The strict JSON parse every step goes through first, from `record` and `ingest` alike:
+    /// invalid UTF-8, a byte order mark, control characters and the rest are `INVALID_JSON`.
+    static func parseJSON(_ bytes: UnsafeBufferPointer<UInt8>) throws(LedgerError) -> JSONValue {
         do {
-            value = try JSONParser.parse(bytes)
+            return try JSONParser.parse(bytes)
         } catch {
             throw LedgerError(.invalidJSON, "invalid JSON: \(error)")
         }
-        try self.init(value: value)
     }
 
     /// Validates an already parsed JSON value.

@@ -15,13 +15,15 @@ enum RecordCommand: LedgerCommand {
     )
 
     static func run(_ context: CommandContext) throws -> ExitStatus {
-        let text: String
+        // The bytes as given, decoded by the same strict decoder as `ingest`: invalid UTF-8 or a
+        // byte order mark is INVALID_JSON from both, never repaired.
+        let bytes: [UInt8]
         if let argument = context.arguments.positionals.first, argument != "-" {
-            text = argument
+            bytes = context.bytes(of: argument)
         } else {
-            text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
         }
-        let step = try Step(json: text)
+        let step = try Step(jsonBytes: bytes)
         let ledger = try context.openLedger(.readWrite)
         defer { try? ledger.close() }
         let outcome = try ledger.record(step)

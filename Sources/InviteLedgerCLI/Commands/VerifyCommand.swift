@@ -1,4 +1,5 @@
 import InviteLedger
+import LedgerStore
 
 enum VerifyCommand: LedgerCommand {
     static let signature = CommandSignature(
@@ -12,21 +13,36 @@ enum VerifyCommand: LedgerCommand {
             table with the replay. Each problem names the sequence number, table, row key and
             column concerned. Exit status 4 when anything is wrong.
             --expect-head HASH also checks that the log still ends with the event whose hash you
-            kept (a truncated log keeps a valid chain). --chain-only recomputes the hash chain
-            alone: much faster on a large file.
+            kept (a truncated log keeps a valid chain). The head witness beside the file
+            (PATH-head) is checked the same way without the option. --chain-only recomputes the hash
+            chain alone: much faster on a large file.
+            A file that cannot be read at all is reported as an integrity problem (exit status 4).
+            --accept-head makes the file's head the expected one (replaces the head witness) when
+            nothing else is wrong: for a file restored from a backup on purpose.
             """,
         options: [
             .flag("--chain-only", "Check the hash chain only (skip SQLite's checks and the derived tables)."),
             .value("--expect-head", "HASH", "The head hash printed by an earlier verify (hex)."),
+            .flag("--accept-head", "When only the head witness disagrees, make this file's head the expected one."),
             .value("--format", "FORMAT", "table or json (default: table)."),
         ]
     )
 
     static func run(_ context: CommandContext) throws -> ExitStatus {
         let format = try context.arguments.choice("--format", ["table", "json"], default: "table")
-        let ledger = try context.openLedger(.readOnly)
+        if context.arguments.flag("--accept-head") && context.arguments.flag("--chain-only") {
+            throw UsageError("--accept-head needs the full verification: leave out --chain-only")
+        }
+        var report = VerificationReport()
+        let ledger: Ledger
+        do {
+            ledger = try context.openLedger(.readOnly)
+        } catch let error as DatabaseError where error.isDamage {
+            report.problems.append(.init(kind: .integrity, message: "\(context.databasePath) cannot be read: \(error.message)"))
+            return show(report, context, format: format)
+        }
         defer { try? ledger.close() }
-        var report = try ledger.verify(chainOnly: context.arguments.flag("--chain-only"))
+        report = try ledger.verify(chainOnly: context.arguments.flag("--chain-only"))
         if let expected = context.arguments.string("--expect-head") {
             guard let bytes = [UInt8](hex: expected), bytes.count == 32 else {
                 throw UsageError("option --expect-head: expected 64 hexadecimal digits, got \(expected.debugDescription)")
@@ -37,6 +53,18 @@ enum VerifyCommand: LedgerCommand {
                     message: "the log does not end with the expected head \(expected.lowercased()); it ends with \(report.headHash?.hex ?? "no event")"))
             }
         }
+        if context.arguments.flag("--accept-head") {
+            if try ledger.acceptHead(of: report) {
+                context.errors.writeLine("accepted: the head witness now expects seq \(report.events) \(report.headHash?.hex ?? "(empty log)")")
+                report.problems.removeAll()
+            } else if !report.isIntact {
+                context.errors.writeLine("not accepted: the ledger has problems other than its head witness")
+            }
+        }
+        return show(report, context, format: format)
+    }
+
+    static func show(_ report: VerificationReport, _ context: CommandContext, format: String) -> ExitStatus {
         if format == "json" {
             context.output.writeLine(report.json.serialized())
         } else {

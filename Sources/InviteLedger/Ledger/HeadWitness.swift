@@ -1,0 +1,114 @@
+import Foundation
+import LedgerStore
+
+/// The head of the chain as last committed, kept in a small file beside the database
+/// (`invite-ledger.sqlite-head`): the proof, checked before every write, that the file is still
+/// the ledger it was.
+///
+///     {"seq":19,"hash":"9d4a1454..."}
+///
+/// After each commit the writer replaces the witness (a new file renamed over the old one). Before
+/// writing, a command checks that the event at the witness's `seq` still has the witness's hash:
+/// a log cut short or rolled back (an older copy restored), a swapped file, or a `-wal` file left
+/// by another database all fail that check. The witness may lag behind the log (a process killed
+/// between its commit and the rename, or two writers racing): a log that *continues* the witness
+/// is accepted and the witness moves forward.
+struct HeadWitness {
+    /// A committed head of the chain.
+    struct Head: Equatable {
+        var seq: Int64
+        var hash: [UInt8]
+    }
+
+    /// Why the file is not the ledger the witness saw.
+    enum Mismatch: Error, Equatable {
+        /// The witness cannot be read.
+        case unreadable(String)
+        /// The log ends before the witness's event.
+        case truncated(witness: Head, logEndsAt: Int64)
+        /// The event at the witness's seq has another hash.
+        case differentEvent(witness: Head, found: [UInt8])
+
+        var message: String {
+            switch self {
+            case .unreadable(let reason):
+                "its head witness cannot be read (\(reason))"
+            case .truncated(let witness, let end):
+                "its log ends at seq \(end), but event \(witness.seq) was committed: events were cut off, or an older copy of the file was put back"
+            case .differentEvent(let witness, let found):
+                "its event \(witness.seq) has hash \(found.hex), but \(witness.hash.hex) was committed: the file was replaced, rolled back or mixed with another database's -wal file"
+            }
+        }
+    }
+
+    /// The witness file.
+    let path: String
+
+    /// The witness of the database at `databasePath`; nil for an in-memory database or a URI,
+    /// which have no place beside them.
+    init?(databasePath: String) {
+        guard !databasePath.isEmpty, databasePath != ":memory:", !databasePath.hasPrefix("file:") else { return nil }
+        path = databasePath + "-head"
+    }
+
+    /// The head last written; nil when there is no witness yet.
+    func read() throws(Mismatch) -> Head? {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            guard FileManager.default.fileExists(atPath: path) else { return nil }
+            throw .unreadable("\(path) cannot be read")
+        }
+        let value = data.withUnsafeBytes { bytes in
+            try? JSONParser.parse(bytes.bindMemory(to: UInt8.self))
+        }
+        guard case .number(let seqText)? = value?["seq"], let seq = Int64(seqText), seq >= 1,
+              case .string(let hashText)? = value?["hash"], let hash = [UInt8](hex: hashText), hash.count == 32
+        else {
+            throw .unreadable("\(path) does not hold {\"seq\":N,\"hash\":\"...\"}")
+        }
+        return Head(seq: seq, hash: hash)
+    }
+
+    /// Replaces the witness with `head`: written to a file of this process, then renamed, so a
+    /// reader never sees half a witness. Not synced: see Reliability.md on power loss.
+    func write(_ head: Head) throws {
+        let text = JSONValue.object([("seq", .integer(head.seq)), ("hash", .string(head.hash.hex))]).serialized() + "\n"
+        let temporary = path + ".\(ProcessInfo.processInfo.processIdentifier).tmp"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot write \(path): \(reason)"])
+        }
+    }
+
+    /// What is wrong between the log and the witness; nil when the log is what the witness saw,
+    /// or continues it (or when there is no witness yet).
+    func mismatch(_ db: Database) throws -> Mismatch? {
+        let witness: Head?
+        do {
+            witness = try read()
+        } catch {
+            return error
+        }
+        guard let witness else { return nil }
+        guard let found = try Self.hash(db, seq: witness.seq) else {
+            return .truncated(witness: witness, logEndsAt: try Self.head(db)?.seq ?? 0)
+        }
+        return found == witness.hash ? nil : .differentEvent(witness: witness, found: found)
+    }
+
+    /// The newest event, or nil when the log is empty or the database has no log yet.
+    static func head(_ db: Database) throws -> Head? {
+        guard try hasLog(db) else { return nil }
+        return try EventRecord.head(db).map { Head(seq: $0.seq, hash: $0.hash) }
+    }
+
+    private static func hash(_ db: Database, seq: Int64) throws -> [UInt8]? {
+        guard try hasLog(db) else { return nil }
+        return try EventRecord.fetch(db, seq: seq)?.hash
+    }
+
+    private static func hasLog(_ db: Database) throws -> Bool {
+        try Int64.fetchOne(db, sql: "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'event'") != nil
+    }
+}

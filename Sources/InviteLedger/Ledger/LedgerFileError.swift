@@ -1,0 +1,19 @@
+/// The database file cannot be trusted with a write: SQLite found it damaged, or it is not the
+/// ledger its head witness saw (a log cut short or rolled back, a swapped file, another
+/// database's `-wal`). Nothing was written to it.
+///
+/// The remedy is to check it (`verify`), then restore it from a backup or rebuild it from its log
+/// (`rebuild`); a file restored on purpose is accepted with `verify --accept-head`.
+public struct LedgerFileError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The database file.
+    public var path: String
+    /// What is wrong, as a phrase that follows the path: "is damaged: ...", "its log ends at ...".
+    public var reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    public var description: String { "\(path): \(reason)" }
+}
