@@ -18,6 +18,7 @@ enum InviteLedgerCLI {
         ReportAttributionsCommand.self,
         ReportPartnersCommand.self,
         VerifyCommand.self,
+        RebuildCommand.self,
         DemoCommand.self,
     ]}
 

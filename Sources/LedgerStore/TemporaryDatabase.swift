@@ -37,10 +37,11 @@ public final class TemporaryDatabase {
         }
     }
 
-    /// Syncs the file, closes it and renames it to `destination`, which must not exist: the last
-    /// step of building a database that must appear complete or not at all.
+    /// Switches the file to WAL (a ledger's mode), syncs it, closes it and gives it the name
+    /// `destination`, which must not exist: the last step of building a database that must
+    /// appear complete or not at all.
     public func move(to destination: String) throws {
-        try db.execute(sql: "PRAGMA journal_mode = DELETE")
+        try db.execute(sql: "PRAGMA journal_mode = WAL")
         try db.close()
         let descriptor = open(path, O_RDONLY)
         if descriptor >= 0 {

@@ -79,6 +79,21 @@ enum CLI {
             stderr: try String(contentsOf: errURL, encoding: .utf8))
     }
 
+    /// A query of every kind, in machine-readable formats, on the fixtures' partners: two ledgers
+    /// that answer all of them alike answer alike.
+    static let everyQuery: [[String]] = [
+        ["referrals", "--partner-id", "ib-alice", "--depth", "5", "--format", "json"],
+        ["referrals", "--user-id", "1001", "--depth", "5", "--as-of", "2026-04-06T00:00:00Z", "--format", "csv"],
+        ["stats", "--crm-partner-ref", "CRM-1001", "--format", "json"],
+        ["referral", "get", "--account-id", "5002", "--format", "json"],
+        ["referral", "get", "--user-id", "1001", "--format", "json"],
+        ["upline", "--user-id", "2001", "--format", "json"],
+        ["trace", "--user-id", "1003", "--format", "json"],
+        ["trace", "--account-id", "5002", "--format", "json"],
+        ["report", "attributions", "--levels", "4", "--format", "ndjson"],
+        ["report", "partners", "--format", "csv"],
+    ]
+
     /// Runs a Python 3 script with arguments (`sys.argv[1:]`); returns what it printed, stderr included.
     static func python(_ script: String, _ arguments: [String]) throws -> String {
         let process = Process()

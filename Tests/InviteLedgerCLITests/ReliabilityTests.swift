@@ -213,19 +213,7 @@ struct ReliabilityTests {
         ]
         let zetaResult = try CLI.run(["ingest", "-", "--db", shared], stdin: zeta.joined(separator: "\n") + "\n")
         #expect(zetaResult.status == 0, "\(zetaResult)")
-        let commands: [[String]] = [
-            ["referrals", "--partner-id", "ib-alice", "--depth", "5", "--format", "json"],
-            ["referrals", "--user-id", "1001", "--depth", "5", "--as-of", "2026-04-06T00:00:00Z", "--format", "csv"],
-            ["stats", "--crm-partner-ref", "CRM-1001", "--format", "json"],
-            ["referral", "get", "--account-id", "5002", "--format", "json"],
-            ["referral", "get", "--user-id", "1001", "--format", "json"],
-            ["upline", "--user-id", "2001", "--format", "json"],
-            ["trace", "--user-id", "1003", "--format", "json"],
-            ["trace", "--account-id", "5002", "--format", "json"],
-            ["report", "attributions", "--levels", "4", "--format", "ndjson"],
-            ["report", "partners", "--format", "csv"],
-        ]
-        for command in commands {
+        for command in CLI.everyQuery {
             let expected = try CLI.run(command + ["--broker", "acme", "--db", alone])
             let scoped = try CLI.run(command + ["--broker", "acme", "--db", shared])
             #expect(expected.status == 0, "\(command)")

@@ -1,0 +1,50 @@
+import Foundation
+import InviteLedger
+
+enum RebuildCommand: LedgerCommand {
+    static let signature = CommandSignature(
+        path: ["rebuild"],
+        abstract: "Make a new ledger from this one's event log alone (the proof that the log is enough, and the repair path).",
+        discussion: """
+            Reads the database read-only, checks its hash chain, then replays every event, in
+            order, through the recording rules into NEW_FILE: the same events, outcomes and hashes,
+            and every other table made anew from them, so a ledger whose derived rows were damaged
+            or edited comes out repaired. NEW_FILE must not exist; it is built under a temporary
+            name in the same directory and appears only when complete. When the chain is broken or
+            an event does not replay to the outcome it was recorded with, nothing is created and
+            the problems are listed (exit status 4).
+            """,
+        options: [
+            .value("--to", "NEW_FILE", "The ledger to create (required)."),
+            .value("--format", "FORMAT", "table or json (default: table)."),
+        ]
+    )
+
+    static func run(_ context: CommandContext) throws -> ExitStatus {
+        let format = try context.arguments.choice("--format", ["table", "json"], default: "table")
+        guard let destination = context.arguments.string("--to"), !destination.isEmpty else {
+            throw UsageError("missing option --to NEW_FILE")
+        }
+        guard !FileManager.default.fileExists(atPath: destination) else {
+            throw UsageError("\(destination) exists; rebuild makes a new file")
+        }
+        let ledger = try context.openLedger(.readOnly)
+        defer { try? ledger.close() }
+        let report = try ledger.rebuild(to: destination)
+        if format == "json" {
+            var members: [(String, JSONValue)] = [("rebuilt", .bool(report.isIntact)), ("to", .string(destination))]
+            if case .object(let rest) = report.json { members += rest.filter { $0.0 != "intact" } }
+            context.output.writeLine(JSONValue.object(members).serialized())
+        } else if report.isIntact {
+            context.output.writeLine("rebuilt \(destination) from \(context.databasePath): \(report.replayedEvents) events, head hash \(report.headHash?.hex ?? "none")")
+        } else {
+            context.output.writeLine("not rebuilt: the log of \(context.databasePath) cannot be replayed as it was recorded")
+            var table = TextTable(columns: ["problem", "seq", "detail"])
+            for problem in report.problems {
+                table.append([problem.kind.rawValue, problem.seq.map(String.init) ?? "-", problem.message])
+            }
+            context.output.write(table.rendered())
+        }
+        return report.isIntact ? .success : .verificationFailed
+    }
+}
