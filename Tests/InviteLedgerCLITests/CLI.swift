@@ -96,24 +96,20 @@ enum CLI {
 
     /// Runs a Python 3 script with arguments (`sys.argv[1:]`); returns what it printed, stderr included.
     static func python(_ script: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try tool(["python3", "-c", script] + arguments)
     }
 
     /// Runs the system `sqlite3` shell.
     @discardableResult
     static func sqlite3(_ path: String, _ sql: String) throws -> String {
+        try tool(["sqlite3", "-bail", "-cmd", ".timeout 10000", path, sql])
+    }
+
+    /// Runs a program found on PATH; returns what it printed on stdout and stderr.
+    private static func tool(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sqlite3", "-bail", "-cmd", ".timeout 10000", path, sql]
+        process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
