@@ -121,7 +121,7 @@ enum InviteLedgerCLI {
     static func untrustedFileMessage(_ error: LedgerFileError) -> String {
         let path = error.path
         return """
-            error: \(path) \(error.reason.hasPrefix("is ") ? "" : "cannot be trusted: ")\(error.reason).
+            error: \(path) \(["is ", "does "].contains(where: error.reason.hasPrefix) ? "" : "cannot be trusted: ")\(error.reason).
             Nothing was written to it. Check it with `invite-ledger verify --db \(path)`, then restore it
             from a backup, or rebuild it from its log with `invite-ledger rebuild --db \(path) --to NEW_FILE`.
             If this file is the one to keep (a backup restored on purpose), accept its head with

@@ -70,6 +70,23 @@ struct DamagedFileTests {
         #expect(verify.stdout.contains(#""kind":"witness","seq":null,"message":"\#(db): its log ends at seq 18, but event 19 was committed"#))
     }
 
+    @Test("a deleted ledger is not silently started again empty where its witness remains")
+    func deleted() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let db = try seeded(scratch)
+        try FileManager.default.removeItem(atPath: db)
+        for arguments in [["record", Self.step], ["init"], ["ingest", CLI.fixture("flow-1.ndjson").path]] {
+            let result = try CLI.run(arguments + ["--db", db])
+            #expect(result.status == 5, "\(result)")
+            #expect(result.stderr.hasPrefix(
+                "error: \(db) does not exist, but its head witness \(db)-head says event 19 was committed (remove \(db)-head to start a new, empty ledger)."))
+            #expect(!FileManager.default.fileExists(atPath: db))
+        }
+        try FileManager.default.removeItem(atPath: db + "-head")
+        #expect(try CLI.run(["record", Self.step, "--db", db]).status == 0)
+    }
+
     @Test("an older copy put back is refused until it is accepted on purpose")
     func rolledBack() throws {
         let scratch = try Scratch()

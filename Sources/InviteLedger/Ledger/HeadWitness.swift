@@ -97,6 +97,16 @@ struct HeadWitness {
         return found == witness.hash ? nil : .differentEvent(witness: witness, found: found)
     }
 
+    /// Refuses to create a new, empty ledger where a witness says one with events was: the file
+    /// was deleted or moved, and writing would start another ledger under its name.
+    func requireDatabase() throws {
+        let databasePath = String(path.dropLast("-head".count))
+        guard !FileManager.default.fileExists(atPath: databasePath), let head = try? read() else { return }
+        throw LedgerFileError(
+            path: databasePath,
+            reason: "does not exist, but its head witness \(path) says event \(head.seq) was committed (remove \(path) to start a new, empty ledger)")
+    }
+
     /// The newest event, or nil when the log is empty or the database has no log yet.
     static func head(_ db: Database) throws -> Head? {
         guard try hasLog(db) else { return nil }

@@ -42,6 +42,7 @@ public final class Ledger: Sendable {
         let migrator = try LedgerSchema.migrator()
         switch access {
         case .readWrite:
+            try witness?.requireDatabase()
             queue = try DatabaseQueue(path: path, mode: .readWriteCreate, configuration: configuration)
             try queue.inDatabase { db in
                 try Self.checkBeforeWriting(db, path: path, witness: witness)
@@ -98,6 +99,7 @@ public final class Ledger: Sendable {
     @discardableResult
     public static func migrate(path: String) throws -> [String] {
         let migrator = try LedgerSchema.migrator()
+        try HeadWitness(databasePath: path)?.requireDatabase()
         let queue = try DatabaseQueue(path: path, mode: .readWriteCreate)
         defer { try? queue.close() }
         return try queue.inDatabase { db in
