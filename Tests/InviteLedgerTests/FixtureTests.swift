@@ -44,11 +44,11 @@ struct FixtureTests {
     }
 
     @Test("steps rejected inside a batch leave nothing behind: the rest is recorded as if they were not there",
-          arguments: [(8, 500), (8, 3), (100, 4), (1, 500)])
-    func rejectionInsideBatch(batchSize: Int, chunkSize: Int) throws {
+          arguments: [8, 3, 100, 1, 2_000])
+    func rejectionInsideBatch(batchSize: Int) throws {
         let good = try Fixtures.lines("flow-1.ndjson") + Fixtures.lines("flow-2.ndjson")
         var lines = good
-        // Both fail after the event row is written (an unknown signup, an unknown partner user).
+        // An unknown signup and an unknown partner user, in the middle of batches.
         lines.insert(#"{"step":"user.created","eventId":"x-1","brokerCrmName":"acme","at":"2026-04-01T00:00:00Z","userId":1005,"signupId":"S-404"}"#, at: 12)
         lines.insert(#"{"step":"invite.received","eventId":"x-2","brokerCrmName":"acme","at":"2026-04-04T00:00:00Z","invitedUserId":2001,"partnerUserId":9999,"brokerName":"Acme Markets"}"#, at: 5)
         let url = try Fixtures.temporaryFile(lines)
@@ -58,8 +58,7 @@ struct FixtureTests {
         var reader = try NDJSONReader.open(path: url.path)
         defer { reader.close() }
         var rejections: [String] = []
-        var options = Ledger.IngestOptions(batchSize: batchSize)
-        options.chunkSize = chunkSize
+        let options = Ledger.IngestOptions(batchSize: batchSize)
         var commits = 0
         let summary = try ledger.ingest(
             &reader, options: options, onRejection: { rejections.append($0.json.serialized()) }, onCommit: { _ in commits += 1 })
@@ -73,7 +72,9 @@ struct FixtureTests {
         let expected = try Fixtures.ledger()
         #expect(try ledger.verify().headHash == expected.verify().headHash)
         #expect(try ledger.verify().isIntact)
-        for table in ["ctidUser", "attribution", "lineage", "signup", "partnerIdAssignment"] {
+        let tables = try ledger.queue.inDatabase { try ReplayVerifier.tables($0) }
+        #expect(tables.count >= 12)
+        for table in tables {
             #expect(try ledger.rows("SELECT * FROM \(table)") == expected.rows("SELECT * FROM \(table)"), "\(table)")
         }
     }

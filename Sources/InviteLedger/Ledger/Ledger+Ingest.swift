@@ -8,8 +8,6 @@ extension Ledger {
         public var batchSize = 2_000
         /// All or nothing: one transaction for the whole input, rolled back when any line is rejected.
         public var isAtomic = false
-        /// Lines recorded between savepoints inside a batch: what a rejected step makes replay.
-        var chunkSize = 500
         /// Run SQLite's `PRAGMA quick_check` on the whole file before writing, and refuse a damaged
         /// file (`LedgerFileError`). It reads every page: seconds on a file of gigabytes, small next
         /// to a bulk load, but turn it off for many small ingests into a large ledger.
@@ -86,10 +84,10 @@ extension Ledger {
         let lines = DecodedLines(reader: reader)
         defer { reader = lines.stop() }
         if options.isAtomic {
-            return try ingestAtomically(lines, onRejection: onRejection, onCommit: onCommit)
+            return try ingestAtomically(
+                lines, batchSize: options.batchSize, onRejection: onRejection, onCommit: onCommit)
         }
         var summary = IngestSummary()
-        var chunk: [DecodedLine] = []
         var isDone = false
         var isFirstBatch = true
         while !isDone {
@@ -97,18 +95,21 @@ extension Ledger {
             var count = 0
             try queue.inDatabase { db in
                 try db.inTransaction(.immediate) {
+                    // Every step of the batch is decided against the ledger and the steps before it,
+                    // in memory; the rows are written once, at the end.
+                    let recorder = StepRecorder(state: LedgerState(db: db))
                     while count < options.batchSize {
-                        chunk.removeAll(keepingCapacity: true)
-                        while chunk.count < min(max(1, options.chunkSize), options.batchSize - count), let line = try lines.next() {
-                            chunk.append(line)
-                        }
-                        guard !chunk.isEmpty else {
+                        guard let line = try lines.next() else {
                             isDone = true
                             break
                         }
-                        count += chunk.count
-                        try Self.record(chunk, db: db, clock: clock, summary: &batch, onRejection: onRejection)
+                        count += 1
+                        batch.committedThroughLine = line.number
+                        if let rejection = try Self.ingest(line, recorder: recorder, recordedAt: clock.now(), summary: &batch) {
+                            onRejection(rejection)
+                        }
                     }
+                    try StateWriter.flush(recorder.state)
                     return .commit
                 }
                 advanceWitness(db)
@@ -119,6 +120,48 @@ extension Ledger {
             summary = batch
             onCommit(summary)
         }
+        return summary
+    }
+
+    /// `--atomic`: one transaction for the whole input; every rejected line is found and
+    /// reported, then everything is rolled back if any was. The decided rows are written every
+    /// `batchSize` lines inside the transaction, so memory stays flat.
+    private func ingestAtomically(
+        _ lines: DecodedLines, batchSize: Int, onRejection: (Rejection) -> Void, onCommit: (IngestSummary) -> Void
+    ) throws -> IngestSummary {
+        var summary = IngestSummary()
+        try queue.inDatabase { db in
+            try db.inTransaction(.immediate) {
+                let recorder = StepRecorder(state: LedgerState(db: db))
+                var isRejected = false
+                var pending = 0
+                while let line = try lines.next() {
+                    summary.committedThroughLine = line.number
+                    if let rejection = try Self.ingest(line, recorder: recorder, recordedAt: clock.now(), summary: &summary) {
+                        isRejected = true
+                        onRejection(rejection)
+                    }
+                    pending += 1
+                    if pending == batchSize {
+                        try StateWriter.flush(recorder.state)
+                        pending = 0
+                    }
+                }
+                guard !isRejected else {
+                    summary.rolledBack = true
+                    summary.recorded = 0
+                    summary.duplicates = 0
+                    summary.committedThroughLine = 0
+                    return .rollback
+                }
+                try StateWriter.flush(recorder.state)
+                return .commit
+            }
+            if !summary.rolledBack {
+                advanceWitness(db)
+            }
+        }
+        onCommit(summary)
         return summary
     }
 
@@ -137,86 +180,10 @@ extension Ledger {
         }
     }
 
-    /// Records a chunk of lines inside the batch's transaction. The chunk first runs in one
-    /// savepoint, without one per step (they cost about a seventh of the writer's work); when a
-    /// step is rejected, that savepoint is rolled back and the chunk recorded again with a
-    /// savepoint per step, which leaves out only the rejected steps.
-    private static func record(
-        _ chunk: [DecodedLine], db: Database, clock: Clock, summary: inout IngestSummary,
-        onRejection: (Rejection) -> Void
-    ) throws {
-        var attempt = summary
-        var rejections: [Rejection] = []
-        var mustRetry = false
-        try db.inSavepoint {
-            var recorder = StepRecorder(db: db, savepointPerStep: false)
-            let recordedAt = clock.now()
-            for line in chunk {
-                attempt.committedThroughLine = line.number
-                guard let rejection = try ingest(line, recorder: &recorder, recordedAt: recordedAt, summary: &attempt)
-                else { continue }
-                if case .step = line.content {
-                    // The rejected step may have written part of itself: start over, carefully.
-                    mustRetry = true
-                    return .rollback
-                }
-                rejections.append(rejection)
-            }
-            return .commit
-        }
-        if mustRetry {
-            attempt = summary
-            rejections = []
-            var recorder = StepRecorder(db: db, savepointPerStep: true)
-            let recordedAt = clock.now()
-            for line in chunk {
-                attempt.committedThroughLine = line.number
-                if let rejection = try ingest(line, recorder: &recorder, recordedAt: recordedAt, summary: &attempt) {
-                    rejections.append(rejection)
-                }
-            }
-        }
-        summary = attempt
-        rejections.forEach(onRejection)
-    }
-
-    /// `--atomic`: one transaction for the whole input, a savepoint per step so that every
-    /// rejected line is found and reported, then everything rolled back if any was.
-    private func ingestAtomically(
-        _ lines: DecodedLines, onRejection: (Rejection) -> Void, onCommit: (IngestSummary) -> Void
-    ) throws -> IngestSummary {
-        var summary = IngestSummary()
-        try queue.inDatabase { db in
-            try db.inTransaction(.immediate) {
-                var recorder = StepRecorder(db: db, savepointPerStep: true)
-                let recordedAt = clock.now()
-                var isRejected = false
-                while let line = try lines.next() {
-                    summary.committedThroughLine = line.number
-                    guard let rejection = try Self.ingest(line, recorder: &recorder, recordedAt: recordedAt, summary: &summary)
-                    else { continue }
-                    isRejected = true
-                    onRejection(rejection)
-                }
-                guard !isRejected else {
-                    summary.rolledBack = true
-                    summary.recorded = 0
-                    summary.duplicates = 0
-                    summary.committedThroughLine = 0
-                    return .rollback
-                }
-                return .commit
-            }
-            advanceWitness(db)
-        }
-        onCommit(summary)
-        return summary
-    }
-
     /// Records one decoded line; returns its rejection, or nil when it was recorded (or blank).
     /// A storage failure is thrown as `IngestError` naming the line: it stops the ingest.
     private static func ingest(
-        _ line: DecodedLine, recorder: inout StepRecorder, recordedAt: Int64, summary: inout IngestSummary
+        _ line: DecodedLine, recorder: StepRecorder, recordedAt: Int64, summary: inout IngestSummary
     ) throws -> Rejection? {
         switch line.content {
         case .blank:

@@ -16,8 +16,9 @@ extension Ledger {
         try queue.inDatabase { db in
             var outcome: StepOutcome?
             try db.inTransaction(.immediate) {
-                var recorder = StepRecorder(db: db)
-                outcome = try recorder.record(step, recordedAt: clock.now())
+                let state = LedgerState(db: db)
+                outcome = try StepRecorder(state: state).record(step, recordedAt: clock.now())
+                try StateWriter.flush(state)
                 return .commit
             }
             advanceWitness(db)
@@ -30,8 +31,10 @@ extension Ledger {
         try queue.inDatabase { db in
             var outcomes: [StepOutcome] = []
             try db.inTransaction(.immediate) {
-                var recorder = StepRecorder(db: db)
+                let state = LedgerState(db: db)
+                let recorder = StepRecorder(state: state)
                 outcomes = try steps.map { try recorder.record($0, recordedAt: clock.now()) }
+                try StateWriter.flush(state)
                 return .commit
             }
             advanceWitness(db)

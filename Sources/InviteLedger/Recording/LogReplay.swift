@@ -32,7 +32,8 @@ struct LogReplay {
     /// Replays every event of `source`; `body` sees each event and what the replay gave.
     func run(_ body: (Event, Outcome) throws -> Void) throws {
         let events = try source.makeStatement(sql: "SELECT seq, recordedAt, payload, outcome FROM event ORDER BY seq")
-        var recorder = StepRecorder(db: target, savepointPerStep: true)
+        let state = LedgerState(db: target)
+        let recorder = StepRecorder(state: state)
         var pending = 0
         try target.execute(sql: "BEGIN IMMEDIATE TRANSACTION")
         do {
@@ -55,12 +56,13 @@ struct LogReplay {
                 try body(event, result)
                 pending += 1
                 if pending == transactionSize {
+                    try StateWriter.flush(state)
                     try target.execute(sql: "COMMIT TRANSACTION")
                     try target.execute(sql: "BEGIN IMMEDIATE TRANSACTION")
-                    recorder = StepRecorder(db: target, savepointPerStep: true)
                     pending = 0
                 }
             }
+            try StateWriter.flush(state)
             try target.execute(sql: "COMMIT TRANSACTION")
         } catch {
             if target.isInsideTransaction {

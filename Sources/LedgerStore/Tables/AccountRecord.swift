@@ -1,5 +1,5 @@
 /// A row of `traderAccount`: a trading account linked to one user.
-public struct AccountRecord: Sendable, Equatable {
+public struct AccountRecord: TableRecord, Equatable {
     public var id: Int64
     public var brokerId: Int64
     public var ctidTraderAccountId: Int64
@@ -8,59 +8,50 @@ public struct AccountRecord: Sendable, Equatable {
     public var linkedAt: Int64
     public var eventSeq: Int64
 
-    static let columns = "id, brokerId, ctidTraderAccountId, userRowId, traderLogin, linkedAt, eventSeq"
-
-    private static let selectByCtidTraderAccountId = "SELECT \(columns) FROM traderAccount WHERE brokerId = ? AND ctidTraderAccountId = ?"
-
-    private static let selectById = "SELECT \(columns) FROM traderAccount WHERE id = ?"
-
-    private static let selectAll = "SELECT \(columns) FROM traderAccount WHERE userRowId = ? ORDER BY ctidTraderAccountId"
-
-    init(_ row: Statement.Columns) throws {
-        id = try row.required(0)
-        brokerId = try row.required(1)
-        ctidTraderAccountId = try row.required(2)
-        userRowId = try row.required(3)
-        traderLogin = row[4]
-        linkedAt = try row.required(5)
-        eventSeq = try row.required(6)
+    public init(
+        id: Int64, brokerId: Int64, ctidTraderAccountId: Int64, userRowId: Int64, traderLogin: Int64?, linkedAt: Int64,
+        eventSeq: Int64
+    ) {
+        self.id = id
+        self.brokerId = brokerId
+        self.ctidTraderAccountId = ctidTraderAccountId
+        self.userRowId = userRowId
+        self.traderLogin = traderLogin
+        self.linkedAt = linkedAt
+        self.eventSeq = eventSeq
     }
 
+    public static let tableName = "traderAccount"
+    public static let columnNames = ["id", "brokerId", "ctidTraderAccountId", "userRowId", "traderLogin", "linkedAt", "eventSeq"]
+
+    public init(row: Statement.Columns) throws {
+        self.init(
+            id: try row.required(0), brokerId: try row.required(1), ctidTraderAccountId: try row.required(2),
+            userRowId: try row.required(3), traderLogin: row[4], linkedAt: try row.required(5), eventSeq: try row.required(6))
+    }
+
+    public var databaseValues: [(any DatabaseValueConvertible)?] {
+        [id, brokerId, ctidTraderAccountId, userRowId, traderLogin, linkedAt, eventSeq]
+    }
+
+    private static let selectByCtidTraderAccountId = select(where: "brokerId = ? AND ctidTraderAccountId = ?")
+    private static let selectById = select(where: "id = ?")
+    private static let selectByUser = select(where: "userRowId = ? ORDER BY ctidTraderAccountId")
+
     public static func fetch(_ db: Database, brokerId: Int64, ctidTraderAccountId: Int64) throws -> AccountRecord? {
-        try db.cachedStatement(sql: Self.selectByCtidTraderAccountId)
-            .fetchFirst(arguments: [brokerId, ctidTraderAccountId]) { try AccountRecord($0) }
+        try fetchFirst(db, sql: selectByCtidTraderAccountId, arguments: [brokerId, ctidTraderAccountId])
     }
 
     public static func fetch(_ db: Database, id: Int64) throws -> AccountRecord? {
-        try db.cachedStatement(sql: Self.selectById)
-            .fetchFirst(arguments: [id]) { try AccountRecord($0) }
+        try fetchFirst(db, sql: selectById, arguments: [id])
     }
 
     public static func fetchAll(_ db: Database, userRowId: Int64) throws -> [AccountRecord] {
-        var accounts: [AccountRecord] = []
-        try db.cachedStatement(sql: Self.selectAll)
-            .forEachRow(arguments: [userRowId]) { accounts.append(try AccountRecord($0)) }
-        return accounts
+        try fetchAll(db, sql: selectByUser, arguments: [userRowId])
     }
 
     public static func count(_ db: Database, userRowId: Int64) throws -> Int64 {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM traderAccount WHERE userRowId = ?"),
                            arguments: [userRowId]) ?? 0
-    }
-
-    public static func insert(
-        _ db: Database, brokerId: Int64, ctidTraderAccountId: Int64, userRowId: Int64, traderLogin: Int64?,
-        linkedAt: Int64, eventSeq: Int64
-    ) throws -> Int64 {
-        try db.cachedStatement(sql: """
-            INSERT INTO traderAccount (brokerId, ctidTraderAccountId, userRowId, traderLogin, linkedAt, eventSeq)
-            VALUES (?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [brokerId, ctidTraderAccountId, userRowId, traderLogin, linkedAt, eventSeq])
-        return db.lastInsertedRowID
-    }
-
-    public static func updateTraderLogin(_ db: Database, id: Int64, traderLogin: Int64) throws {
-        try db.cachedStatement(sql: "UPDATE traderAccount SET traderLogin = ? WHERE id = ?")
-            .execute(arguments: [traderLogin, id])
     }
 }

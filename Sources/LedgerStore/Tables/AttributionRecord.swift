@@ -1,5 +1,5 @@
 /// A row of `attribution`: one attribution decision. Accepted ones are the edges of the tree.
-public struct AttributionRecord: Sendable, Equatable {
+public struct AttributionRecord: TableRecord, Equatable {
     /// The decision. The first two make an edge; the others are recorded but change nothing.
     public enum Outcome: String, Sendable, CaseIterable, DatabaseValueConvertible {
         case attributed = "ATTRIBUTED"
@@ -26,7 +26,7 @@ public struct AttributionRecord: Sendable, Equatable {
         case reassignment
     }
 
-    public var id: Int64 = 0
+    public var id: Int64
     public var brokerId: Int64
     public var userRowId: Int64
     public var outcome: Outcome
@@ -38,17 +38,18 @@ public struct AttributionRecord: Sendable, Equatable {
     public var signupRowId: Int64?
     public var linkRowId: Int64?
     public var decidedAt: Int64
-    public var validTo: Int64? = nil
-    public var forced = false
-    public var reason: String? = nil
-    public var `operator`: String? = nil
+    public var validTo: Int64?
+    public var forced: Bool
+    public var reason: String?
+    public var `operator`: String?
     public var eventSeq: Int64
 
     public init(
-        brokerId: Int64, userRowId: Int64, outcome: Outcome, via: Via, partnerId: String?, holderRowId: Int64?,
+        id: Int64, brokerId: Int64, userRowId: Int64, outcome: Outcome, via: Via, partnerId: String?, holderRowId: Int64?,
         parentRowId: Int64?, accountRowId: Int64?, signupRowId: Int64?, linkRowId: Int64?, decidedAt: Int64,
-        forced: Bool = false, reason: String? = nil, operator: String? = nil, eventSeq: Int64
+        validTo: Int64? = nil, forced: Bool = false, reason: String? = nil, operator: String? = nil, eventSeq: Int64
     ) {
+        self.id = id
         self.brokerId = brokerId
         self.userRowId = userRowId
         self.outcome = outcome
@@ -60,59 +61,52 @@ public struct AttributionRecord: Sendable, Equatable {
         self.signupRowId = signupRowId
         self.linkRowId = linkRowId
         self.decidedAt = decidedAt
+        self.validTo = validTo
         self.forced = forced
         self.reason = reason
         self.operator = `operator`
         self.eventSeq = eventSeq
     }
 
-    static let columns = """
-        id, brokerId, userRowId, outcome, via, partnerId, holderRowId, parentRowId, accountRowId, signupRowId, \
-        linkRowId, decidedAt, validTo, forced, reason, operator, eventSeq
-        """
+    public static let tableName = "attribution"
+    public static let columnNames = [
+        "id", "brokerId", "userRowId", "outcome", "via", "partnerId", "holderRowId", "parentRowId", "accountRowId",
+        "signupRowId", "linkRowId", "decidedAt", "validTo", "forced", "reason", "operator", "eventSeq",
+    ]
 
-    private static let selectCurrent = """
-        SELECT \(columns) FROM attribution
-        WHERE userRowId = ? AND validTo IS NULL AND outcome IN ('ATTRIBUTED', 'REASSIGNED')
-        """
-
-    private static let selectEdgeAt = """
-        SELECT \(columns) FROM attribution
-        WHERE userRowId = ? AND outcome IN ('ATTRIBUTED', 'REASSIGNED') AND decidedAt <= ?
-          AND (validTo IS NULL OR validTo > ?)
-        ORDER BY decidedAt DESC, id DESC LIMIT 1
-        """
-
-    private static let selectAll = "SELECT \(columns) FROM attribution WHERE userRowId = ? ORDER BY decidedAt, id"
-
-    init(_ row: Statement.Columns) throws {
-        id = try row.required(0)
-        brokerId = try row.required(1)
-        userRowId = try row.required(2)
-        outcome = try row.required(3)
-        via = try row.required(4)
-        partnerId = row[5]
-        holderRowId = row[6]
-        parentRowId = row[7]
-        accountRowId = row[8]
-        signupRowId = row[9]
-        linkRowId = row[10]
-        decidedAt = try row.required(11)
-        validTo = row[12]
-        forced = try row.required(13)
-        reason = row[14]
-        self.operator = row[15]
-        eventSeq = try row.required(16)
+    public init(row: Statement.Columns) throws {
+        self.init(
+            id: try row.required(0), brokerId: try row.required(1), userRowId: try row.required(2),
+            outcome: try row.required(3), via: try row.required(4), partnerId: row[5], holderRowId: row[6],
+            parentRowId: row[7], accountRowId: row[8], signupRowId: row[9], linkRowId: row[10],
+            decidedAt: try row.required(11), validTo: row[12], forced: try row.required(13), reason: row[14],
+            operator: row[15], eventSeq: try row.required(16))
     }
+
+    public var databaseValues: [(any DatabaseValueConvertible)?] {
+        [
+            id, brokerId, userRowId, outcome, via, partnerId, holderRowId, parentRowId, accountRowId, signupRowId,
+            linkRowId, decidedAt, validTo, forced, reason, `operator`, eventSeq,
+        ]
+    }
+
+    private static let selectCurrent = select(where: """
+        userRowId = ? AND validTo IS NULL AND outcome IN ('ATTRIBUTED', 'REASSIGNED')
+        """)
+    private static let selectEdgeAt = select(where: """
+        userRowId = ? AND outcome IN ('ATTRIBUTED', 'REASSIGNED') AND decidedAt <= ? AND (validTo IS NULL OR validTo > ?)
+        ORDER BY decidedAt DESC, id DESC LIMIT 1
+        """)
+    private static let selectByUser = select(where: "userRowId = ? ORDER BY decidedAt, id")
 
     /// The user's current edge: accepted and not ended.
     public static func fetchCurrent(_ db: Database, userRowId: Int64) throws -> AttributionRecord? {
-        try db.cachedStatement(sql: Self.selectCurrent).fetchFirst(arguments: [userRowId]) { try AttributionRecord($0) }
+        try fetchFirst(db, sql: selectCurrent, arguments: [userRowId])
     }
 
     /// The user's edge in force at `at` (decidedAt <= at < validTo).
     public static func fetchEdge(_ db: Database, userRowId: Int64, at: Int64) throws -> AttributionRecord? {
-        try db.cachedStatement(sql: Self.selectEdgeAt).fetchFirst(arguments: [userRowId, at, at]) { try AttributionRecord($0) }
+        try fetchFirst(db, sql: selectEdgeAt, arguments: [userRowId, at, at])
     }
 
     /// True when the user was ever attributed (an edge, current or ended).
@@ -124,29 +118,6 @@ public struct AttributionRecord: Sendable, Equatable {
 
     /// Every decision about a user, oldest first.
     public static func fetchAll(_ db: Database, userRowId: Int64) throws -> [AttributionRecord] {
-        var records: [AttributionRecord] = []
-        try db.cachedStatement(sql: Self.selectAll)
-            .forEachRow(arguments: [userRowId]) { records.append(try AttributionRecord($0)) }
-        return records
-    }
-
-    /// Inserts the decision and returns its row id.
-    @discardableResult
-    public func insert(_ db: Database) throws -> Int64 {
-        try db.cachedStatement(sql: """
-            INSERT INTO attribution (brokerId, userRowId, outcome, via, partnerId, holderRowId, parentRowId,
-                accountRowId, signupRowId, linkRowId, decidedAt, validTo, forced, reason, operator, eventSeq)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                brokerId, userRowId, outcome, via, partnerId, holderRowId, parentRowId,
-                accountRowId, signupRowId, linkRowId, decidedAt, validTo, forced, reason, `operator`, eventSeq,
-            ])
-        return db.lastInsertedRowID
-    }
-
-    /// Ends an edge at `at`.
-    public static func end(_ db: Database, id: Int64, at: Int64) throws {
-        try db.cachedStatement(sql: "UPDATE attribution SET validTo = ? WHERE id = ? AND validTo IS NULL")
-            .execute(arguments: [at, id])
+        try fetchAll(db, sql: selectByUser, arguments: [userRowId])
     }
 }

@@ -1,5 +1,5 @@
 /// A row of the append-only `event` log.
-public struct EventRecord: Sendable, Equatable {
+public struct EventRecord: TableRecord, Equatable {
     public var seq: Int64
     public var brokerId: Int64
     public var eventId: String
@@ -27,52 +27,36 @@ public struct EventRecord: Sendable, Equatable {
         self.hash = hash
     }
 
-    static let columns = "seq, brokerId, eventId, step, at, recordedAt, payload, outcome, prevHash, hash"
+    public static let tableName = "event"
+    public static let columnNames = [
+        "seq", "brokerId", "eventId", "step", "at", "recordedAt", "payload", "outcome", "prevHash", "hash",
+    ]
 
-    private static let selectByEventId = "SELECT \(columns) FROM event WHERE brokerId = ? AND eventId = ?"
-
-    private static let selectBySeq = "SELECT \(columns) FROM event WHERE seq = ?"
-
-    private static let insertRow = "INSERT INTO event (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-
-    init(_ row: Statement.Columns) throws {
-        seq = try row.required(0)
-        brokerId = try row.required(1)
-        eventId = try row.required(2)
-        step = try row.required(3)
-        at = try row.required(4)
-        recordedAt = try row.required(5)
-        payload = try row.required(6)
-        outcome = try row.required(7)
-        prevHash = try row.required(8)
-        hash = try row.required(9)
+    public init(row: Statement.Columns) throws {
+        self.init(
+            seq: try row.required(0), brokerId: try row.required(1), eventId: try row.required(2), step: try row.required(3),
+            at: try row.required(4), recordedAt: try row.required(5), payload: try row.required(6),
+            outcome: try row.required(7), prevHash: try row.required(8), hash: try row.required(9))
     }
 
+    public var databaseValues: [(any DatabaseValueConvertible)?] {
+        [seq, brokerId, eventId, step, at, recordedAt, payload, outcome, prevHash, hash]
+    }
+
+    private static let selectByEventId = select(where: "brokerId = ? AND eventId = ?")
+    private static let selectBySeq = select(where: "seq = ?")
+
     public static func fetch(_ db: Database, brokerId: Int64, eventId: String) throws -> EventRecord? {
-        try db.cachedStatement(sql: Self.selectByEventId)
-            .fetchFirst(arguments: [brokerId, eventId]) { try EventRecord($0) }
+        try fetchFirst(db, sql: selectByEventId, arguments: [brokerId, eventId])
     }
 
     public static func fetch(_ db: Database, seq: Int64) throws -> EventRecord? {
-        try db.cachedStatement(sql: Self.selectBySeq)
-            .fetchFirst(arguments: [seq]) { try EventRecord($0) }
+        try fetchFirst(db, sql: selectBySeq, arguments: [seq])
     }
 
     /// The newest event's sequence number and hash: the head of the chain.
     public static func head(_ db: Database) throws -> (seq: Int64, hash: [UInt8])? {
         try db.cachedStatement(sql: "SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1")
             .fetchFirst { (try $0.required(0, as: Int64.self), try $0.required(1, as: [UInt8].self)) }
-    }
-
-    public func insert(_ db: Database) throws {
-        try db.cachedStatement(sql: Self.insertRow)
-            .execute(arguments: [seq, brokerId, eventId, step, at, recordedAt, payload, outcome, prevHash, hash])
-    }
-
-    /// Completes an event inserted with an empty outcome, in the transaction that recorded it
-    /// (the append-only trigger allows nothing else).
-    public static func complete(_ db: Database, seq: Int64, outcome: String, hash: [UInt8]) throws {
-        try db.cachedStatement(sql: "UPDATE event SET outcome = ?, hash = ? WHERE seq = ? AND outcome = ''")
-            .execute(arguments: [outcome, hash, seq])
     }
 }

@@ -18,26 +18,25 @@ public enum LineageTable {
         }
     }
 
-    /// Opens the path ancestor -> descendant at `validFrom`.
-    public static func open(
-        _ db: Database, ancestorRowId: Int64, depth: Int64, descendant: Descendant, validFrom: Int64
+    /// Inserts a path: open (`validTo` nil) or already closed.
+    public static func insert(
+        _ db: Database, ancestorRowId: Int64, depth: Int64, attributedAt: Int64, descendantUserId: Int64,
+        validFrom: Int64, validTo: Int64?, descendantRowId: Int64
     ) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO lineage (ancestorRowId, depth, attributedAt, descendantUserId, validFrom, descendantRowId)
-            VALUES (?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                ancestorRowId, depth, descendant.attributedAt, descendant.userId, validFrom, descendant.rowId,
-            ])
+            INSERT INTO lineage (ancestorRowId, depth, attributedAt, descendantUserId, validFrom, validTo, descendantRowId)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [ancestorRowId, depth, attributedAt, descendantUserId, validFrom, validTo, descendantRowId])
     }
 
     /// Closes the current path ancestor -> descendant at `validTo`.
     public static func close(
-        _ db: Database, ancestorRowId: Int64, depth: Int64, descendant: Descendant, validTo: Int64
+        _ db: Database, ancestorRowId: Int64, depth: Int64, attributedAt: Int64, descendantUserId: Int64, validTo: Int64
     ) throws {
         try db.cachedStatement(sql: """
             UPDATE lineage SET validTo = ?
             WHERE ancestorRowId = ? AND depth = ? AND attributedAt = ? AND descendantUserId = ? AND validTo IS NULL
-            """).execute(arguments: [validTo, ancestorRowId, depth, descendant.attributedAt, descendant.userId])
+            """).execute(arguments: [validTo, ancestorRowId, depth, attributedAt, descendantUserId])
     }
 
     /// Every current descendant of a node, with depths relative to it.

@@ -1,9 +1,13 @@
 import LedgerStore
 
-/// One step being applied: the broker it belongs to, its sequence number, and the lookups every
-/// rule needs. Each rule returns the decision recorded with the event, or throws `LedgerError`.
-struct StepContext {
-    let db: Database
+/// The rules of the ledger applied to one step: what it decides, and the rows it creates or
+/// changes in the `LedgerState`. The same code decides for `record`, `ingest` and the replays of
+/// `verify` and `rebuild`.
+///
+/// Every rule checks all that can reject the step (throwing `LedgerError`) before it changes the
+/// state, so a rejected step changes nothing.
+struct StepRules {
+    let state: LedgerState
     let broker: BrokerRecord
     let step: Step
     let seq: Int64
@@ -11,10 +15,11 @@ struct StepContext {
     var brokerId: Int64 { broker.id }
     var at: Int64 { step.at.milliseconds }
 
-    mutating func apply() throws -> JSONValue {
+    /// Decides the step; returns the decision recorded with its event.
+    func apply() throws -> JSONValue {
         switch step.body {
         case .brokerConfigured(let days):
-            return try configureBroker(guaranteedAttributionDays: days)
+            return configureBroker(guaranteedAttributionDays: days)
         case .partnerRegistered(let ref, let userId, let accountId):
             return try registerPartner(crmPartnerRef: ref, userId: userId, ctidTraderAccountId: accountId)
         case .userCreated(let userId, let signupId, let partnerId, let ref):
@@ -43,14 +48,14 @@ struct StepContext {
     // MARK: - Lookups that reject what earlier steps did not create
 
     func user(_ userId: Int64, field: String = "userId") throws -> UserRecord {
-        guard let user = try UserRecord.fetch(db, brokerId: brokerId, userId: userId) else {
+        guard let user = try state.user(brokerId: brokerId, userId: userId) else {
             throw LedgerError(.unknownUser, field: field, "no user \(userId) in broker \(broker.brokerCrmName)")
         }
         return user
     }
 
     func account(_ accountId: Int64, field: String = "ctidTraderAccountId") throws -> AccountRecord {
-        guard let account = try AccountRecord.fetch(db, brokerId: brokerId, ctidTraderAccountId: accountId) else {
+        guard let account = try state.account(brokerId: brokerId, ctidTraderAccountId: accountId) else {
             throw LedgerError(
                 .unknownAccount, field: field, "no trading account \(accountId) in broker \(broker.brokerCrmName)")
         }
@@ -58,7 +63,7 @@ struct StepContext {
     }
 
     func partner(_ crmPartnerRef: String) throws -> PartnerRecord {
-        guard let partner = try PartnerRecord.fetch(db, brokerId: brokerId, crmPartnerRef: crmPartnerRef) else {
+        guard let partner = try state.partner(brokerId: brokerId, crmPartnerRef: crmPartnerRef) else {
             throw LedgerError(
                 .unknownPartner, field: "crmPartnerRef",
                 "no partner \(FieldReader.quote(crmPartnerRef)) registered in broker \(broker.brokerCrmName)")
@@ -67,7 +72,7 @@ struct StepContext {
     }
 
     func holder(_ partnerId: String, field: String = "partnerId") throws -> HolderRecord {
-        guard let holder = try HolderRecord.fetch(db, brokerId: brokerId, partnerId: partnerId) else {
+        guard let holder = try state.holder(brokerId: brokerId, partnerId: partnerId) else {
             throw LedgerError(
                 .unknownPartnerId, field: field,
                 "partnerId \(FieldReader.quote(partnerId)) was never assigned in broker \(broker.brokerCrmName)")
@@ -77,7 +82,7 @@ struct StepContext {
 
     /// The cTID user id of a user row.
     func userId(ofRow rowId: Int64) throws -> Int64 {
-        guard let user = try UserRecord.fetch(db, id: rowId) else {
+        guard let user = try state.user(id: rowId) else {
             throw LedgerError(.notFound, "user row \(rowId) is missing: run `invite-ledger verify`")
         }
         return user.userId
@@ -92,6 +97,15 @@ struct StepContext {
         }
     }
 
+    /// Refuses a partnerId that is not active at `time` (the step's `at` unless given).
+    func requireActive(_ holder: HolderRecord, at time: Int64? = nil) throws {
+        guard try state.coveringAssignment(holderRowId: holder.id, at: time ?? at) != nil else {
+            throw LedgerError(
+                .partnerIdInactive, field: "partnerId",
+                "partnerId \(FieldReader.quote(holder.partnerId)) is not active at \(step.at.rfc3339)")
+        }
+    }
+
     /// The members every holder description shares: partnerId, partnerUserId, level, account.
     func describe(holder: HolderRecord) throws -> [(String, JSONValue)] {
         var members: [(String, JSONValue)] = [
@@ -99,7 +113,7 @@ struct StepContext {
             ("partnerUserId", .integer(try userId(ofRow: holder.userRowId))),
             ("level", .string(holder.level.rawValue)),
         ]
-        if let accountRowId = holder.accountRowId, let account = try AccountRecord.fetch(db, id: accountRowId) {
+        if let accountRowId = holder.accountRowId, let account = try state.account(id: accountRowId) {
             members.append(("partnerCtidTraderAccountId", .integer(account.ctidTraderAccountId)))
         }
         return members

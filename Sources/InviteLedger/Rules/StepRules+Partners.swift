@@ -1,12 +1,14 @@
 import LedgerStore
 
-extension StepContext {
+extension StepRules {
     /// `broker.configured`: the guaranteed attribution period for later reassignments.
-    func configureBroker(guaranteedAttributionDays days: Int64) throws -> JSONValue {
+    func configureBroker(guaranteedAttributionDays days: Int64) -> JSONValue {
         guard days != broker.guaranteedAttributionDays else {
             return .decision("UNCHANGED", [("guaranteedAttributionDays", .integer(days))])
         }
-        try BrokerRecord.updateGuaranteedAttributionDays(db, id: brokerId, days: days)
+        var changed = broker
+        changed.guaranteedAttributionDays = days
+        state.save(changed)
         return .decision("CONFIGURED", [
             ("guaranteedAttributionDays", .integer(days)),
             ("previousGuaranteedAttributionDays", .integer(broker.guaranteedAttributionDays)),
@@ -15,7 +17,7 @@ extension StepContext {
 
     /// `partner.registered`: a CRM partner, with the cTID user or account it already has.
     func registerPartner(crmPartnerRef: String, userId: Int64?, ctidTraderAccountId: Int64?) throws -> JSONValue {
-        if let existing = try PartnerRecord.fetch(db, brokerId: brokerId, crmPartnerRef: crmPartnerRef) {
+        if let existing = try state.partner(brokerId: brokerId, crmPartnerRef: crmPartnerRef) {
             throw LedgerError(
                 .duplicatePartner, field: "crmPartnerRef",
                 "partner \(FieldReader.quote(crmPartnerRef)) is already registered (seq \(existing.eventSeq))")
@@ -32,19 +34,19 @@ extension StepContext {
         if let userRowId {
             try requireNotYetPartner(userRowId, field: userId != nil ? "userId" : "ctidTraderAccountId")
         }
-        _ = try PartnerRecord.insert(
-            db, brokerId: brokerId, crmPartnerRef: crmPartnerRef, userRowId: userRowId, accountRowId: accountRowId,
-            registeredAt: at, eventSeq: seq)
         var members: [(String, JSONValue)] = [("crmPartnerRef", .string(crmPartnerRef))]
         if let userRowId {
             members.append(("userId", .integer(try self.userId(ofRow: userRowId))))
         }
+        state.save(PartnerRecord(
+            id: try state.nextId("partner"), brokerId: brokerId, crmPartnerRef: crmPartnerRef, userRowId: userRowId,
+            accountRowId: accountRowId, registeredAt: at, eventSeq: seq), isNew: true)
         return .decision("REGISTERED", members)
     }
 
     /// A user is at most one CRM partner.
     func requireNotYetPartner(_ userRowId: Int64, field: String) throws {
-        if let other = try PartnerRecord.fetch(db, userRowId: userRowId) {
+        if let other = try state.partner(userRowId: userRowId) {
             throw LedgerError(
                 .partnerAlreadyLinked, field: field,
                 "user \(try userId(ofRow: userRowId)) is already partner \(FieldReader.quote(other.crmPartnerRef))")
@@ -69,61 +71,76 @@ extension StepContext {
             accountRowId = account.id
             answer = ("ctidTraderAccountId", .integer(accountId))
         }
-        var partnerRowId: Int64?
+        var partner: PartnerRecord?
         if let crmPartnerRef {
-            let partner = try partner(crmPartnerRef)
-            if let linked = partner.userRowId, linked != userRowId {
+            let found = try self.partner(crmPartnerRef)
+            if let linked = found.userRowId, linked != userRowId {
                 throw LedgerError(
                     .partnerAlreadyLinked, field: "crmPartnerRef",
                     "partner \(FieldReader.quote(crmPartnerRef)) is user \(try userId(ofRow: linked)), not the holder")
             }
-            if partner.userRowId == nil {
+            if found.userRowId == nil {
                 try requireNotYetPartner(userRowId, field: "crmPartnerRef")
-                try PartnerRecord.linkUser(db, id: partner.id, userRowId: userRowId)
             }
-            partnerRowId = partner.id
+            partner = found
         }
 
         // A partnerId belongs to one holder for ever.
-        let existing = try HolderRecord.fetch(db, brokerId: brokerId, partnerId: partnerId)
+        let existing = try state.holder(brokerId: brokerId, partnerId: partnerId)
         if let existing, existing.level != level || existing.userRowId != userRowId || existing.accountRowId != accountRowId {
             throw LedgerError(
                 .partnerIdTaken, field: "partnerId",
                 "partnerId \(FieldReader.quote(partnerId)) belongs to \(try describeOwner(existing)) (seq \(existing.eventSeq))")
         }
-        let active = try accountRowId.map { try AssignmentRecord.fetchActive(db, accountRowId: $0) }
-            ?? AssignmentRecord.fetchActive(db, userRowId: userRowId)
-        if let active, let existing, active.holderRowId == existing.id {
-            return .decision("UNCHANGED", [("partnerId", .string(partnerId)), answer])
-        }
+        let active = try accountRowId.map { try state.activeAssignment(accountRowId: $0) }
+            ?? state.activeAssignment(userRowId: userRowId)
         var members: [(String, JSONValue)] = [("partnerId", .string(partnerId)), answer]
-        var result = "ASSIGNED"
         if let active {
+            if let existing, active.holderRowId == existing.id {
+                linkPartner(partner, to: userRowId)
+                return .decision("UNCHANGED", members)
+            }
             try requireNotBefore(active.validFrom, "the start of the partnerId it replaces")
-            try AssignmentRecord.end(db, id: active.id, at: at, eventSeq: seq)
-            if let previous = try HolderRecord.fetch(db, id: active.holderRowId) {
+            if let previous = try state.holder(id: active.holderRowId) {
                 members.append(("previousPartnerId", .string(previous.partnerId)))
             }
+        }
+
+        // Everything is checked: change the state.
+        linkPartner(partner, to: userRowId)
+        var result = "ASSIGNED"
+        if var ended = active {
+            ended.validTo = at
+            ended.endEventSeq = seq
+            state.save(ended)
             result = "REPLACED"
         }
         let holder: HolderRecord
         if let existing {
             holder = existing
         } else {
-            let id = try HolderRecord.insert(
-                db, brokerId: brokerId, partnerId: partnerId, level: level, userRowId: userRowId,
-                accountRowId: accountRowId, eventSeq: seq)
             holder = HolderRecord(
-                id: id, brokerId: brokerId, partnerId: partnerId, level: level, userRowId: userRowId,
-                accountRowId: accountRowId, eventSeq: seq)
+                id: try state.nextId("partnerIdHolder"), brokerId: brokerId, partnerId: partnerId, level: level,
+                userRowId: userRowId, accountRowId: accountRowId, eventSeq: seq)
+            state.create(holder)
         }
-        _ = try AssignmentRecord.insert(db, holder: holder, partnerRowId: partnerRowId, validFrom: at, eventSeq: seq)
+        state.save(AssignmentRecord(
+            id: try state.nextId("partnerIdAssignment"), holderRowId: holder.id, level: holder.level,
+            userRowId: holder.userRowId, accountRowId: holder.accountRowId, partnerRowId: partner?.id, validFrom: at,
+            validTo: nil, eventSeq: seq, endEventSeq: nil), isNew: true)
         return .decision(result, members)
+    }
+
+    /// Links a CRM partner without a cTID user to the holder's user.
+    private func linkPartner(_ partner: PartnerRecord?, to userRowId: Int64) {
+        guard var partner, partner.userRowId == nil else { return }
+        partner.userRowId = userRowId
+        state.save(partner)
     }
 
     private func describeOwner(_ holder: HolderRecord) throws -> String {
         let userId = try userId(ofRow: holder.userRowId)
-        if let accountRowId = holder.accountRowId, let account = try AccountRecord.fetch(db, id: accountRowId) {
+        if let accountRowId = holder.accountRowId, let account = try state.account(id: accountRowId) {
             return "trading account \(account.ctidTraderAccountId) of user \(userId)"
         }
         return "user \(userId)"
@@ -142,18 +159,20 @@ extension StepContext {
                     .accountOwnedByOtherUser, field: "ctidTraderAccountId",
                     "trading account \(ctidTraderAccountId) belongs to user \(try self.userId(ofRow: account.userRowId)), not \(userId)")
             }
-            active = try AssignmentRecord.fetchActive(db, accountRowId: account.id)
+            active = try state.activeAssignment(accountRowId: account.id)
             members.append(("ctidTraderAccountId", .integer(ctidTraderAccountId)))
         } else {
-            active = try AssignmentRecord.fetchActive(db, userRowId: user.id)
+            active = try state.activeAssignment(userRowId: user.id)
         }
-        guard let active, let holder = try HolderRecord.fetch(db, id: active.holderRowId) else {
+        guard var active, let holder = try state.holder(id: active.holderRowId) else {
             let what = ctidTraderAccountId.map { "trading account \($0)" } ?? "user \(userId) (user level)"
             throw LedgerError(.notFound, field: ctidTraderAccountId == nil ? "userId" : "ctidTraderAccountId",
                               "\(what) has no partnerId to delete")
         }
         try requireNotBefore(active.validFrom, "the start of the partnerId it deletes")
-        try AssignmentRecord.end(db, id: active.id, at: at, eventSeq: seq)
+        active.validTo = at
+        active.endEventSeq = seq
+        state.save(active)
         return .decision("DELETED", [("partnerId", .string(holder.partnerId))] + members)
     }
 }

@@ -1,16 +1,16 @@
 import LedgerStore
 
-extension StepContext {
+extension StepRules {
     /// `user.created`: the user creation flow completed. Decides the attribution when the signup
     /// (or the creation request) carried a partnerId.
     func createUser(userId: Int64, signupId: String?, partnerId: String?, crmPartnerRef: String?) throws -> JSONValue {
-        if let existing = try UserRecord.fetch(db, brokerId: brokerId, userId: userId) {
+        if let existing = try state.user(brokerId: brokerId, userId: userId) {
             throw LedgerError(
                 .duplicateUser, field: "userId", "user \(userId) already exists (seq \(existing.eventSeq))")
         }
         var signup: SignupRecord?
         if let signupId {
-            guard let found = try SignupRecord.fetch(db, brokerId: brokerId, signupId: signupId) else {
+            guard let found = try state.signup(brokerId: brokerId, signupId: signupId) else {
                 throw LedgerError(.unknownSignup, field: "signupId", "no signup \(FieldReader.quote(signupId))")
             }
             if let completedBy = found.userRowId {
@@ -29,13 +29,19 @@ extension StepContext {
                     "partner \(FieldReader.quote(crmPartnerRef)) already has user \(try self.userId(ofRow: linked))")
             }
         }
-        let userRowId = try UserRecord.insert(
-            db, brokerId: brokerId, userId: userId, brokerName: step.brokerName, createdAt: at, eventSeq: seq)
-        if let signup {
-            try SignupRecord.complete(db, id: signup.id, userRowId: userRowId)
+
+        // Everything is checked: change the state.
+        let user = UserRecord(
+            id: try state.nextId("ctidUser"), brokerId: brokerId, userId: userId, brokerName: step.brokerName,
+            createdAt: at, eventSeq: seq)
+        state.create(user)
+        if var completed = signup {
+            completed.userRowId = user.id
+            state.save(completed)
         }
-        if let partner {
-            try PartnerRecord.linkUser(db, id: partner.id, userRowId: userRowId)
+        if var linked = partner {
+            linked.userRowId = user.id
+            state.save(linked)
         }
         var members: [(String, JSONValue)] = [("userId", .integer(userId))]
         if let crmPartnerRef {
@@ -46,9 +52,9 @@ extension StepContext {
         }
         // The partnerId must be active when the user signed up (or, without a signup, now).
         let checkedAt = signup?.submittedAt ?? at
-        let linkRowId = try signup?.clickRowId.flatMap { try ClickRecord.fetch(db, id: $0)?.linkRowId }
+        let linkRowId = try signup?.clickRowId.flatMap { try state.click(id: $0)?.linkRowId }
         let decision = try decide(
-            userRowId: userRowId, partnerId: carried, activeAt: checkedAt, via: signup != nil ? .signup : .creation,
+            userRowId: user.id, partnerId: carried, activeAt: checkedAt, via: signup != nil ? .signup : .creation,
             signupRowId: signup?.id, linkRowId: linkRowId, requireNeverAttributed: true)
         return .decision(decision.outcome.rawValue, members + decision.members)
     }
@@ -57,21 +63,22 @@ extension StepContext {
     func linkAccount(userId: Int64, ctidTraderAccountId: Int64, traderLogin: Int64?) throws -> JSONValue {
         let user = try user(userId)
         let members: [(String, JSONValue)] = [("userId", .integer(userId)), ("ctidTraderAccountId", .integer(ctidTraderAccountId))]
-        if let existing = try AccountRecord.fetch(db, brokerId: brokerId, ctidTraderAccountId: ctidTraderAccountId) {
+        if var existing = try state.account(brokerId: brokerId, ctidTraderAccountId: ctidTraderAccountId) {
             guard existing.userRowId == user.id else {
                 throw LedgerError(
                     .accountOwnedByOtherUser, field: "ctidTraderAccountId",
                     "trading account \(ctidTraderAccountId) belongs to user \(try self.userId(ofRow: existing.userRowId))")
             }
             if let traderLogin, traderLogin != existing.traderLogin {
-                try AccountRecord.updateTraderLogin(db, id: existing.id, traderLogin: traderLogin)
+                existing.traderLogin = traderLogin
+                state.save(existing)
                 return .decision("UPDATED", members + [("traderLogin", .integer(traderLogin))])
             }
             return .decision("UNCHANGED", members)
         }
-        _ = try AccountRecord.insert(
-            db, brokerId: brokerId, ctidTraderAccountId: ctidTraderAccountId, userRowId: user.id,
-            traderLogin: traderLogin, linkedAt: at, eventSeq: seq)
+        state.save(AccountRecord(
+            id: try state.nextId("traderAccount"), brokerId: brokerId, ctidTraderAccountId: ctidTraderAccountId,
+            userRowId: user.id, traderLogin: traderLogin, linkedAt: at, eventSeq: seq), isNew: true)
         return .decision("LINKED", members)
     }
 }

@@ -1,38 +1,33 @@
 import LedgerStore
 
-extension StepContext {
+extension StepRules {
     /// `link.issued` and `link.generated`: a link carrying an active partnerId.
     func createLink(linkId: String, kind: LinkRecord.Kind, partnerId: String, url: String, target: String?) throws
         -> JSONValue
     {
-        if let existing = try LinkRecord.fetch(db, brokerId: brokerId, linkId: linkId) {
+        if let existing = try state.link(brokerId: brokerId, linkId: linkId) {
             throw LedgerError(
                 .duplicateLink, field: "linkId", "link \(FieldReader.quote(linkId)) already exists (seq \(existing.eventSeq))")
         }
         let holder = try holder(partnerId)
-        guard try AssignmentRecord.fetchCovering(db, holderRowId: holder.id, at: at) != nil else {
-            throw LedgerError(
-                .partnerIdInactive, field: "partnerId",
-                "partnerId \(FieldReader.quote(partnerId)) is not active at \(step.at.rfc3339)")
-        }
-        _ = try LinkRecord.insert(
-            db, brokerId: brokerId, linkId: linkId, kind: kind, holderRowId: holder.id, url: url, target: target,
-            createdAt: at, eventSeq: seq)
-        var members: [(String, JSONValue)] = [("linkId", .string(linkId))]
-        members += try describe(holder: holder)
+        try requireActive(holder)
+        let members: [(String, JSONValue)] = [("linkId", .string(linkId))] + (try describe(holder: holder))
+        state.create(LinkRecord(
+            id: try state.nextId("link"), brokerId: brokerId, linkId: linkId, kind: kind, holderRowId: holder.id, url: url,
+            target: target, createdAt: at, eventSeq: seq))
         return .decision(kind == .referral ? "ISSUED" : "GENERATED", members)
     }
 
     /// `link.clicked`: kept even for a partnerId nobody holds (the attribution will say so).
     func recordClick(partnerId: String, linkId: String?, visitorId: String?) throws -> JSONValue {
         var linkRowId: Int64?
-        var holderRowId = try HolderRecord.fetch(db, brokerId: brokerId, partnerId: partnerId)?.id
+        var holderRowId = try state.holder(brokerId: brokerId, partnerId: partnerId)?.id
         if let linkId {
-            guard let link = try LinkRecord.fetch(db, brokerId: brokerId, linkId: linkId) else {
+            guard let link = try state.link(brokerId: brokerId, linkId: linkId) else {
                 throw LedgerError(.unknownLink, field: "linkId", "no link \(FieldReader.quote(linkId))")
             }
             guard link.holderRowId == holderRowId else {
-                let carried = try HolderRecord.fetch(db, id: link.holderRowId)?.partnerId ?? "?"
+                let carried = try state.holder(id: link.holderRowId)?.partnerId ?? "?"
                 throw LedgerError(
                     .invalidField, field: "partnerId",
                     "link \(FieldReader.quote(linkId)) carries partnerId \(FieldReader.quote(carried)), not \(FieldReader.quote(partnerId))")
@@ -40,9 +35,9 @@ extension StepContext {
             linkRowId = link.id
             holderRowId = link.holderRowId
         }
-        _ = try ClickRecord.insert(
-            db, brokerId: brokerId, partnerId: partnerId, holderRowId: holderRowId, linkRowId: linkRowId,
-            visitorId: visitorId, clickedAt: at, eventSeq: seq)
+        state.create(ClickRecord(
+            id: try state.nextId("click"), brokerId: brokerId, partnerId: partnerId, holderRowId: holderRowId,
+            linkRowId: linkRowId, visitorId: visitorId, clickedAt: at, eventSeq: seq))
         var members: [(String, JSONValue)] = [("partnerId", .string(partnerId)), ("known", .bool(holderRowId != nil))]
         if let linkId {
             members.append(("linkId", .string(linkId)))
@@ -52,19 +47,20 @@ extension StepContext {
 
     /// `signup.submitted`: remembers the partnerId and the visitor's click for `user.created`.
     func submitSignup(signupId: String, partnerId: String?, visitorId: String?) throws -> JSONValue {
-        if let existing = try SignupRecord.fetch(db, brokerId: brokerId, signupId: signupId) {
+        if let existing = try state.signup(brokerId: brokerId, signupId: signupId) {
             throw LedgerError(
                 .duplicateSignup, field: "signupId",
                 "signup \(FieldReader.quote(signupId)) already exists (seq \(existing.eventSeq))")
         }
-        let holderRowId = try partnerId.flatMap { try HolderRecord.fetch(db, brokerId: brokerId, partnerId: $0)?.id }
+        let holderRowId = try partnerId.flatMap { try state.holder(brokerId: brokerId, partnerId: $0)?.id }
         var click: ClickRecord?
         if let partnerId, let visitorId {
-            click = try ClickRecord.fetchLast(db, brokerId: brokerId, visitorId: visitorId, partnerId: partnerId, notAfter: at)
+            click = try state.lastClick(brokerId: brokerId, visitorId: visitorId, partnerId: partnerId, notAfter: at)
         }
-        _ = try SignupRecord.insert(
-            db, brokerId: brokerId, signupId: signupId, partnerId: partnerId, holderRowId: holderRowId,
-            visitorId: visitorId, clickRowId: click?.id, submittedAt: at, eventSeq: seq)
+        state.save(SignupRecord(
+            id: try state.nextId("signup"), brokerId: brokerId, signupId: signupId, partnerId: partnerId,
+            holderRowId: holderRowId, visitorId: visitorId, clickRowId: click?.id, submittedAt: at, userRowId: nil,
+            eventSeq: seq), isNew: true)
         var members: [(String, JSONValue)] = [("signupId", .string(signupId))]
         if let partnerId {
             members.append(("partnerId", .string(partnerId)))

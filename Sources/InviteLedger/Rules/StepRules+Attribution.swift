@@ -1,6 +1,6 @@
 import LedgerStore
 
-extension StepContext {
+extension StepRules {
     /// The attribution decided for a user and a partnerId, as recorded.
     struct Decision {
         var outcome: AttributionRecord.Outcome
@@ -8,10 +8,10 @@ extension StepContext {
         var holder: HolderRecord?
     }
 
-    /// Decides and records an attribution (SPEC section 4). Outcomes, checked in order:
-    /// `UNKNOWN_PARTNER_ID`, `PARTNER_ID_INACTIVE` (at `activeAt`), `SELF_REFERRAL`, `CYCLE`,
-    /// `ALREADY_ATTRIBUTED`; else the user is attached under the partnerId's holder. A rejection is
-    /// recorded and changes nothing else.
+    /// Decides and records an attribution. Outcomes, checked in order: `UNKNOWN_PARTNER_ID`,
+    /// `PARTNER_ID_INACTIVE` (at `activeAt`), `SELF_REFERRAL`, `CYCLE`, `ALREADY_ATTRIBUTED`; else
+    /// the user is attached under the partnerId's holder. A rejection is recorded and changes
+    /// nothing else.
     ///
     /// - Parameter requireNeverAttributed: first attribution wins for good (`user.created`); when
     ///   false (`invite.received`), a user whose edge was detached may be attributed again.
@@ -20,20 +20,20 @@ extension StepContext {
         linkRowId: Int64?, requireNeverAttributed: Bool
     ) throws -> Decision {
         var record = AttributionRecord(
-            brokerId: brokerId, userRowId: userRowId, outcome: .unknownPartnerId, via: via, partnerId: partnerId,
+            id: 0, brokerId: brokerId, userRowId: userRowId, outcome: .unknownPartnerId, via: via, partnerId: partnerId,
             holderRowId: nil, parentRowId: nil, accountRowId: nil, signupRowId: signupRowId, linkRowId: linkRowId,
             decidedAt: at, eventSeq: seq)
         var members: [(String, JSONValue)] = [("partnerId", .string(partnerId))]
-        if let linkRowId, let link = try LinkRecord.fetch(db, id: linkRowId) {
+        if let linkRowId, let link = try state.link(id: linkRowId) {
             members.append(("linkId", .string(link.linkId)))
         }
-        let holder = try HolderRecord.fetch(db, brokerId: brokerId, partnerId: partnerId)
+        let holder = try state.holder(brokerId: brokerId, partnerId: partnerId)
         // The partner's own ancestors: the cycle check reads them, and the new paths start from them.
         var partnerAncestors: [Int64] = []
         if let holder {
             record.holderRowId = holder.id
             members = try describe(holder: holder) + members.dropFirst()
-            if try AssignmentRecord.fetchCovering(db, holderRowId: holder.id, at: activeAt) == nil {
+            if try state.coveringAssignment(holderRowId: holder.id, at: activeAt) == nil {
                 record.outcome = .partnerIdInactive
             } else if holder.userRowId == userRowId {
                 record.outcome = .selfReferral
@@ -42,8 +42,8 @@ extension StepContext {
                 if partnerAncestors.contains(userRowId) {
                     record.outcome = .cycle
                 } else if try requireNeverAttributed
-                    ? AttributionRecord.hasEverBeenAttributed(db, userRowId: userRowId)
-                    : AttributionRecord.fetchCurrent(db, userRowId: userRowId) != nil
+                    ? state.hasEverBeenAttributed(userRowId: userRowId)
+                    : state.currentEdge(userRowId: userRowId) != nil
                 {
                     record.outcome = .alreadyAttributed
                 } else {
@@ -53,7 +53,8 @@ extension StepContext {
                 }
             }
         }
-        try record.insert(db)
+        record.id = try state.nextId("attribution")
+        state.save(record, isNew: true)
         if record.outcome.isEdge, let parentRowId = record.parentRowId {
             try attach(userRowId: userRowId, under: parentRowId, parentAncestors: partnerAncestors, attributedAt: at)
         }
@@ -64,7 +65,7 @@ extension StepContext {
     func ancestors(of rowId: Int64) throws -> [Int64] {
         var chain: [Int64] = []
         var current = rowId
-        while let edge = try AttributionRecord.fetchCurrent(db, userRowId: current), let parent = edge.parentRowId {
+        while let edge = try state.currentEdge(userRowId: current), let parent = edge.parentRowId {
             // A cycle can only come from a file edited behind the ledger's back; stop rather than spin.
             guard !chain.contains(parent), parent != rowId else {
                 throw LedgerError(.cycle, "the tree has a cycle through user row \(parent): run `invite-ledger verify`")
@@ -75,38 +76,46 @@ extension StepContext {
         return chain
     }
 
-    /// Opens the lineage paths from the new parent and its ancestors to the user and its subtree.
+    /// Opens the closure paths from the new parent and its ancestors to the user and its subtree.
     /// - Parameter parentAncestors: the parent's ancestors when the caller has them already.
     func attach(userRowId: Int64, under parentRowId: Int64, parentAncestors: [Int64]? = nil, attributedAt: Int64) throws {
         let upline = [parentRowId] + (try parentAncestors ?? ancestors(of: parentRowId))
         let subtree = try subtree(of: userRowId, attributedAt: attributedAt)
         for (index, ancestor) in upline.enumerated() {
             for member in subtree {
-                try LineageTable.open(
-                    db, ancestorRowId: ancestor, depth: Int64(index + 1) + member.depth, descendant: member,
-                    validFrom: at)
+                state.openPath(
+                    LedgerState.PathKey(
+                        ancestorRowId: ancestor, depth: Int64(index + 1) + member.depth,
+                        attributedAt: member.attributedAt, descendantUserId: member.userId),
+                    descendantRowId: member.rowId, validFrom: at)
             }
         }
     }
 
-    /// Closes the lineage paths from the user's current ancestors to the user and its subtree.
+    /// Closes the closure paths from the user's current ancestors to the user and its subtree,
+    /// and ends its edge.
     func detach(userRowId: Int64, edge: AttributionRecord) throws {
         let upline = try ancestors(of: userRowId)
         let subtree = try subtree(of: userRowId, attributedAt: edge.decidedAt)
         for (index, ancestor) in upline.enumerated() {
             for member in subtree {
-                try LineageTable.close(
-                    db, ancestorRowId: ancestor, depth: Int64(index + 1) + member.depth, descendant: member, validTo: at)
+                state.closePath(
+                    LedgerState.PathKey(
+                        ancestorRowId: ancestor, depth: Int64(index + 1) + member.depth,
+                        attributedAt: member.attributedAt, descendantUserId: member.userId),
+                    validTo: at)
             }
         }
-        try AttributionRecord.end(db, id: edge.id, at: at)
+        var ended = edge
+        ended.validTo = at
+        state.save(ended)
     }
 
     /// The user (depth 0, attributed at `attributedAt`) and its current descendants.
     private func subtree(of userRowId: Int64, attributedAt: Int64) throws -> [LineageTable.Descendant] {
         let user = LineageTable.Descendant(
             depth: 0, attributedAt: attributedAt, userId: try userId(ofRow: userRowId), rowId: userRowId)
-        return [user] + (try LineageTable.currentDescendants(db, of: userRowId))
+        return [user] + (try state.currentDescendants(of: userRowId))
     }
 
     // MARK: - invite.received
@@ -122,7 +131,7 @@ extension StepContext {
     func receiveInvite(invitedUserId: Int64, partnerUserId: Int64, brokerPartnerId: String?) throws -> JSONValue {
         let partnerUser = try user(partnerUserId, field: "partnerUserId")
         var partnerId = brokerPartnerId
-        if let brokerPartnerId, let holder = try HolderRecord.fetch(db, brokerId: brokerId, partnerId: brokerPartnerId),
+        if let brokerPartnerId, let holder = try state.holder(brokerId: brokerId, partnerId: brokerPartnerId),
            holder.userRowId != partnerUser.id
         {
             throw LedgerError(
@@ -132,21 +141,29 @@ extension StepContext {
         if partnerId == nil {
             partnerId = try partnerIdOf(userRowId: partnerUser.id)
         }
-        let existing = try UserRecord.fetch(db, brokerId: brokerId, userId: invitedUserId)
+
+        // Everything is checked: change the state.
+        let existing = try state.user(brokerId: brokerId, userId: invitedUserId)
         let isNew = existing == nil
-        let invitedRowId = try existing?.id ?? UserRecord.insert(
-            db, brokerId: brokerId, userId: invitedUserId, brokerName: step.brokerName, createdAt: at, eventSeq: seq)
+        let invitedRowId: Int64
+        if let existing {
+            invitedRowId = existing.id
+        } else {
+            invitedRowId = try state.nextId("ctidUser")
+            state.create(UserRecord(
+                id: invitedRowId, brokerId: brokerId, userId: invitedUserId, brokerName: step.brokerName, createdAt: at,
+                eventSeq: seq))
+        }
         var members: [(String, JSONValue)] = [("invitedUserId", .integer(invitedUserId)), ("created", .bool(isNew))]
         guard let partnerId else {
-            let record = AttributionRecord(
-                brokerId: brokerId, userRowId: invitedRowId, outcome: .unknownPartnerId, via: .invite, partnerId: nil,
-                holderRowId: nil, parentRowId: nil, accountRowId: nil, signupRowId: nil, linkRowId: nil,
-                decidedAt: at, eventSeq: seq)
-            try record.insert(db)
+            state.save(AttributionRecord(
+                id: try state.nextId("attribution"), brokerId: brokerId, userRowId: invitedRowId,
+                outcome: .unknownPartnerId, via: .invite, partnerId: nil, holderRowId: nil, parentRowId: nil,
+                accountRowId: nil, signupRowId: nil, linkRowId: nil, decidedAt: at, eventSeq: seq), isNew: true)
             members += [("partnerUserId", .integer(partnerUserId)), ("brokerResult", .string("PENDING_ATTRIBUTION"))]
             return .decision(AttributionRecord.Outcome.unknownPartnerId.rawValue, members)
         }
-        let wasDetached = try !isNew && AttributionRecord.hasEverBeenAttributed(db, userRowId: invitedRowId)
+        let wasDetached = try !isNew && state.hasEverBeenAttributed(userRowId: invitedRowId)
         let decision = try decide(
             userRowId: invitedRowId, partnerId: partnerId, activeAt: at, via: .invite, signupRowId: nil,
             linkRowId: nil, requireNeverAttributed: false)
@@ -157,9 +174,7 @@ extension StepContext {
             brokerResult = isNew ? "ATTRIBUTED_NEW" : wasDetached ? "REATTRIBUTED" : "ATTRIBUTED"
         case .alreadyAttributed:
             brokerResult = "ATTRIBUTED"
-            if let current = try AttributionRecord.fetchCurrent(db, userRowId: invitedRowId),
-               let currentPartnerId = current.partnerId
-            {
+            if let current = try state.currentEdge(userRowId: invitedRowId), let currentPartnerId = current.partnerId {
                 members.append(("currentPartnerId", .string(currentPartnerId)))
             }
         default:
@@ -172,13 +187,13 @@ extension StepContext {
     /// The partnerId a user holds now: the user-level one, else the first active account-level
     /// one; when none is active, the last one it held (the decision then says it is inactive).
     func partnerIdOf(userRowId: Int64) throws -> String? {
-        if let active = try AssignmentRecord.fetchActive(db, userRowId: userRowId) {
-            return try HolderRecord.fetch(db, id: active.holderRowId)?.partnerId
+        if let active = try state.activeAssignment(userRowId: userRowId) {
+            return try state.holder(id: active.holderRowId)?.partnerId
         }
-        let holders = try HolderRecord.fetchAll(db, userRowId: userRowId)
+        let holders = try state.holders(userRowId: userRowId)
         for holder in holders where holder.level == .account {
             if let accountRowId = holder.accountRowId,
-               let active = try AssignmentRecord.fetchActive(db, accountRowId: accountRowId),
+               let active = try state.activeAssignment(accountRowId: accountRowId),
                active.holderRowId == holder.id
             {
                 return holder.partnerId
@@ -196,16 +211,12 @@ extension StepContext {
         -> JSONValue
     {
         let user = try user(userId)
-        let current = try AttributionRecord.fetchCurrent(db, userRowId: user.id)
+        let current = try state.currentEdge(userRowId: user.id)
         var members: [(String, JSONValue)] = [("userId", .integer(userId))]
         var newHolder: HolderRecord?
         if let partnerId {
             let holder = try holder(partnerId)
-            guard try AssignmentRecord.fetchCovering(db, holderRowId: holder.id, at: at) != nil else {
-                throw LedgerError(
-                    .partnerIdInactive, field: "partnerId",
-                    "partnerId \(FieldReader.quote(partnerId)) is not active at \(step.at.rfc3339)")
-            }
+            try requireActive(holder)
             guard holder.userRowId != user.id else {
                 throw LedgerError(.selfReferral, field: "partnerId", "partnerId \(FieldReader.quote(partnerId)) is user \(userId)'s own")
             }
@@ -221,9 +232,9 @@ extension StepContext {
         } else if current == nil {
             throw LedgerError(.notFound, field: "userId", "user \(userId) has no current attribution to detach")
         }
-        if let current {
+        let lockedUntil = current.map { $0.decidedAt + broker.guaranteedAttributionDays * 86_400_000 }
+        if let current, let lockedUntil {
             try requireNotBefore(current.decidedAt, "the attribution it changes")
-            let lockedUntil = current.decidedAt + broker.guaranteedAttributionDays * 86_400_000
             if at < lockedUntil && !force {
                 throw LedgerError(
                     .attributionLocked, field: "userId",
@@ -232,16 +243,20 @@ extension StepContext {
             if let previous = current.partnerId {
                 members.append(("previousPartnerId", .string(previous)))
             }
+        }
+
+        // Everything is checked: change the state.
+        if let current {
             try detach(userRowId: user.id, edge: current)
         }
-        let isForced = force && current != nil
-            && at < current!.decidedAt + broker.guaranteedAttributionDays * 86_400_000
+        let isForced = force && lockedUntil.map { at < $0 } ?? false
         let record = AttributionRecord(
-            brokerId: brokerId, userRowId: user.id, outcome: newHolder == nil ? .detached : .reassigned,
-            via: .reassignment, partnerId: partnerId, holderRowId: newHolder?.id, parentRowId: newHolder?.userRowId,
-            accountRowId: newHolder?.accountRowId, signupRowId: nil, linkRowId: nil, decidedAt: at, forced: isForced,
-            reason: reason, operator: operatorName, eventSeq: seq)
-        try record.insert(db)
+            id: try state.nextId("attribution"), brokerId: brokerId, userRowId: user.id,
+            outcome: newHolder == nil ? .detached : .reassigned, via: .reassignment, partnerId: partnerId,
+            holderRowId: newHolder?.id, parentRowId: newHolder?.userRowId, accountRowId: newHolder?.accountRowId,
+            signupRowId: nil, linkRowId: nil, decidedAt: at, forced: isForced, reason: reason, operator: operatorName,
+            eventSeq: seq)
+        state.save(record, isNew: true)
         if let newHolder {
             try attach(userRowId: user.id, under: newHolder.userRowId, attributedAt: at)
             members += try describe(holder: newHolder)

@@ -1,0 +1,55 @@
+import LedgerStore
+
+/// Writes what a `LedgerState` holds since its last flush, once: each row created in its final
+/// form (a signup completed, an edge ended or a path closed in the same batch is inserted as it
+/// ends up), each stored row changed by one UPDATE, the events whole.
+///
+/// Tables are written parents first, so that every reference finds its row; within a table,
+/// changed rows before new ones (an assignment or edge ended before the one that replaces it, for
+/// the unique indexes on current rows), each in key order.
+enum StateWriter {
+    static func flush(_ state: LedgerState) throws {
+        let db = state.db
+        try write(state.brokers, db)
+        for event in state.events {
+            try event.insert(db)
+        }
+        try write(state.users, db)
+        try write(state.accounts, db)
+        try write(state.partners, db)
+        try write(state.holders, db)
+        try write(state.assignments, db)
+        try write(state.links, db)
+        try write(state.clicks, db)
+        try write(state.signups, db)
+        try write(state.attributions, db)
+        for (key, validTo) in state.closedPaths.sorted(by: { Self.precedes($0.key, $1.key) }) {
+            try LineageTable.close(
+                db, ancestorRowId: key.ancestorRowId, depth: key.depth, attributedAt: key.attributedAt,
+                descendantUserId: key.descendantUserId, validTo: validTo)
+        }
+        for path in state.openedPaths.sorted(by: { Self.precedes($0.key, $1.key) || ($0.key == $1.key && $0.validFrom < $1.validFrom) }) {
+            try LineageTable.insert(
+                db, ancestorRowId: path.key.ancestorRowId, depth: path.key.depth, attributedAt: path.key.attributedAt,
+                descendantUserId: path.key.descendantUserId, validFrom: path.validFrom, validTo: path.validTo,
+                descendantRowId: path.descendantRowId)
+        }
+        state.didFlush()
+    }
+
+    private static func write<Row: TableRecord>(_ pending: LedgerState.Pending<Row>, _ db: Database) throws {
+        guard !pending.isEmpty else { return }
+        for id in pending.rows.keys.sorted() where !pending.created.contains(id) {
+            try pending.rows[id]!.update(db)
+        }
+        for id in pending.created.sorted() {
+            try pending.rows[id]!.insert(db)
+        }
+    }
+
+    /// The closure table's key order.
+    private static func precedes(_ a: LedgerState.PathKey, _ b: LedgerState.PathKey) -> Bool {
+        (a.ancestorRowId, a.depth, a.attributedAt, a.descendantUserId)
+            < (b.ancestorRowId, b.depth, b.attributedAt, b.descendantUserId)
+    }
+}
