@@ -62,6 +62,7 @@ public final class Database {
     public let mode: OpenMode
     let handle: OpaquePointer
     private var statementCache: [String: Statement] = [:]
+    private var keyedStatements: [StatementKey: Statement] = [:]
     private var isClosed = false
     private var savepointDepth = 0
 
@@ -143,6 +144,7 @@ public final class Database {
     deinit {
         guard !isClosed else { return }
         statementCache.removeAll()
+        keyedStatements.removeAll()
         // close_v2 defers the close until statements still alive are finalized.
         sqlite3_close_v2(handle)
     }
@@ -152,6 +154,7 @@ public final class Database {
     public func close() throws {
         guard !isClosed else { return }
         statementCache.removeAll()
+        keyedStatements.removeAll()
         let code = sqlite3_close(handle)
         guard code == SQLITE_OK else {
             var open: [String] = []
@@ -187,6 +190,30 @@ public final class Database {
         return statement
     }
 
+    /// What identifies a statement made by code rather than written out: a type and what the
+    /// statement does with it (`TableRecord`'s INSERT and UPDATE).
+    public struct StatementKey: Hashable, Sendable {
+        public var type: ObjectIdentifier
+        public var purpose: Int
+
+        public init(_ type: Any.Type, purpose: Int) {
+            self.type = ObjectIdentifier(type)
+            self.purpose = purpose
+        }
+    }
+
+    /// A prepared statement kept by the connection under a key that is cheap to look up; the SQL
+    /// is built only the first time.
+    public func cachedStatement(key: StatementKey, sql: () -> String) throws -> Statement {
+        if let statement = keyedStatements[key] {
+            statement.reset()
+            return statement
+        }
+        let statement = try Statement(database: self, sql: sql())
+        keyedStatements[key] = statement
+        return statement
+    }
+
     /// Runs SQL: one statement with arguments, or a script of several statements without.
     public func execute(sql: String, arguments: StatementArguments = []) throws {
         if arguments.isEmpty {
@@ -212,6 +239,9 @@ public final class Database {
 
     /// The number of rows changed by the last INSERT, UPDATE or DELETE.
     public var changesCount: Int { Int(sqlite3_changes64(handle)) }
+
+    /// The number of rows changed by this connection since it opened (INSERT, UPDATE, DELETE).
+    public var totalChangesCount: Int64 { sqlite3_total_changes64(handle) }
 
     /// True between BEGIN and COMMIT/ROLLBACK.
     public var isInsideTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }

@@ -94,10 +94,10 @@ extension Ledger {
             var batch = summary
             var count = 0
             try queue.inDatabase { db in
-                try db.inTransaction(.immediate) {
+                let recorder = StepRecorder(state: recordingState(db))
+                try recorder.state.inTransaction {
                     // Every step of the batch is decided against the ledger and the steps before it,
                     // in memory; the rows are written once, at the end.
-                    let recorder = StepRecorder(state: LedgerState(db: db))
                     while count < options.batchSize {
                         guard let line = try lines.next() else {
                             isDone = true
@@ -131,8 +131,8 @@ extension Ledger {
     ) throws -> IngestSummary {
         var summary = IngestSummary()
         try queue.inDatabase { db in
-            try db.inTransaction(.immediate) {
-                let recorder = StepRecorder(state: LedgerState(db: db))
+            let recorder = StepRecorder(state: recordingState(db))
+            try recorder.state.inTransaction {
                 var isRejected = false
                 var pending = 0
                 while let line = try lines.next() {

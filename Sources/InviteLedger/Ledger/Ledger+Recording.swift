@@ -15,8 +15,8 @@ extension Ledger {
     public func record(_ step: Step) throws -> StepOutcome {
         try queue.inDatabase { db in
             var outcome: StepOutcome?
-            try db.inTransaction(.immediate) {
-                let state = LedgerState(db: db)
+            let state = recordingState(db)
+            try state.inTransaction {
                 outcome = try StepRecorder(state: state).record(step, recordedAt: clock.now())
                 try StateWriter.flush(state)
                 return .commit
@@ -30,8 +30,8 @@ extension Ledger {
     public func record(_ steps: [Step]) throws -> [StepOutcome] {
         try queue.inDatabase { db in
             var outcomes: [StepOutcome] = []
-            try db.inTransaction(.immediate) {
-                let state = LedgerState(db: db)
+            let state = recordingState(db)
+            try state.inTransaction {
                 let recorder = StepRecorder(state: state)
                 outcomes = try steps.map { try recorder.record($0, recordedAt: clock.now()) }
                 try StateWriter.flush(state)

@@ -24,6 +24,15 @@ public final class Ledger: Sendable {
     let queue: DatabaseQueue
     /// The head of the chain kept beside the file; nil in memory.
     let witness: HeadWitness?
+    /// What the recording rules know of the ledger, kept between writes; only touched with the
+    /// connection, inside `queue`.
+    private let recording = RecordingBox()
+
+    /// Holds the connection's `LedgerState`. `@unchecked Sendable`: only used inside `queue`, whose
+    /// lock serializes every access.
+    private final class RecordingBox: @unchecked Sendable {
+        var state: LedgerState?
+    }
 
     /// Opens the ledger at `path`.
     ///
@@ -64,6 +73,14 @@ public final class Ledger: Sendable {
                     "\(path) needs migrations \(pending.joined(separator: ", ")); run `invite-ledger migrate`")
             }
         }
+    }
+
+    /// The recording state of the connection: call only inside `queue`.
+    func recordingState(_ db: Database) -> LedgerState {
+        if let state = recording.state { return state }
+        let state = LedgerState(db: db)
+        recording.state = state
+        return state
     }
 
     /// Proves that the file is the ledger it was before anything is written to it: the event its

@@ -36,6 +36,7 @@ struct LogReplay {
         let recorder = StepRecorder(state: state)
         var pending = 0
         try target.execute(sql: "BEGIN IMMEDIATE TRANSACTION")
+        try state.beginTransaction()
         do {
             try events.forEachRow { row in
                 let event = Event(seq: try row.required(0), recordedAt: try row.required(1), outcome: row[3] ?? "")
@@ -59,6 +60,7 @@ struct LogReplay {
                     try StateWriter.flush(state)
                     try target.execute(sql: "COMMIT TRANSACTION")
                     try target.execute(sql: "BEGIN IMMEDIATE TRANSACTION")
+                    try state.beginTransaction()
                     pending = 0
                 }
             }

@@ -37,13 +37,12 @@ enum StateWriter {
         state.didFlush()
     }
 
-    private static func write<Row: TableRecord>(_ pending: LedgerState.Pending<Row>, _ db: Database) throws {
-        guard !pending.isEmpty else { return }
-        for id in pending.rows.keys.sorted() where !pending.created.contains(id) {
-            try pending.rows[id]!.update(db)
+    private static func write<Row: TableRecord>(_ table: LedgerState.Rows<Row>, _ db: Database) throws {
+        for id in table.changed.sorted() {
+            try table.rows[id]!.update(db)
         }
-        for id in pending.created.sorted() {
-            try pending.rows[id]!.insert(db)
+        for id in table.created.sorted() {
+            try table.rows[id]!.insert(db)
         }
     }
 

@@ -2,29 +2,51 @@ import LedgerStore
 
 /// What the rules read and change: the ledger as its database holds it, overlaid with the rows
 /// that the steps decided since the last `StateWriter.flush` created or changed, in their latest
-/// form. The rules never touch SQL; `StateWriter` writes the overlay once, table by table.
+/// form. The rules never touch SQL; `StateWriter` writes the pending rows once, table by table.
 ///
-/// The same state serves one step (`record`: flushed after each step), a batch of thousands
+/// The same state serves one step (`record`: flushed after each step), batches of thousands
 /// (`ingest`: flushed once per batch, each row written once in its final form) and a replay
 /// (`verify`, `rebuild`). Rules check everything a step needs before they change anything, so a
 /// rejected step leaves the state as it was; a rule that throws after changing it is a bug that
 /// `StepRecorder` turns into an error abandoning the transaction.
 ///
+/// Rows read from the database or written by this state are kept, so the partners, partnerIds and
+/// edges that many steps touch are read once. They stay valid while no other connection writes:
+/// `beginTransaction()` asks SQLite (`PRAGMA data_version`) and forgets them when one did, and
+/// they are forgotten anyway past `cacheLimit` rows, so memory stays flat.
+///
 /// Row ids are handed out here, in the order rows are created, from the database's largest id:
 /// the same ids as inserting the rows one by one would give.
 final class LedgerState {
-    /// The rows of one table created or changed since the last flush, in their latest form.
-    struct Pending<Row> {
+    /// The rows of one table this state knows, in their latest form, and which of them are still
+    /// to be written.
+    struct Rows<Row> {
         var rows: [Int64: Row] = [:]
-        /// The ids of the rows created since the last flush (the others are in the database).
+        /// Created since the last flush: to insert.
         var created: Set<Int64> = []
+        /// Rows of the database changed since the last flush: to update.
+        var changed: Set<Int64> = []
 
-        mutating func create(_ id: Int64, _ row: Row) {
-            rows[id] = row
-            created.insert(id)
+        subscript(id: Int64) -> Row? { rows[id] }
+
+        /// Keeps a row read from the database (a pending form wins).
+        mutating func remember(_ id: Int64, _ row: Row) {
+            if rows[id] == nil { rows[id] = row }
         }
 
-        var isEmpty: Bool { rows.isEmpty }
+        mutating func save(_ id: Int64, _ row: Row, isNew: Bool) {
+            rows[id] = row
+            if isNew {
+                created.insert(id)
+            } else if !created.contains(id) {
+                changed.insert(id)
+            }
+        }
+
+        mutating func didFlush() {
+            created.removeAll(keepingCapacity: true)
+            changed.removeAll(keepingCapacity: true)
+        }
     }
 
     /// A closure path's key, without `validFrom`: the current path of a pair is unique by it.
@@ -44,21 +66,23 @@ final class LedgerState {
     }
 
     let db: Database
+    /// Kept rows beyond which they are forgotten after a flush.
+    var cacheLimit = 200_000
     /// How many changes were made to the state: the recorder checks that a rejected step made none.
     private(set) var changeCount = 0
 
-    // Rows created or changed since the last flush.
-    var brokers = Pending<BrokerRecord>()
+    var brokers = Rows<BrokerRecord>()
+    /// Events appended since the last flush.
     var events: [EventRecord] = []
-    var users = Pending<UserRecord>()
-    var accounts = Pending<AccountRecord>()
-    var partners = Pending<PartnerRecord>()
-    var holders = Pending<HolderRecord>()
-    var assignments = Pending<AssignmentRecord>()
-    var links = Pending<LinkRecord>()
-    var clicks = Pending<ClickRecord>()
-    var signups = Pending<SignupRecord>()
-    var attributions = Pending<AttributionRecord>()
+    var users = Rows<UserRecord>()
+    var accounts = Rows<AccountRecord>()
+    var partners = Rows<PartnerRecord>()
+    var holders = Rows<HolderRecord>()
+    var assignments = Rows<AssignmentRecord>()
+    var links = Rows<LinkRecord>()
+    var clicks = Rows<ClickRecord>()
+    var signups = Rows<SignupRecord>()
+    var attributions = Rows<AttributionRecord>()
     /// Paths opened since the last flush, in the order they were opened.
     var openedPaths: [OpenedPath] = []
     /// Paths of the database closed since the last flush, with their `validTo`.
@@ -68,20 +92,23 @@ final class LedgerState {
     private var brokerByName: [String: Int64] = [:]
     private var eventByKey: [EventKey: Int] = [:]
     private var userByKey: [IdentifierKey: Int64] = [:]
+    /// Users this state created since it last forgot: every row about them (partner, holders,
+    /// assignments, edges) was saved through this state, so the database need not be asked.
+    private var createdUsers: Set<Int64> = []
     private var accountByKey: [IdentifierKey: Int64] = [:]
     private var partnerByRef: [TextKey: Int64] = [:]
     private var partnerByUser: [Int64: Int64] = [:]
     private var holderByPartnerId: [TextKey: Int64] = [:]
     private var holdersByUser: [Int64: [Int64]] = [:]
+    /// Every assignment of a holder, once read.
     private var assignmentsByHolder: [Int64: [Int64]] = [:]
-    /// The active assignment of a user (user level) or an account, where a step changed it;
-    /// nil inside means "none now".
+    /// The active assignment of a user (user level) or an account, once known; nil inside means none.
     private var activeByUser: [Int64: Int64?] = [:]
     private var activeByAccount: [Int64: Int64?] = [:]
     private var linkByKey: [TextKey: Int64] = [:]
     private var clicksByVisitor: [TextKey: [Int64]] = [:]
     private var signupByKey: [TextKey: Int64] = [:]
-    /// The current edge of a user, where a step changed it; nil inside means "none now".
+    /// The current edge of a user, once known; nil inside means none.
     private var edgeByUser: [Int64: Int64?] = [:]
     private var attributedUsers: Set<Int64> = []
     /// Indexes in `openedPaths` of the paths opened below each ancestor.
@@ -90,6 +117,9 @@ final class LedgerState {
 
     private var nextIds: [String: Int64] = [:]
     private var cachedHead: (seq: Int64, hash: [UInt8])??
+    private var dataVersion: Int64?
+    /// The connection's change count after this state's last flush.
+    private var changesAfterFlush: Int64 = -1
 
     private struct EventKey: Hashable {
         var brokerId: Int64
@@ -110,28 +140,78 @@ final class LedgerState {
         self.db = db
     }
 
-    /// True when nothing was decided since the last flush.
-    var isEmpty: Bool { events.isEmpty }
-
-    /// Forgets the overlay once `StateWriter` has written it; row ids continue where they were.
-    func didFlush() {
-        let head = cachedHead
-        let ids = nextIds
-        self.reset()
-        cachedHead = head
-        nextIds = ids
+    /// Call at the start of each transaction: keeps what this state knows when no other connection
+    /// committed since its last transaction, forgets it otherwise.
+    func beginTransaction() throws {
+        // data_version moves when another connection commits; total_changes when this connection
+        // wrote other than through this state.
+        let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
+        if version != dataVersion || db.totalChangesCount != changesAfterFlush {
+            forget()
+            dataVersion = version
+        }
     }
 
-    /// Forgets everything, row ids and head included: for a new transaction, in which other
-    /// processes may have written.
-    func reset() {
+    /// Called by `StateWriter` once the pending rows are written: they stay known, as read rows.
+    func didFlush() {
+        changesAfterFlush = db.totalChangesCount
+        brokers.didFlush(); users.didFlush(); accounts.didFlush(); partners.didFlush(); holders.didFlush()
+        assignments.didFlush(); links.didFlush(); clicks.didFlush(); signups.didFlush(); attributions.didFlush()
+        events.removeAll(keepingCapacity: true)
+        eventByKey.removeAll(keepingCapacity: true)
+        openedPaths.removeAll(keepingCapacity: true)
+        openedByAncestor.removeAll()
+        openedByKey.removeAll()
+        closedPaths.removeAll()
+        let kept = users.rows.count + accounts.rows.count + partners.rows.count + holders.rows.count
+            + assignments.rows.count + links.rows.count + clicks.rows.count + signups.rows.count
+            + attributions.rows.count
+        if kept > cacheLimit {
+            let head = cachedHead
+            let ids = nextIds
+            forget()
+            cachedHead = head
+            nextIds = ids
+        }
+    }
+
+    /// Runs `body` in a `BEGIN IMMEDIATE` transaction of the state's connection, keeping what the
+    /// state knows when no other connection wrote since its last transaction; when the transaction
+    /// is rolled back (`body` throws or returns `.rollback`), the state forgets everything.
+    func inTransaction(_ body: () throws -> Database.TransactionCompletion) throws {
+        var completion = Database.TransactionCompletion.rollback
+        do {
+            try db.inTransaction(.immediate) {
+                try beginTransaction()
+                completion = try body()
+                return completion
+            }
+        } catch {
+            discard()
+            throw error
+        }
+        if completion == .rollback {
+            discard()
+        }
+    }
+
+    /// Forgets everything, pending rows included: after a transaction was rolled back, what this
+    /// state knows may be what was undone.
+    func discard() {
+        forget()
+        dataVersion = nil
+    }
+
+    /// Forgets everything known, row ids and head included.
+    private func forget() {
         brokers = .init(); events = []; users = .init(); accounts = .init(); partners = .init(); holders = .init()
         assignments = .init(); links = .init(); clicks = .init(); signups = .init(); attributions = .init()
         openedPaths = []; closedPaths = [:]
-        brokerByName = [:]; eventByKey = [:]; userByKey = [:]; accountByKey = [:]; partnerByRef = [:]
-        partnerByUser = [:]; holderByPartnerId = [:]; holdersByUser = [:]; assignmentsByHolder = [:]
-        activeByUser = [:]; activeByAccount = [:]; linkByKey = [:]; clicksByVisitor = [:]; signupByKey = [:]
-        edgeByUser = [:]; attributedUsers = []; openedByAncestor = [:]; openedByKey = [:]
+        brokerByName = [:]; eventByKey = [:]; userByKey = [:]; createdUsers = []; accountByKey = [:]
+        partnerByRef = [:]; partnerByUser = [:]; holderByPartnerId = [:]; holdersByUser = [:]
+        assignmentsByHolder = [:]; activeByUser = [:]; activeByAccount = [:]; linkByKey = [:]
+        clicksByVisitor = [:]; signupByKey = [:]; edgeByUser = [:]; attributedUsers = []
+        openedByAncestor = [:]; openedByKey = [:]
         nextIds = [:]; cachedHead = nil
     }
 
@@ -176,132 +256,191 @@ final class LedgerState {
     // MARK: - Brokers
 
     func broker(named name: String) throws -> BrokerRecord? {
-        if let id = brokerByName[name] { return brokers.rows[id] }
-        return try BrokerRecord.fetch(db, brokerCrmName: name)
+        if let id = brokerByName[name] { return brokers[id] }
+        guard let broker = try BrokerRecord.fetch(db, brokerCrmName: name) else { return nil }
+        brokers.remember(broker.id, broker)
+        brokerByName[name] = broker.id
+        return broker
     }
 
     func save(_ broker: BrokerRecord, isNew: Bool = false) {
         changeCount += 1
-        if isNew { brokers.created.insert(broker.id) }
-        brokers.rows[broker.id] = broker
+        brokers.save(broker.id, broker, isNew: isNew)
         brokerByName[broker.brokerCrmName] = broker.id
     }
 
     // MARK: - Users and accounts
 
     func user(brokerId: Int64, userId: Int64) throws -> UserRecord? {
-        if let id = userByKey[IdentifierKey(brokerId: brokerId, value: userId)] { return users.rows[id] }
-        return try UserRecord.fetch(db, brokerId: brokerId, userId: userId)
+        let key = IdentifierKey(brokerId: brokerId, value: userId)
+        if let id = userByKey[key] { return users[id] }
+        guard let user = try UserRecord.fetch(db, brokerId: brokerId, userId: userId) else { return nil }
+        remember(user)
+        return user
     }
 
     func user(id: Int64) throws -> UserRecord? {
-        if let user = users.rows[id] { return user }
-        return try UserRecord.fetch(db, id: id)
+        if let user = users[id] { return user }
+        guard let user = try UserRecord.fetch(db, id: id) else { return nil }
+        remember(user)
+        return user
+    }
+
+    private func remember(_ user: UserRecord) {
+        users.remember(user.id, user)
+        userByKey[IdentifierKey(brokerId: user.brokerId, value: user.userId)] = user.id
     }
 
     func create(_ user: UserRecord) {
         changeCount += 1
-        users.create(user.id, user)
+        users.save(user.id, user, isNew: true)
         userByKey[IdentifierKey(brokerId: user.brokerId, value: user.userId)] = user.id
+        createdUsers.insert(user.id)
+        holdersByUser[user.id] = []
     }
 
     func account(brokerId: Int64, ctidTraderAccountId: Int64) throws -> AccountRecord? {
-        if let id = accountByKey[IdentifierKey(brokerId: brokerId, value: ctidTraderAccountId)] {
-            return accounts.rows[id]
-        }
-        return try AccountRecord.fetch(db, brokerId: brokerId, ctidTraderAccountId: ctidTraderAccountId)
+        if let id = accountByKey[IdentifierKey(brokerId: brokerId, value: ctidTraderAccountId)] { return accounts[id] }
+        guard let account = try AccountRecord.fetch(db, brokerId: brokerId, ctidTraderAccountId: ctidTraderAccountId)
+        else { return nil }
+        remember(account)
+        return account
     }
 
     func account(id: Int64) throws -> AccountRecord? {
-        if let account = accounts.rows[id] { return account }
-        return try AccountRecord.fetch(db, id: id)
+        if let account = accounts[id] { return account }
+        guard let account = try AccountRecord.fetch(db, id: id) else { return nil }
+        remember(account)
+        return account
+    }
+
+    private func remember(_ account: AccountRecord) {
+        accounts.remember(account.id, account)
+        accountByKey[IdentifierKey(brokerId: account.brokerId, value: account.ctidTraderAccountId)] = account.id
     }
 
     func save(_ account: AccountRecord, isNew: Bool = false) {
         changeCount += 1
-        if isNew { accounts.created.insert(account.id) }
-        accounts.rows[account.id] = account
+        accounts.save(account.id, account, isNew: isNew)
         accountByKey[IdentifierKey(brokerId: account.brokerId, value: account.ctidTraderAccountId)] = account.id
     }
 
     // MARK: - Partners, partnerIds and their assignments
 
     func partner(brokerId: Int64, crmPartnerRef: String) throws -> PartnerRecord? {
-        if let id = partnerByRef[TextKey(brokerId: brokerId, value: crmPartnerRef)] { return partners.rows[id] }
-        return try PartnerRecord.fetch(db, brokerId: brokerId, crmPartnerRef: crmPartnerRef)
+        if let id = partnerByRef[TextKey(brokerId: brokerId, value: crmPartnerRef)] { return partners[id] }
+        guard let partner = try PartnerRecord.fetch(db, brokerId: brokerId, crmPartnerRef: crmPartnerRef) else { return nil }
+        remember(partner)
+        return partner
     }
 
     func partner(userRowId: Int64) throws -> PartnerRecord? {
-        if let id = partnerByUser[userRowId] { return partners.rows[id] }
-        return try PartnerRecord.fetch(db, userRowId: userRowId)
+        if let id = partnerByUser[userRowId] { return partners[id] }
+        if createdUsers.contains(userRowId) { return nil }
+        guard let partner = try PartnerRecord.fetch(db, userRowId: userRowId) else { return nil }
+        remember(partner)
+        return partner
     }
 
-    func save(_ partner: PartnerRecord, isNew: Bool = false) {
-        changeCount += 1
-        if isNew { partners.created.insert(partner.id) }
-        partners.rows[partner.id] = partner
+    private func remember(_ partner: PartnerRecord) {
+        partners.remember(partner.id, partner)
+        index(partners[partner.id]!)
+    }
+
+    private func index(_ partner: PartnerRecord) {
         partnerByRef[TextKey(brokerId: partner.brokerId, value: partner.crmPartnerRef)] = partner.id
         if let userRowId = partner.userRowId { partnerByUser[userRowId] = partner.id }
     }
 
+    func save(_ partner: PartnerRecord, isNew: Bool = false) {
+        changeCount += 1
+        partners.save(partner.id, partner, isNew: isNew)
+        index(partner)
+    }
+
     func holder(brokerId: Int64, partnerId: String) throws -> HolderRecord? {
-        if let id = holderByPartnerId[TextKey(brokerId: brokerId, value: partnerId)] { return holders.rows[id] }
-        return try HolderRecord.fetch(db, brokerId: brokerId, partnerId: partnerId)
+        if let id = holderByPartnerId[TextKey(brokerId: brokerId, value: partnerId)] { return holders[id] }
+        guard let holder = try HolderRecord.fetch(db, brokerId: brokerId, partnerId: partnerId) else { return nil }
+        remember(holder)
+        return holder
     }
 
     func holder(id: Int64) throws -> HolderRecord? {
-        if let holder = holders.rows[id] { return holder }
-        return try HolderRecord.fetch(db, id: id)
+        if let holder = holders[id] { return holder }
+        guard let holder = try HolderRecord.fetch(db, id: id) else { return nil }
+        remember(holder)
+        return holder
+    }
+
+    private func remember(_ holder: HolderRecord) {
+        holders.remember(holder.id, holder)
+        holderByPartnerId[TextKey(brokerId: holder.brokerId, value: holder.partnerId)] = holder.id
     }
 
     /// Every partnerId a user holds or held, oldest first.
     func holders(userRowId: Int64) throws -> [HolderRecord] {
-        let created = (holdersByUser[userRowId] ?? []).compactMap { holders.rows[$0] }
-        return try HolderRecord.fetchAll(db, userRowId: userRowId) + created
+        if let ids = holdersByUser[userRowId] { return ids.compactMap { holders[$0] } }
+        let stored = try HolderRecord.fetchAll(db, userRowId: userRowId)
+        stored.forEach(remember)
+        // Holders created since the last flush are not in the database yet.
+        let ids = stored.map(\.id) + holders.created.sorted().filter { holders[$0]?.userRowId == userRowId }
+        holdersByUser[userRowId] = ids
+        return ids.compactMap { holders[$0] }
     }
 
     func create(_ holder: HolderRecord) {
         changeCount += 1
-        holders.create(holder.id, holder)
+        holders.save(holder.id, holder, isNew: true)
         holderByPartnerId[TextKey(brokerId: holder.brokerId, value: holder.partnerId)] = holder.id
-        holdersByUser[holder.userRowId, default: []].append(holder.id)
+        holdersByUser[holder.userRowId]?.append(holder.id)
+        assignmentsByHolder[holder.id] = []
     }
 
     /// The active user-level assignment of a user.
     func activeAssignment(userRowId: Int64) throws -> AssignmentRecord? {
-        if let known = activeByUser[userRowId] { return known.flatMap { assignments.rows[$0] } }
-        return try AssignmentRecord.fetchActive(db, userRowId: userRowId)
+        if let known = activeByUser[userRowId] { return known.flatMap { assignments[$0] } }
+        let found = createdUsers.contains(userRowId) ? nil : try AssignmentRecord.fetchActive(db, userRowId: userRowId)
+        found.map(remember)
+        activeByUser[userRowId] = .some(found?.id)
+        return found
     }
 
     /// The active assignment of a trading account.
     func activeAssignment(accountRowId: Int64) throws -> AssignmentRecord? {
-        if let known = activeByAccount[accountRowId] { return known.flatMap { assignments.rows[$0] } }
-        return try AssignmentRecord.fetchActive(db, accountRowId: accountRowId)
+        if let known = activeByAccount[accountRowId] { return known.flatMap { assignments[$0] } }
+        let found = try AssignmentRecord.fetchActive(db, accountRowId: accountRowId)
+        found.map(remember)
+        activeByAccount[accountRowId] = .some(found?.id)
+        return found
     }
 
     /// The assignment of a holder in force at `at` (validFrom <= at < validTo), the latest first.
     func coveringAssignment(holderRowId: Int64, at: Int64) throws -> AssignmentRecord? {
-        guard assignmentsByHolder[holderRowId] != nil else {
-            return try AssignmentRecord.fetchCovering(db, holderRowId: holderRowId, at: at)
-        }
-        return try assignments(holderRowId: holderRowId)
+        try assignments(holderRowId: holderRowId)
             .filter { $0.validFrom <= at && ($0.validTo.map { $0 > at } ?? true) }
             .max { ($0.validFrom, $0.id) < ($1.validFrom, $1.id) }
     }
 
     /// Every assignment of a holder, in their latest form.
     private func assignments(holderRowId: Int64) throws -> [AssignmentRecord] {
-        let stored = try AssignmentRecord.fetchAll(db, holderRowId: holderRowId).map { assignments.rows[$0.id] ?? $0 }
-        let created = (assignmentsByHolder[holderRowId] ?? []).filter { assignments.created.contains($0) }
-        return stored + created.compactMap { assignments.rows[$0] }
+        if let ids = assignmentsByHolder[holderRowId] { return ids.compactMap { assignments[$0] } }
+        let stored = try AssignmentRecord.fetchAll(db, holderRowId: holderRowId)
+        stored.forEach(remember)
+        // Assignments created since the last flush are not in the database yet.
+        let ids = stored.map(\.id) + assignments.created.sorted().filter { assignments[$0]?.holderRowId == holderRowId }
+        assignmentsByHolder[holderRowId] = ids
+        return ids.compactMap { assignments[$0] }
+    }
+
+    private func remember(_ assignment: AssignmentRecord) {
+        assignments.remember(assignment.id, assignment)
     }
 
     func save(_ assignment: AssignmentRecord, isNew: Bool = false) {
         changeCount += 1
-        if isNew { assignments.created.insert(assignment.id) }
-        assignments.rows[assignment.id] = assignment
-        if !(assignmentsByHolder[assignment.holderRowId]?.contains(assignment.id) ?? false) {
-            assignmentsByHolder[assignment.holderRowId, default: []].append(assignment.id)
+        assignments.save(assignment.id, assignment, isNew: isNew)
+        if isNew {
+            assignmentsByHolder[assignment.holderRowId]?.append(assignment.id)
         }
         if let accountRowId = assignment.accountRowId {
             Self.track(assignment.id, isCurrent: assignment.validTo == nil, of: accountRowId, in: &activeByAccount)
@@ -325,52 +464,65 @@ final class LedgerState {
     // MARK: - Links, clicks and signups
 
     func link(brokerId: Int64, linkId: String) throws -> LinkRecord? {
-        if let id = linkByKey[TextKey(brokerId: brokerId, value: linkId)] { return links.rows[id] }
-        return try LinkRecord.fetch(db, brokerId: brokerId, linkId: linkId)
+        if let id = linkByKey[TextKey(brokerId: brokerId, value: linkId)] { return links[id] }
+        guard let link = try LinkRecord.fetch(db, brokerId: brokerId, linkId: linkId) else { return nil }
+        remember(link)
+        return link
     }
 
     func link(id: Int64) throws -> LinkRecord? {
-        if let link = links.rows[id] { return link }
-        return try LinkRecord.fetch(db, id: id)
+        if let link = links[id] { return link }
+        guard let link = try LinkRecord.fetch(db, id: id) else { return nil }
+        remember(link)
+        return link
+    }
+
+    private func remember(_ link: LinkRecord) {
+        links.remember(link.id, link)
+        linkByKey[TextKey(brokerId: link.brokerId, value: link.linkId)] = link.id
     }
 
     func create(_ link: LinkRecord) {
         changeCount += 1
-        links.create(link.id, link)
+        links.save(link.id, link, isNew: true)
         linkByKey[TextKey(brokerId: link.brokerId, value: link.linkId)] = link.id
     }
 
     func click(id: Int64) throws -> ClickRecord? {
-        if let click = clicks.rows[id] { return click }
-        return try ClickRecord.fetch(db, id: id)
+        if let click = clicks[id] { return click }
+        guard let click = try ClickRecord.fetch(db, id: id) else { return nil }
+        clicks.remember(click.id, click)
+        return click
     }
 
     /// The visitor's last click on a partnerId at or before `at`.
     func lastClick(brokerId: Int64, visitorId: String, partnerId: String, notAfter at: Int64) throws -> ClickRecord? {
         let stored = try ClickRecord.fetchLast(db, brokerId: brokerId, visitorId: visitorId, partnerId: partnerId, notAfter: at)
         let created = (clicksByVisitor[TextKey(brokerId: brokerId, value: visitorId)] ?? [])
-            .compactMap { clicks.rows[$0] }
+            .compactMap { clicks[$0] }
             .filter { $0.partnerId == partnerId && $0.clickedAt <= at }
         return ([stored].compactMap { $0 } + created).max { ($0.clickedAt, $0.id) < ($1.clickedAt, $1.id) }
     }
 
     func create(_ click: ClickRecord) {
         changeCount += 1
-        clicks.create(click.id, click)
+        clicks.save(click.id, click, isNew: true)
         if let visitorId = click.visitorId {
             clicksByVisitor[TextKey(brokerId: click.brokerId, value: visitorId), default: []].append(click.id)
         }
     }
 
     func signup(brokerId: Int64, signupId: String) throws -> SignupRecord? {
-        if let id = signupByKey[TextKey(brokerId: brokerId, value: signupId)] { return signups.rows[id] }
-        return try SignupRecord.fetch(db, brokerId: brokerId, signupId: signupId)
+        if let id = signupByKey[TextKey(brokerId: brokerId, value: signupId)] { return signups[id] }
+        guard let signup = try SignupRecord.fetch(db, brokerId: brokerId, signupId: signupId) else { return nil }
+        signups.remember(signup.id, signup)
+        signupByKey[TextKey(brokerId: brokerId, value: signupId)] = signup.id
+        return signup
     }
 
     func save(_ signup: SignupRecord, isNew: Bool = false) {
         changeCount += 1
-        if isNew { signups.created.insert(signup.id) }
-        signups.rows[signup.id] = signup
+        signups.save(signup.id, signup, isNew: isNew)
         signupByKey[TextKey(brokerId: signup.brokerId, value: signup.signupId)] = signup.id
     }
 
@@ -378,19 +530,23 @@ final class LedgerState {
 
     /// The user's current edge: accepted and not ended.
     func currentEdge(userRowId: Int64) throws -> AttributionRecord? {
-        if let known = edgeByUser[userRowId] { return known.flatMap { attributions.rows[$0] } }
-        return try AttributionRecord.fetchCurrent(db, userRowId: userRowId)
+        if let known = edgeByUser[userRowId] { return known.flatMap { attributions[$0] } }
+        let found = createdUsers.contains(userRowId) ? nil : try AttributionRecord.fetchCurrent(db, userRowId: userRowId)
+        if let found { attributions.remember(found.id, found) }
+        edgeByUser[userRowId] = .some(found?.id)
+        return found
     }
 
     /// True when the user was ever attributed (an edge, current or ended).
     func hasEverBeenAttributed(userRowId: Int64) throws -> Bool {
-        try attributedUsers.contains(userRowId) || AttributionRecord.hasEverBeenAttributed(db, userRowId: userRowId)
+        if attributedUsers.contains(userRowId) { return true }
+        if createdUsers.contains(userRowId) { return false }
+        return try AttributionRecord.hasEverBeenAttributed(db, userRowId: userRowId)
     }
 
     func save(_ attribution: AttributionRecord, isNew: Bool = false) {
         changeCount += 1
-        if isNew { attributions.created.insert(attribution.id) }
-        attributions.rows[attribution.id] = attribution
+        attributions.save(attribution.id, attribution, isNew: isNew)
         guard attribution.outcome.isEdge else { return }
         attributedUsers.insert(attribution.userRowId)
         Self.track(attribution.id, isCurrent: attribution.validTo == nil, of: attribution.userRowId, in: &edgeByUser)
@@ -398,9 +554,13 @@ final class LedgerState {
 
     /// Every current descendant of a node, with depths relative to it.
     func currentDescendants(of ancestorRowId: Int64) throws -> [LineageTable.Descendant] {
-        var descendants = try LineageTable.currentDescendants(db, of: ancestorRowId).filter { member in
-            closedPaths[PathKey(ancestorRowId: ancestorRowId, depth: member.depth, attributedAt: member.attributedAt,
-                                descendantUserId: member.userId)] == nil
+        var descendants: [LineageTable.Descendant] = []
+        // A user created since the last flush has no row in the database, so no path below it there.
+        if !users.created.contains(ancestorRowId) {
+            descendants = try LineageTable.currentDescendants(db, of: ancestorRowId).filter { member in
+                closedPaths[PathKey(ancestorRowId: ancestorRowId, depth: member.depth, attributedAt: member.attributedAt,
+                                    descendantUserId: member.userId)] == nil
+            }
         }
         for index in openedByAncestor[ancestorRowId] ?? [] where openedPaths[index].validTo == nil {
             let path = openedPaths[index]

@@ -41,13 +41,15 @@ extension TableRecord {
 
     /// Inserts the row, its key included.
     public func insert(_ db: Database) throws {
-        try db.cachedStatement(sql: Self.insertSQL).execute(arguments: StatementArguments(databaseValues))
+        try db.cachedStatement(key: .init(Self.self, purpose: 0)) { Self.insertSQL }
+            .execute(arguments: StatementArguments(databaseValues))
     }
 
     /// Writes every column of the row whose key (the first column) is this row's.
     public func update(_ db: Database) throws {
         let values = databaseValues
-        try db.cachedStatement(sql: Self.updateSQL).execute(arguments: StatementArguments(Array(values.dropFirst()) + [values[0]]))
+        try db.cachedStatement(key: .init(Self.self, purpose: 1)) { Self.updateSQL }
+            .execute(arguments: StatementArguments(Array(values.dropFirst()) + [values[0]]))
     }
 
     static var insertSQL: String {
