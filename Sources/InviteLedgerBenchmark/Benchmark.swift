@@ -82,9 +82,20 @@ struct Benchmark {
         var ingestTimes: [Double] = []
         var ingestRSS: [Int] = []
         var importTimes: [Double] = []
+        var flatness: [Double] = []
         for run in 1...runs {
             removeDatabase("ledger.sqlite")
-            let ingest = try ChildProcess.run(cli, ["ingest", forest, "--db", path("ledger.sqlite"), "--format", "json"], stdout: path("ingest.out"))
+            // The time at which each million lines was committed, from --report-commits.
+            var millionTimes: [Double] = [0]
+            var lastLine = 0
+            let ingest = try ChildProcess.run(
+                cli, ["ingest", forest, "--db", path("ledger.sqlite"), "--format", "json", "--report-commits"]
+            ) { line, seconds in
+                guard case .number(let text)? = (try? JSONParser.parse(line))?["committedThroughLine"],
+                      let committed = Int(text) else { return }
+                if committed / 1_000_000 > lastLine / 1_000_000 { millionTimes.append(seconds) }
+                lastLine = committed
+            }
             guard ingest.status == 0 else { throw BenchmarkError("ingest exited \(ingest.status): see \(path("ingest.out"))") }
             ingestTimes.append(ingest.seconds)
             ingestRSS.append(ingest.peakRSSKiB)
@@ -103,12 +114,23 @@ struct Benchmark {
             guard baseline.status == 0 else { throw BenchmarkError("sqlite3 .import exited \(baseline.status)") }
             importTimes.append(baseline.seconds)
             log("ingest run \(run): \(String(format: "%.1f", ingest.seconds)) s (\(Int(steps / ingest.seconds)) steps/s), sqlite3 .import: \(String(format: "%.1f", baseline.seconds)) s")
+            let perMillion = zip(millionTimes.dropFirst(), millionTimes).map { 1_000_000 / ($0 - $1) }
+            log("ingest run \(run), steps/s per million steps: " + perMillion.map { "\(Int($0))" }.joined(separator: ", "))
+            if let first = perMillion.first, let last = perMillion.last, perMillion.count >= 2 {
+                flatness.append(last / first)
+            }
         }
         ingestSeconds = Self.median(ingestTimes)
         let ingestRate = steps / Self.median(ingestTimes)
         figures.append(Figure(
             name: "ingest (steps/s)", value: ingestRate, unit: "steps/s", baseline: steps / Self.median(importTimes),
             target: ">= 100,000 steps/s", met: ingestRate >= 100_000))
+        if !flatness.isEmpty {
+            let ratio = Self.median(flatness)
+            figures.append(Figure(
+                name: "ingest, last million steps against the first (rate ratio, \(generator.attachment.rawValue) forest)",
+                value: ratio * 100, unit: "%", baseline: nil, target: ">= 70%", met: ratio >= 0.7))
+        }
         let ingestPeak = Double(ingestRSS.max() ?? 0) / 1024
         figures.append(Figure(name: "ingest peak RSS", value: ingestPeak, unit: "MiB", baseline: nil, target: "< 150 MiB", met: ingestPeak < 150))
         return summary
@@ -207,6 +229,7 @@ struct Benchmark {
         var text = "| figure | median | baseline (same run) | ratio | target | met |\n|---|---|---|---|---|---|\n"
         for figure in figures {
             let value = figure.unit == "ms" ? String(format: "%.3f ms", figure.value)
+                : figure.unit == "%" ? String(format: "%.0f%%", figure.value)
                 : figure.unit == "MiB" ? String(format: "%.0f MiB", figure.value)
                 : "\(Int(figure.value).formatted()) \(figure.unit)"
             let baseline = figure.baseline.map { "\(Int($0).formatted()) \(figure.unit)" } ?? "-"

@@ -6,7 +6,8 @@ import InviteLedger
 /// 1,000 root partners; each referred user arrives through a click on a partner's link, a signup
 /// and a user creation. Its partner is a root picked by a Zipf law (a few roots get most direct
 /// referrals) or, more often, a partner picked in proportion to its direct referrals so far
-/// (preferential attachment), never deeper than `maximumDepth`. About a third of the users become
+/// (preferential attachment) or any partner alike (`attachment: .uniform`), never deeper than
+/// `maximumDepth`. About a third of the users become
 /// partners (a tenth of them at account level), some link an account, and some signups carry a
 /// partnerId nobody holds (rejected with UNKNOWN_PARTNER_ID).
 struct ForestGenerator {
@@ -15,6 +16,16 @@ struct ForestGenerator {
     var maximumDepth = 12
     var seed: UInt64 = 42
     var broker = "bench"
+    /// How a referred user's partner is chosen.
+    var attachment = Attachment.preferential
+
+    enum Attachment: String {
+        /// A Zipf-chosen root or, more often, a partner in proportion to its direct referrals so
+        /// far: a few huge partners.
+        case preferential
+        /// Any partner, each as likely: many mid-size partners.
+        case uniform
+    }
 
     /// The facts the benchmark needs about what was generated.
     struct Summary {
@@ -55,6 +66,7 @@ struct ForestGenerator {
         var isPartner = [Bool](repeating: false, count: total)
         var pool: [Int32] = []
         pool.reserveCapacity(users * 2)
+        var partners: [Int32] = []
 
         func flush() throws {
             if out.count > (1 << 20) - 4096 {
@@ -84,6 +96,7 @@ struct ForestGenerator {
             try emit("link.issued", #""linkId":"L\#(userId)","partnerId":"\#(partnerId(index))","url":"https://broker.example/signup?partnerId=\#(partnerId(index))""#)
             isPartner[index] = true
             pool.append(Int32(index))
+            partners.append(Int32(index))
         }
 
         // Zipf weights over the roots: root r gets 1/r.
@@ -119,6 +132,8 @@ struct ForestGenerator {
                         if zipf[middle] < target { low = middle + 1 } else { high = middle }
                     }
                     chosen = low
+                } else if attachment == .uniform {
+                    chosen = Int(partners[random.below(partners.count)])
                 } else {
                     chosen = Int(pool[random.below(pool.count)])
                 }
@@ -145,9 +160,9 @@ struct ForestGenerator {
         for index in stride(from: total - 1, through: 0, by: -1) where parent[index] >= 0 {
             descendants[Int(parent[index])] += descendants[index] + 1
         }
-        let partners = (0..<total).filter { isPartner[$0] }.sorted { descendants[$0] > descendants[$1] }
-        summary.biggestPartners = partners.prefix(10).map { (Int64($0 + 1), Int(descendants[$0])) }
-        if let mid = partners.first(where: { descendants[$0] <= 1_000 }) {
+        let bySize = (0..<total).filter { isPartner[$0] }.sorted { descendants[$0] > descendants[$1] }
+        summary.biggestPartners = bySize.prefix(10).map { (Int64($0 + 1), Int(descendants[$0])) }
+        if let mid = bySize.first(where: { descendants[$0] <= 1_000 }) {
             summary.midPartner = (Int64(mid + 1), Int(descendants[mid]))
         }
         let deepest = (0..<total).max { depth[$0] < depth[$1] } ?? 0

@@ -9,8 +9,8 @@ import LedgerStore
 
 func usage() -> Never {
     FileHandle.standardError.write(Data("""
-        usage: invite-ledger-bench generate [--users N] [--seed S] --output FILE
-               invite-ledger-bench run [--users N] [--seed S] [--runs N] [--work DIR] [--reuse yes]
+        usage: invite-ledger-bench generate [--users N] [--seed S] [--attachment preferential|uniform] --output FILE
+               invite-ledger-bench run [--users N] [--seed S] [--attachment preferential|uniform] [--runs N] [--work DIR] [--reuse yes]
                invite-ledger-bench sha256   (throughput of the Swift SHA-256 on 400-byte messages)
 
         """.utf8))
@@ -29,6 +29,10 @@ guard arguments.isEmpty else { usage() }
 var generator = ForestGenerator()
 if let users = options["--users"].flatMap(Int.init) { generator.users = users }
 if let seed = options["--seed"].flatMap(UInt64.init) { generator.seed = seed }
+if let attachment = options["--attachment"] {
+    guard let value = ForestGenerator.Attachment(rawValue: attachment) else { usage() }
+    generator.attachment = value
+}
 
 do {
     switch command {
