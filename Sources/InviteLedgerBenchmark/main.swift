@@ -11,6 +11,7 @@ func usage() -> Never {
     FileHandle.standardError.write(Data("""
         usage: invite-ledger-bench generate [--users N] [--seed S] [--attachment preferential|uniform] --output FILE
                invite-ledger-bench run [--users N] [--seed S] [--attachment preferential|uniform] [--runs N] [--work DIR] [--reuse yes]
+               invite-ledger-bench live [--users N] [--steps N] [--work DIR]   (record, one step per transaction, in process)
                invite-ledger-bench sha256   (throughput of the Swift SHA-256 on 400-byte messages)
 
         """.utf8))
@@ -46,6 +47,36 @@ do {
         print("biggest partners (userId: descendants): " + summary.biggestPartners.map { "\($0.userId): \($0.descendants)" }.joined(separator: ", "))
         print("mid-size partner: \(summary.midPartner.userId) (\(summary.midPartner.descendants) descendants)")
         print("deepest user: \(summary.deepestUserId) (depth \(summary.deepestDepth))")
+    case "live":
+        // The live path: the library's record, one step per transaction, in process, on a new
+        // ledger file (WAL, synchronous = NORMAL), over the first --steps steps of the forest.
+        let work = options["--work"] ?? FileManager.default.temporaryDirectory.appendingPathComponent("invite-ledger-live").path
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let forest = (work as NSString).appendingPathComponent("forest.ndjson")
+        _ = FileManager.default.createFile(atPath: forest, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: forest))
+        _ = try generator.generate(to: handle)
+        try handle.close()
+        let limit = options["--steps"].flatMap(Int.init) ?? 100_000
+        var steps: [Step] = []
+        var reader = try NDJSONReader.open(path: forest)
+        while steps.count < limit, let step = try reader.nextLine({ line, _ -> Step? in
+            guard case .bytes(let bytes) = line else { return nil }
+            return try? Step(jsonBytes: bytes)
+        }) {
+            if let step { steps.append(step) }
+        }
+        reader.close()
+        let path = (work as NSString).appendingPathComponent("live.sqlite")
+        for suffix in ["", "-wal", "-shm", "-head"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        let ledger = try Ledger(path: path)
+        let start = DispatchTime.now().uptimeNanoseconds
+        for step in steps {
+            _ = try ledger.record(step)
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        try ledger.close()
+        print("live record: \(steps.count) steps, one transaction each, in \(String(format: "%.1f", seconds)) s: \(Int(Double(steps.count) / seconds)) steps/s")
     case "sha256":
         // Throughput of the Swift SHA-256 on 400-byte messages (the size of an event).
         let message = [UInt8](repeating: 0x61, count: 400)

@@ -19,6 +19,7 @@ enum InviteLedgerCLI {
         ReportPartnersCommand.self,
         VerifyCommand.self,
         RebuildCommand.self,
+        BackupCommand.self,
         DemoCommand.self,
     ]}
 

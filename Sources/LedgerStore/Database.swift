@@ -246,6 +246,24 @@ public final class Database {
     /// True between BEGIN and COMMIT/ROLLBACK.
     public var isInsideTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
+    // MARK: - Backup
+
+    /// Copies every page of this database into `destination` (SQLite's online backup API), in
+    /// one step: one read snapshot of this database, while other connections keep writing.
+    public func backup(to destination: Database) throws {
+        guard let backup = sqlite3_backup_init(destination.handle, "main", handle, "main") else {
+            throw DatabaseError.last(on: destination.handle, code: sqlite3_errcode(destination.handle))
+        }
+        let code = sqlite3_backup_step(backup, -1)
+        let finished = sqlite3_backup_finish(backup)
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(extendedResultCode: code, message: "backup of \(path) failed: \(String(cString: sqlite3_errstr(code)))")
+        }
+        guard finished == SQLITE_OK else {
+            throw DatabaseError.last(on: destination.handle, code: finished)
+        }
+    }
+
     // MARK: - Transactions
 
     /// Runs `body` in a transaction; commits when it returns `.commit`, rolls back when it

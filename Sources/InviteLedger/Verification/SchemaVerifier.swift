@@ -31,12 +31,17 @@ struct SchemaVerifier {
                     message: "\(object.type) \(name) differs from what the migrations create\(Self.consequence(object))"))
             }
         }
-        for (name, object) in found.sorted(by: { $0.key < $1.key }) where wanted[name] == nil {
+        for (name, object) in found.sorted(by: { $0.key < $1.key })
+        where wanted[name] == nil && !Self.replicatorTables.contains(name) {
             report.problems.append(.init(
                 kind: .schema, table: object.table,
                 message: "\(object.type) \(name) is not part of the ledger's schema: it was added behind the ledger's back"))
         }
     }
+
+    /// The bookkeeping tables Litestream, the replicator Operations.md describes, adds to a database
+    /// it replicates: allowed, by these exact names (they hold no ledger data and change no answer).
+    static let replicatorTables: Set<String> = ["_litestream_seq", "_litestream_lock"]
 
     /// Every table, index, trigger and view by name; SQLite's statistics tables (made by `ANALYZE`)
     /// are left out, as they change no answer.

@@ -1,0 +1,52 @@
+import Foundation
+import InviteLedger
+
+enum BackupCommand: LedgerCommand {
+    static let signature = CommandSignature(
+        path: ["backup"],
+        abstract: "Copy the ledger to a new file, consistently, while other processes keep writing.",
+        discussion: """
+            Copies one read snapshot of the database page by page (SQLite's online backup API) to a
+            temporary file next to NEW_FILE, checks the copy, syncs it and gives it its name, with
+            its own head witness (NEW_FILE-head). Prints the copy's head (seq and hash): keep it,
+            and check the copy later with `invite-ledger verify --db NEW_FILE --expect-head HASH`.
+            --check chain (the default) recomputes the hash chain and reads every page
+            (quick_check); --check full runs everything verify does, the replay of the log included.
+            A copy with a problem is removed (exit status 4). NEW_FILE must not exist.
+            """,
+        options: [
+            .value("--to", "NEW_FILE", "The copy to create (required)."),
+            .value("--check", "WHAT", "chain or full (default: chain)."),
+            .value("--format", "FORMAT", "table or json (default: table)."),
+        ]
+    )
+
+    static func run(_ context: CommandContext) throws -> ExitStatus {
+        let format = try context.arguments.choice("--format", ["table", "json"], default: "table")
+        let check = try context.arguments.choice("--check", ["chain", "full"], default: "chain")
+        guard let destination = context.arguments.string("--to"), !destination.isEmpty else {
+            throw UsageError("missing option --to NEW_FILE")
+        }
+        guard !FileManager.default.fileExists(atPath: destination) else {
+            throw UsageError("\(destination) exists; backup makes a new file")
+        }
+        let ledger = try context.openLedger(.readOnly)
+        defer { try? ledger.close() }
+        let report = try ledger.backup(to: destination, check: Ledger.BackupCheck(rawValue: check)!)
+        if format == "json" {
+            var members: [(String, JSONValue)] = [("backedUp", .bool(report.isIntact)), ("to", .string(destination))]
+            if case .object(let rest) = report.json { members += rest.filter { $0.0 != "intact" } }
+            context.output.writeLine(JSONValue.object(members).serialized())
+        } else if report.isIntact {
+            context.output.writeLine("backed up \(context.databasePath) to \(destination): head seq \(report.events), hash \(report.headHash?.hex ?? "none")")
+        } else {
+            context.output.writeLine("not backed up: the copy of \(context.databasePath) has problems")
+            var table = TextTable(columns: ["problem", "seq", "table", "detail"])
+            for problem in report.problems {
+                table.append([problem.kind.rawValue, problem.seq.map(String.init) ?? "-", problem.table ?? "-", problem.message])
+            }
+            context.output.write(table.rendered())
+        }
+        return report.isIntact ? .success : .verificationFailed
+    }
+}
