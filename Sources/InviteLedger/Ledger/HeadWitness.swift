@@ -72,12 +72,19 @@ struct HeadWitness {
     /// reader never sees half a witness. Not synced: see Reliability.md on power loss.
     func write(_ head: Head) throws {
         let text = JSONValue.object([("seq", .integer(head.seq)), ("hash", .string(head.hash.hex))]).serialized() + "\n"
-        let temporary = path + ".\(ProcessInfo.processInfo.processIdentifier).tmp"
-        try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
-        guard rename(temporary, path) == 0 else {
+        // Plain POSIX calls: Foundation's Data.write syncs the file, which would cost a disk flush
+        // per recorded step.
+        let temporary = path + ".\(getpid()).tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        var written = -1
+        if descriptor >= 0 {
+            written = text.utf8CString.withUnsafeBufferPointer { Glibc.write(descriptor, $0.baseAddress, $0.count - 1) }
+            close(descriptor)
+        }
+        guard written == text.utf8.count, rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot write \(path): \(reason)"])
+            throw LedgerFileError(path: String(path.dropLast("-head".count)), reason: "its head witness \(path) cannot be written: \(reason)")
         }
     }
 
