@@ -11,7 +11,7 @@ enum ReferralsCommand: LedgerCommand {
             Graphviz graph (both default to --limit 1000).
             """,
         options: [QueryOptions.broker] + QueryOptions.partnerOptions + [
-            .value("--depth", "N", "Levels to include (default: 1, direct referrals)."),
+            .value("--depth", "N", "Levels to include, 1 to 1000 (default: 1, direct referrals)."),
             QueryOptions.asOf,
             .value("--limit", "N", "Rows per page, 1 to 10000 (default: 50)."),
             .value("--after", "CURSOR", "Start after this cursor, from the previous page."),

@@ -5,7 +5,7 @@ enum StatsCommand: LedgerCommand {
         path: ["stats"],
         abstract: "How many referrals a partner has at each level, and in total.",
         options: [QueryOptions.broker] + QueryOptions.partnerOptions + [
-            .value("--depth", "N", "Count levels 1 to N only (default: all levels)."),
+            .value("--depth", "N", "Count levels 1 to N only, N from 1 to 1000 (default: all levels)."),
             QueryOptions.asOf,
             .value("--format", "FORMAT", "table or json (default: table)."),
         ]
