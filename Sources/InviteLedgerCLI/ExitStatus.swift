@@ -1,4 +1,4 @@
-/// The exit statuses of SPEC section 7, plus 5 for a database that cannot be used.
+/// The exit statuses README.md lists: 0 success, 1 usage, 2 rejected, 3 some lines rejected, 4 verification failed, 5 the database cannot be used.
 enum ExitStatus: Int32 {
     case success = 0
     case usage = 1

@@ -3,7 +3,7 @@ import Testing
 
 @testable import InviteLedger
 
-/// The rules of SPEC section 4, each checked on the rows it leaves behind.
+/// The rules of Steps.md, each checked on the rows it leaves behind.
 @Suite("Rules")
 struct RulesTests {
     /// A broker with users 1..4 and accounts 11 (user 1), 12 (user 1), 21 (user 2).

@@ -2,7 +2,8 @@ import Dispatch
 import Foundation
 import LedgerStore
 
-/// The ledger of one SQLite file: records flow steps and answers the questions of SPEC section 6.
+/// The ledger of one SQLite file: records flow steps and answers the client area's, the auditors'
+/// and the batch jobs' questions.
 ///
 ///     let ledger = try Ledger(path: "invite-ledger.sqlite")          // creates and migrates
 ///     let outcome = try ledger.record(json: #"{"step":"partner.registered", ...}"#)

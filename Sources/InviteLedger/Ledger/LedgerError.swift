@@ -1,4 +1,4 @@
-/// A rejection by the ledger: a stable code (SPEC section 5), the field at fault, and a message.
+/// A rejection by the ledger: a stable code (listed in Steps.md), the field at fault, and a message.
 ///
 /// Codes never change meaning; programs match on them. Messages are for people and name the
 /// value at fault where it is safe to show.

@@ -1,7 +1,7 @@
-/// A partner as the client area names it (SPEC section 6).
+/// A partner as the client area names it.
 public enum PartnerReference: Sendable, Equatable, CustomStringConvertible {
     case userId(Int64)
-    /// An account-level holder: its tree is its owner's (SPEC section 4).
+    /// An account-level holder: its tree is its owner's.
     case accountId(Int64)
     case partnerId(String)
     case crmPartnerRef(String)

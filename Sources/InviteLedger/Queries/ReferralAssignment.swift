@@ -16,7 +16,7 @@ public struct ReferralAssignment: Sendable, Equatable {
 }
 
 extension Ledger {
-    /// The GET of SPEC section 1: the partnerId active now on a user (user level) or on an account.
+    /// The GET of the referral API: the partnerId active now on a user (user level) or on an account.
     ///
     /// - Throws: `NOT_FOUND` when there is none (for a user, account-level partnerIds do not count:
     ///   ask for the account).

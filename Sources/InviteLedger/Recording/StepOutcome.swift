@@ -12,7 +12,7 @@ public struct StepOutcome: Sendable, Equatable {
     public var step: Step.Kind
     public var status: Status
     /// The decision as stored in the log: an object whose `result` names it (`ATTRIBUTED`,
-    /// `ASSIGNED`, `UNCHANGED`, ...), with the details of SPEC section 4.
+    /// `ASSIGNED`, `UNCHANGED`, ...), with the details Steps.md lists.
     public var decision: JSONValue
     public var hash: [UInt8]
 

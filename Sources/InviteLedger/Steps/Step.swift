@@ -2,7 +2,7 @@
 ///
 /// Build one with `Step(json:)`; the ledger records it with `Ledger.record(_:)`.
 public struct Step: Sendable, Equatable {
-    /// The step names of SPEC section 3, plus `broker.configured`.
+    /// The step names of the Invite flows, plus `broker.configured` (Steps.md).
     public enum Kind: String, Sendable, CaseIterable {
         case brokerConfigured = "broker.configured"
         case partnerRegistered = "partner.registered"

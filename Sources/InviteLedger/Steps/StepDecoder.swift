@@ -3,7 +3,7 @@ extension Step {
     ///
     /// Checks, in order: the JSON itself (`INVALID_JSON`), `step` (`MISSING_FIELD`,
     /// `UNKNOWN_STEP`), members the step does not define (`UNKNOWN_FIELD`), then each field in the
-    /// order of SPEC section 3 (`MISSING_FIELD`, `INVALID_FIELD`).
+    /// order Steps.md lists them (`MISSING_FIELD`, `INVALID_FIELD`).
     public init(json: String) throws(LedgerError) {
         var json = json
         let result: Result<Step, LedgerError> = json.withUTF8 { bytes in

@@ -1,4 +1,4 @@
-/// What a text field may hold (SPEC section 2). Lengths count Unicode scalars.
+/// What a text field may hold (Steps.md). Lengths count Unicode scalars.
 struct TextRule: Sendable {
     var maximumLength: Int
     var description: String

@@ -1,6 +1,6 @@
 import InviteLedger
 
-/// What the demo shows: each step's outcome, then the answers of SPEC section 6.
+/// What the demo shows: each step's outcome, then the answers to the client area's and the auditor's questions.
 struct Demo {
     let ledger: Ledger
     let outcomes: [(flow: String, outcome: StepOutcome)]
