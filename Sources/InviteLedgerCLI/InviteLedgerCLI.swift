@@ -53,27 +53,53 @@ enum InviteLedgerCLI {
         _ arguments: [String], invalidUTF8: [String: [UInt8]] = [:], environment: [String: String],
         output: OutputStream, errors: OutputStream
     ) -> ExitStatus {
-        // Global options may come before the command: `invite-ledger --db x.sqlite stats ...`.
+        // Options may come before the command (`invite-ledger --db x.sqlite stats ...`): they are
+        // set aside, with their values, and handed to the command's parser.
         var words = arguments
         var leading: [String] = []
-        while let first = words.first, first.hasPrefix("-") {
-            if first == "--help" || first == "-h" {
+        while let first = words.first, first.hasPrefix("-"), first != "-" {
+            switch first {
+            case "--help", "-h":
                 output.write(overview)
                 return .success
-            }
-            leading.append(words.removeFirst())
-            if first == "--db", let value = words.first {
-                leading.append(value)
-                words.removeFirst()
+            case "--version":
+                output.writeLine(versionLine)
+                return .success
+            default:
+                leading.append(words.removeFirst())
+                if !first.contains("="), valueOptions.contains(first), let value = words.first {
+                    leading.append(value)
+                    words.removeFirst()
+                }
             }
         }
-        guard !words.isEmpty else {
+        guard let head = words.first else {
             errors.write(overview)
             return .usage
         }
+        switch head {
+        case "help":
+            return help(Array(words.dropFirst()), output: output, errors: errors)
+        case "version":
+            output.writeLine(versionLine)
+            return .success
+        default:
+            break
+        }
         guard let (command, pathLength) = findCommand(words) else {
-            errors.writeLine("error: unknown command `\(words.prefix(2).joined(separator: " "))`")
-            errors.writeLine("Run `invite-ledger --help` for the list of commands.")
+            if let group = groupHelp(head), words.count < 2 || words[1].hasPrefix("-") {
+                // `invite-ledger report` alone, or `report --help`: what the group holds.
+                let asked = words.contains("--help") || words.contains("-h")
+                (asked ? output : errors).write(group)
+                return asked ? .success : .usage
+            }
+            let isGroup = groupHelp(head) != nil
+            let unknown = isGroup ? "\(head) \(words[1])" : head
+            let known = isGroup
+                ? commands.filter { $0.signature.path[0] == head }.map { $0.signature.path.joined(separator: " ") }
+                : commandNames
+            errors.writeLine("error: unknown command `\(unknown)`\(suggestion(for: unknown, among: known))")
+            errors.writeLine("Run `invite-ledger help\(isGroup ? " \(head)" : "")` for the list of commands.")
             return .usage
         }
         let signature = command.signature
@@ -95,7 +121,8 @@ enum InviteLedgerCLI {
             return .usage
         } catch let error as LedgerError {
             errors.writeLine(errorJSON(error))
-            return .rejected
+            // A ledger that is not there, or needs migrating, cannot be used: not a rejected input.
+            return [.notInitialized, .schemaOutdated].contains(error.code) ? .databaseError : .rejected
         } catch let error as LedgerFileError {
             errors.write(untrustedFileMessage(error))
             return .databaseError
@@ -106,6 +133,78 @@ enum InviteLedgerCLI {
             errors.writeLine("error: \(error)")
             return .databaseError
         }
+    }
+
+    /// `invite-ledger 0.10.0 (schema 0011_create_lineage)`.
+    static var versionLine: String {
+        "invite-ledger \(version) (schema \(LedgerSchema.migrations.last?.identifier ?? "none"))"
+    }
+
+    static let version = "0.10.0"
+
+    /// Every option that takes a value, in any command: how options before the command are split.
+    static var valueOptions: Set<String> {
+        Set(commands.flatMap { $0.signature.allOptions.filter { $0.valueName != nil }.map(\.name) })
+    }
+
+    /// The first word of every command.
+    static var commandNames: [String] {
+        Array(Set(commands.map { $0.signature.path[0] })).sorted() + ["help", "version"]
+    }
+
+    /// `help`, `help COMMAND`, `help report`.
+    static func help(_ words: [String], output: OutputStream, errors: OutputStream) -> ExitStatus {
+        guard !words.isEmpty else {
+            output.write(overview)
+            return .success
+        }
+        if let (command, length) = findCommand(words), length == words.count {
+            output.write(command.signature.help)
+            return .success
+        }
+        if words.count == 1, let group = groupHelp(words[0]) {
+            output.write(group)
+            return .success
+        }
+        errors.writeLine("error: unknown command `\(words.joined(separator: " "))`\(suggestion(for: words[0], among: commandNames))")
+        errors.writeLine("Run `invite-ledger help` for the list of commands.")
+        return .usage
+    }
+
+    /// The help of a group of commands (`report`, `referral`): its subcommands; nil for another word.
+    static func groupHelp(_ word: String) -> String? {
+        let members = commands.filter { $0.signature.path.count > 1 && $0.signature.path[0] == word }
+        guard !members.isEmpty else { return nil }
+        var text = "OVERVIEW: invite-ledger \(word): \(members.count) commands.\n\nUSAGE: invite-ledger \(word) SUBCOMMAND [OPTIONS]\n\nSUBCOMMANDS:\n"
+        for member in members {
+            let name = member.signature.path.dropFirst().joined(separator: " ")
+            text += "  \(name)\(String(repeating: " ", count: max(2, 22 - name.count)))\(member.signature.abstract)\n"
+        }
+        text += "\nRun `invite-ledger \(word) SUBCOMMAND --help` for a subcommand's options.\n"
+        return text
+    }
+
+    /// ` (did you mean `stats`?)` when a known word is close to `word`, else "".
+    static func suggestion(for word: String, among candidates: [String]) -> String {
+        let scored = candidates.map { ($0, editDistance(word, $0)) }.filter { $0.1 <= max(2, word.count / 3) }
+        guard let best = scored.min(by: { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }) else { return "" }
+        return " (did you mean `\(best.0)`?)"
+    }
+
+    /// Levenshtein distance, for suggestions.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.unicodeScalars)
+        let b = Array(b.unicodeScalars)
+        guard !a.isEmpty else { return b.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + [Int](repeating: 0, count: b.count)
+            for j in stride(from: 1, through: b.count, by: 1) {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
     }
 
     static func findCommand(_ words: [String]) -> (any LedgerCommand.Type, Int)? {
@@ -158,7 +257,8 @@ enum InviteLedgerCLI {
             The database is --db PATH, else $INVITE_LEDGER_DB, else ./invite-ledger.sqlite.
             Exit status: 0 success, 1 bad usage, 2 input rejected, 3 some ingested lines rejected,
             4 verification found a problem, 5 the database cannot be used.
-            Run `invite-ledger COMMAND --help` for a command's options.
+            Run `invite-ledger help COMMAND` (or `invite-ledger COMMAND --help`) for a command's options,
+            `invite-ledger --version` for the version.
 
             """
         return text

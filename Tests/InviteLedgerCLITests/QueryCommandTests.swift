@@ -140,7 +140,7 @@ struct QueryCommandTests {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let absent = try CLI.run(["stats", "--user-id", "1", "--db", scratch.path("absent.sqlite")])
-        #expect(absent.status == 2)
+        #expect(absent.status == 5)
         #expect(absent.stderr == #"{"error":{"code":"NOT_INITIALIZED","message":"no ledger at \#(scratch.path("absent.sqlite")); create it with `invite-ledger init`"}}"# + "\n")
         #expect(!FileManager.default.fileExists(atPath: scratch.path("absent.sqlite")))
         let db = try seeded(scratch)
@@ -151,7 +151,12 @@ struct QueryCommandTests {
         #expect(two.status == 1)
         let badTime = try CLI.run(["stats", "--user-id", "1001", "--as-of", "yesterday", "--db", db])
         #expect(badTime.status == 1)
-        #expect(badTime.stderr.hasPrefix("error: option --as-of: expected an RFC 3339 time such as 2026-03-31T00:00:00Z, got \"yesterday\"\n"))
+        #expect(badTime.stderr.hasPrefix("error: option --as-of: expected an RFC 3339 time such as 2026-03-31T00:00:00Z, or a date such as 2026-03-31, got \"yesterday\"\n"))
+        // A date alone is the start of that day, UTC.
+        let dated = try CLI.run(["stats", "--user-id", "1001", "--as-of", "2026-03-12", "--format", "json", "--db", db])
+        let timed = try CLI.run(["stats", "--user-id", "1001", "--as-of", "2026-03-12T00:00:00Z", "--format", "json", "--db", db])
+        #expect(dated.status == 0)
+        #expect(dated.stdout == timed.stdout)
         try CLI.run(["record", #"{"step":"user.created","eventId":"z1","brokerCrmName":"zeta","at":"2026-04-01T00:00:00Z","userId":1001}"#, "--db", db])
         let ambiguous = try CLI.run(["stats", "--user-id", "1001", "--db", db])
         #expect(ambiguous.status == 2)

@@ -33,6 +33,8 @@ struct LogReplay {
     func run(_ body: (Event, Outcome) throws -> Void) throws {
         let events = try source.makeStatement(sql: "SELECT seq, recordedAt, payload, outcome FROM event ORDER BY seq")
         let state = LedgerState(db: target)
+        // Half the rows an ingest keeps: a replay holds two connections' page caches besides.
+        state.cacheLimit = 100_000
         let recorder = StepRecorder(state: state)
         var pending = 0
         try target.execute(sql: "BEGIN IMMEDIATE TRANSACTION")

@@ -6,8 +6,8 @@ enum ReportCommand {
     static func options(levelsHelp: String) -> [CommandSignature.Option] {
         [
             QueryOptions.broker,
-            .value("--from", "TIME", "Start of the period, inclusive (RFC 3339; default: the beginning)."),
-            .value("--to", "TIME", "End of the period, exclusive (RFC 3339; default: no end)."),
+            .value("--from", "TIME", "Start of the period, inclusive (RFC 3339, or a date: its start, UTC; default: the beginning)."),
+            .value("--to", "TIME", "End of the period, exclusive (RFC 3339, or a date: its start, UTC; default: no end)."),
             .value("--levels", "N", levelsHelp),
             .value("--format", "FORMAT", "csv or ndjson (default: csv)."),
             .value("--output", "FILE", "Write to FILE (atomically: a temporary file renamed at the end); default: stdout."),

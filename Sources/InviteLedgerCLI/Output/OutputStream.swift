@@ -67,8 +67,12 @@ final class OutputStream {
             let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
-                // A closed pipe (`| head`) ends the output quietly, as other Unix tools do.
-                exit(errno == EPIPE ? 0 : 74)
+                // A closed pipe (`| head`) ends the output quietly, as other Unix tools do; any
+                // other failure (a full disk, /dev/full) is said on stderr, exit status 74.
+                guard errno != EPIPE else { exit(0) }
+                let message = "error: cannot write to \(descriptor == 1 ? "standard output" : "descriptor \(descriptor)"): \(String(cString: strerror(errno)))\n"
+                _ = message.withCString { Glibc.write(2, $0, strlen($0)) }
+                exit(74)
             }
             offset += written
         }

@@ -31,7 +31,8 @@ struct ParsedArguments {
                 inlineValue = String(word[word.index(after: equals)...])
             }
             guard let option = signature.allOptions.first(where: { $0.name == name }) else {
-                throw UsageError("unknown option \(name) for `invite-ledger \(signature.path.joined(separator: " "))`")
+                let hint = InviteLedgerCLI.suggestion(for: name, among: signature.allOptions.map(\.name))
+                throw UsageError("unknown option \(name) for `invite-ledger \(signature.path.joined(separator: " "))`\(hint)")
             }
             if let valueName = option.valueName {
                 let value: String

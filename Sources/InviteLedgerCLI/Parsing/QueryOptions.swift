@@ -15,7 +15,7 @@ enum QueryOptions {
         .value("--account-id", "N", "The trading account (ctidTraderAccountId)."),
     ]
     static let asOf = CommandSignature.Option.value(
-        "--as-of", "TIME", "The tree as it stood at this RFC 3339 time (default: now).")
+        "--as-of", "TIME", "The tree as it stood at this RFC 3339 time, or at the start of a date (UTC) (default: now).")
 
     static func partner(_ arguments: ParsedArguments) throws -> PartnerReference {
         var given: [PartnerReference] = []
@@ -39,10 +39,15 @@ enum QueryOptions {
         }
     }
 
+    /// An RFC 3339 time, or a date alone (`2026-03-05`: the start of that day, UTC).
     static func time(_ arguments: ParsedArguments, _ name: String) throws -> Timestamp? {
         guard let text = arguments.string(name) else { return nil }
-        guard let time = Timestamp(rfc3339: text) else {
-            throw UsageError("option \(name): expected an RFC 3339 time such as 2026-03-31T00:00:00Z, got \(text.debugDescription)")
+        let isDate = text.utf8.count == 10 && text.utf8.enumerated().allSatisfy { index, byte in
+            index == 4 || index == 7 ? byte == 0x2D : (0x30...0x39).contains(byte)
+        }
+        guard let time = Timestamp(rfc3339: isDate ? text + "T00:00:00Z" : text) else {
+            throw UsageError(
+                "option \(name): expected an RFC 3339 time such as 2026-03-31T00:00:00Z, or a date such as 2026-03-31, got \(text.debugDescription)")
         }
         return time
     }
