@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+/// What a user of swift-argument-parser tools expects: version, help, suggestions, options in any
+/// place, and errors that say what went wrong.
+@Suite("command-line conventions")
+struct ConventionTests {
+    @Test("--version and version print the version and the schema")
+    func version() throws {
+        for arguments in [["--version"], ["version"]] {
+            let result = try CLI.run(arguments)
+            #expect(result.status == 0)
+            #expect(result.stdout.hasPrefix("invite-ledger 0.10.0 (schema 00"), "\(result)")
+        }
+    }
+
+    @Test("help, help COMMAND and group help")
+    func help() throws {
+        let overview = try CLI.run(["help"])
+        #expect(overview.status == 0)
+        #expect(overview.stdout == (try CLI.run(["--help"]).stdout))
+        #expect(overview.stdout.contains("  report attributions"))
+        let command = try CLI.run(["help", "referral", "get"])
+        #expect(command.status == 0)
+        #expect(command.stdout == (try CLI.run(["referral", "get", "--help"]).stdout))
+        for arguments in [["help", "report"], ["report", "--help"], ["referral", "--help"]] {
+            let group = try CLI.run(arguments)
+            #expect(group.status == 0, "\(arguments)")
+            #expect(group.stdout.contains("SUBCOMMANDS:\n"), "\(arguments)")
+        }
+        #expect(try CLI.run(["report"]).stderr.hasPrefix("OVERVIEW: invite-ledger report: 2 commands."))
+        #expect(try CLI.run(["report"]).status == 1)
+    }
+
+    @Test("a misspelled command or option gets a suggestion and exit status 1", arguments: [
+        (["stat", "--user-id", "1"], "error: unknown command `stat` (did you mean `stats`?)\n"),
+        (["report", "partner"], "error: unknown command `report partner` (did you mean `report partners`?)\n"),
+        (["stats", "--usr-id", "1"], "error: unknown option --usr-id for `invite-ledger stats` (did you mean `--user-id`?)\n"),
+        (["ingest", "-", "--atomc"], "error: unknown option --atomc for `invite-ledger ingest` (did you mean `--atomic`?)\n"),
+    ])
+    func suggestions(arguments: [String], message: String) throws {
+        let result = try CLI.run(arguments)
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix(message), "\(result)")
+    }
+
+    @Test("options before the command are the command's, values included")
+    func leadingOptions() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let db = scratch.path("ledger.sqlite")
+        #expect(try CLI.run(["ingest", CLI.fixture("flow-1.ndjson").path, "--db", db]).status == 0)
+        let before = try CLI.run(["--db", db, "--broker", "acme", "--format", "json", "stats", "--user-id", "1001"])
+        let after = try CLI.run(["stats", "--user-id", "1001", "--broker", "acme", "--format", "json", "--db", db])
+        #expect(before.status == 0, "\(before)")
+        #expect(before.stdout == after.stdout)
+    }
+
+    @Test("output that cannot be written is said on stderr, exit status 74")
+    func unwritableOutput() throws {
+        let result = try CLI.python("""
+            import subprocess, sys
+            with open("/dev/full", "w") as full:
+                done = subprocess.run([sys.argv[1], "--help"], stdout=full, stderr=subprocess.PIPE)
+            print(done.returncode, done.stderr.decode().strip())
+            """, [CLI.binary.path])
+        #expect(result == "74 error: cannot write to standard output: No space left on device\n")
+    }
+}
