@@ -69,6 +69,18 @@ struct BackupTests {
         }.max() ?? 0
     }
 
+    /// One query of each command, on the partners and users of `SyntheticSteps`.
+    static let queries: [[String]] = [
+        ["referrals", "--partner-id", "ib-1", "--depth", "3", "--format", "json"],
+        ["stats", "--user-id", "1", "--format", "json"],
+        ["referral", "get", "--user-id", "1", "--format", "json"],
+        ["upline", "--user-id", "10005", "--format", "json"],
+        ["trace", "--user-id", "10005", "--format", "json"],
+        ["report", "attributions", "--format", "ndjson", "--output", "/dev/null"],
+        ["report", "partners", "--format", "csv", "--output", "/dev/null"],
+        ["verify", "--chain-only"],
+    ]
+
     /// Every (seq, hash) of a ledger's log, in order.
     static func chain(_ db: String) throws -> [String] {
         try CLI.sqlite3(db, "SELECT seq || ' ' || lower(hex(hash)) FROM event ORDER BY seq;")
@@ -173,8 +185,13 @@ struct BackupTests {
             let synced = Self.acknowledged(ingest.lines, before: killedAt.addingTimeInterval(-window))
 
             #expect(recovered.count >= synced, "round \(round): \(synced) steps acknowledged \(window) s before the kill, \(recovered.count) restored")
-            // A restored replica serves queries read-only.
-            #expect(try CLI.run(["referrals", "--partner-id", "ib-1", "--format", "json", "--db", restored]).status == 0)
+            // A restored replica serves every query command, read-only: the file does not change.
+            let before = try Data(contentsOf: URL(fileURLWithPath: restored))
+            for query in Self.queries {
+                let answer = try CLI.run(query + ["--db", restored])
+                #expect(answer.status == 0, "round \(round): \(query): \(answer)")
+            }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: restored)) == before)
             summary.append("round \(round): \(acknowledged) acknowledged, \(recovered.count) restored, \(max(0, acknowledged - recovered.count)) lost, acknowledged at most \(String(format: "%.1f", oldestLost)) s before the kill")
         }
         print("restore drill: " + summary.joined(separator: "; "))

@@ -56,6 +56,26 @@ struct ConventionTests {
         #expect(before.stdout == after.stdout)
     }
 
+    @Test("--output - is stdout; a device is written in place, never renamed over")
+    func outputTargets() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let db = scratch.path("ledger.sqlite")
+        #expect(try CLI.run(["ingest", CLI.fixture("flow-1.ndjson").path, "--db", db]).status == 0)
+        let toStdout = try CLI.run(["report", "attributions", "--output", "-", "--db", db])
+        #expect(toStdout.status == 0)
+        #expect(toStdout.stdout == (try CLI.run(["report", "attributions", "--db", db]).stdout))
+        #expect(!FileManager.default.fileExists(atPath: "-"))
+        let toNull = try CLI.run(["report", "attributions", "--output", "/dev/null", "--db", db])
+        #expect(toNull.status == 0)
+        let attributes = try FileManager.default.attributesOfItem(atPath: "/dev/null")
+        #expect(attributes[.type] as? FileAttributeType == .typeCharacterSpecial, "/dev/null was replaced")
+        let toFull = try CLI.run(["report", "attributions", "--output", "/dev/full", "--db", db])
+        #expect(toFull.status == 74)
+        #expect(toFull.stderr == "error: cannot write to /dev/full: No space left on device\n", "\(toFull)")
+        #expect(try FileManager.default.attributesOfItem(atPath: "/dev/full")[.type] as? FileAttributeType == .typeCharacterSpecial)
+    }
+
     @Test("output that cannot be written is said on stderr, exit status 74")
     func unwritableOutput() throws {
         let result = try CLI.python("""

@@ -10,7 +10,7 @@ enum ReportCommand {
             .value("--to", "TIME", "End of the period, exclusive (RFC 3339, or a date: its start, UTC; default: no end)."),
             .value("--levels", "N", levelsHelp),
             .value("--format", "FORMAT", "csv or ndjson (default: csv)."),
-            .value("--output", "FILE", "Write to FILE (atomically: a temporary file renamed at the end); default: stdout."),
+            .value("--output", "FILE", "Write to FILE (a regular file: a temporary file renamed at the end; a device or pipe: in place; -: stdout); default: stdout."),
             .flag("--print-summary", "Print {\"rows\":N,\"snapshotSeq\":S} on stderr at the end."),
         ]
     }
@@ -35,7 +35,7 @@ enum ReportCommand {
         }
         let summary: ReportSummary
         if let path = arguments.string("--output") {
-            let file = try AtomicFile(path: path)
+            let file = try AtomicFile(path: path, standardOutput: context.output)
             do {
                 summary = try runner(ledger, options, progress) { try file.write($0) }
                 try file.commit()

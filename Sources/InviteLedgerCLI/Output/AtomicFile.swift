@@ -1,31 +1,59 @@
 import Foundation
 
-/// A file written under a temporary name in the same directory and renamed over the final name
-/// only when complete: a job that crashes never leaves half a report under the final name.
+/// Where `--output` goes. A regular file is written under a temporary name in the same directory
+/// and renamed over the final name only when complete: a job that crashes never leaves half a
+/// report under the final name. Anything else that exists (a device such as `/dev/null`, a named
+/// pipe) is written in place, never renamed over: replacing `/dev/null` with a file would break
+/// the machine. `-` is standard output.
 final class AtomicFile {
     let path: String
-    let temporaryPath: String
+    /// The temporary file, for a regular file; nil when writing in place.
+    let temporaryPath: String?
     private let stream: OutputStream
+    private let ownsDescriptor: Bool
 
-    init(path: String) throws {
+    init(path: String, standardOutput: OutputStream) throws {
         self.path = path
-        let url = URL(fileURLWithPath: path)
-        temporaryPath = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).partial").path
-        let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw UsageError("option --output: cannot create \(temporaryPath): \(String(cString: strerror(errno)))")
+        if path == "-" {
+            temporaryPath = nil
+            stream = standardOutput
+            ownsDescriptor = false
+            return
         }
-        stream = OutputStream(descriptor: descriptor, capacity: 1 << 18)
+        var status = stat()
+        if stat(path, &status) == 0 && (status.st_mode & S_IFMT) != S_IFREG {
+            let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                throw UsageError("option --output: cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            temporaryPath = nil
+            stream = OutputStream(descriptor: descriptor, capacity: 1 << 18, name: path)
+            ownsDescriptor = true
+            return
+        }
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).partial").path
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw UsageError("option --output: cannot create \(temporary): \(String(cString: strerror(errno)))")
+        }
+        temporaryPath = temporary
+        stream = OutputStream(descriptor: descriptor, capacity: 1 << 18, name: path)
+        ownsDescriptor = true
     }
 
     func write(_ bytes: UnsafeBufferPointer<UInt8>) throws {
         stream.write(bytes)
     }
 
-    /// Flushes, syncs and renames into place.
+    /// Flushes; a regular file is then synced and renamed into place.
     func commit() throws {
         stream.flush()
+        guard let temporaryPath else {
+            if ownsDescriptor { close(stream.descriptor) }
+            return
+        }
         fsync(stream.descriptor)
         close(stream.descriptor)
         guard rename(temporaryPath, path) == 0 else {
@@ -36,7 +64,7 @@ final class AtomicFile {
     }
 
     func discard() {
-        close(stream.descriptor)
-        unlink(temporaryPath)
+        if ownsDescriptor { close(stream.descriptor) }
+        if let temporaryPath { unlink(temporaryPath) }
     }
 }

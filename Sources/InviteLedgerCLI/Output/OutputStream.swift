@@ -10,13 +10,16 @@ import Darwin
 /// into 64 KiB blocks before each `write(2)`.
 final class OutputStream {
     let descriptor: Int32
+    /// What the descriptor is, for an error message: "standard output", a file's path.
+    let name: String
     private var buffer: [UInt8] = []
     private let capacity: Int
     /// True when the descriptor is a terminal (progress lines and colours are for people only).
     let isTerminal: Bool
 
-    init(descriptor: Int32, capacity: Int = 1 << 16) {
+    init(descriptor: Int32, capacity: Int = 1 << 16, name: String? = nil) {
         self.descriptor = descriptor
+        self.name = name ?? (descriptor == 1 ? "standard output" : descriptor == 2 ? "standard error" : "descriptor \(descriptor)")
         self.capacity = capacity
         self.isTerminal = isatty(descriptor) == 1
         buffer.reserveCapacity(capacity)
@@ -70,7 +73,7 @@ final class OutputStream {
                 // A closed pipe (`| head`) ends the output quietly, as other Unix tools do; any
                 // other failure (a full disk, /dev/full) is said on stderr, exit status 74.
                 guard errno != EPIPE else { exit(0) }
-                let message = "error: cannot write to \(descriptor == 1 ? "standard output" : "descriptor \(descriptor)"): \(String(cString: strerror(errno)))\n"
+                let message = "error: cannot write to \(name): \(String(cString: strerror(errno)))\n"
                 _ = message.withCString { Glibc.write(2, $0, strlen($0)) }
                 exit(74)
             }
