@@ -12,6 +12,7 @@ func usage() -> Never {
         usage: invite-ledger-bench generate [--users N] [--seed S] [--attachment preferential|uniform] --output FILE
                invite-ledger-bench run [--users N] [--seed S] [--attachment preferential|uniform] [--runs N] [--work DIR] [--reuse yes]
                invite-ledger-bench live [--users N] [--steps N] [--work DIR]   (record, one step per transaction, in process)
+               invite-ledger-bench stream [--users N] [--steps N] [--work DIR]   (record --stream through a pipe)
                invite-ledger-bench sha256   (throughput of the Swift SHA-256 on 400-byte messages)
 
         """.utf8))
@@ -77,6 +78,47 @@ do {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         try ledger.close()
         print("live record: \(steps.count) steps, one transaction each, in \(String(format: "%.1f", seconds)) s: \(Int(Double(steps.count) / seconds)) steps/s")
+    case "stream":
+        // `invite-ledger record --stream` fed as fast as a client can write: committed steps/s
+        // through the pipe (every answer read means a committed step).
+        let work = options["--work"] ?? FileManager.default.temporaryDirectory.appendingPathComponent("invite-ledger-stream").path
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let forest = (work as NSString).appendingPathComponent("forest.ndjson")
+        _ = FileManager.default.createFile(atPath: forest, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: forest))
+        _ = try generator.generate(to: handle)
+        try handle.close()
+        let limit = options["--steps"].flatMap(Int.init) ?? 100_000
+        let lines = try String(contentsOfFile: forest, encoding: .utf8).split(separator: "\n").prefix(limit)
+        let path = (work as NSString).appendingPathComponent("stream.sqlite")
+        for suffix in ["", "-wal", "-shm", "-head"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("invite-ledger")
+        process.arguments = ["record", "--stream", "--db", path]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        let start = DispatchTime.now().uptimeNanoseconds
+        let payload = Data((lines.joined(separator: "\n") + "\n").utf8)
+        Thread {
+            input.fileHandleForWriting.write(payload)
+            try? input.fileHandleForWriting.close()
+        }.start()
+        var answers = 0
+        var pending = Data()
+        while answers < lines.count {
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            pending.append(chunk)
+            answers += pending.filter { $0 == 0x0A }.count
+            if let last = pending.lastIndex(of: 0x0A) { pending.removeSubrange(...last) }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        process.waitUntilExit()
+        print("record --stream: \(answers) steps answered (committed) in \(String(format: "%.1f", seconds)) s: \(Int(Double(answers) / seconds)) steps/s")
     case "sha256":
         // Throughput of the Swift SHA-256 on 400-byte messages (the size of an event).
         let message = [UInt8](repeating: 0x61, count: 400)

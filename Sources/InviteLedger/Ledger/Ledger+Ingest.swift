@@ -105,7 +105,9 @@ extension Ledger {
                         }
                         count += 1
                         batch.committedThroughLine = line.number
-                        if let rejection = try Self.ingest(line, recorder: recorder, recordedAt: clock.now(), summary: &batch) {
+                        if case .rejected(let rejection)? = try Self.record(
+                            line, recorder: recorder, recordedAt: clock.now(), summary: &batch)
+                        {
                             onRejection(rejection)
                         }
                     }
@@ -137,7 +139,9 @@ extension Ledger {
                 var pending = 0
                 while let line = try lines.next() {
                     summary.committedThroughLine = line.number
-                    if let rejection = try Self.ingest(line, recorder: recorder, recordedAt: clock.now(), summary: &summary) {
+                    if case .rejected(let rejection)? = try Self.record(
+                        line, recorder: recorder, recordedAt: clock.now(), summary: &summary)
+                    {
                         isRejected = true
                         onRejection(rejection)
                     }
@@ -176,33 +180,6 @@ extension Ledger {
                 }
             } catch let error as DatabaseError where error.isDamage {
                 throw LedgerFileError(path: path, reason: "is damaged: \(error.message)")
-            }
-        }
-    }
-
-    /// Records one decoded line; returns its rejection, or nil when it was recorded (or blank).
-    /// A storage failure is thrown as `IngestError` naming the line: it stops the ingest.
-    private static func ingest(
-        _ line: DecodedLine, recorder: StepRecorder, recordedAt: Int64, summary: inout IngestSummary
-    ) throws -> Rejection? {
-        switch line.content {
-        case .blank:
-            return nil
-        case .rejected(let eventId, let error):
-            summary.lines += 1
-            summary.rejected += 1
-            return Rejection(line: line.number, eventId: eventId, error: error)
-        case .step(let step):
-            summary.lines += 1
-            do {
-                let outcome = try recorder.record(step, recordedAt: recordedAt)
-                if outcome.status == .recorded { summary.recorded += 1 } else { summary.duplicates += 1 }
-                return nil
-            } catch let error as LedgerError {
-                summary.rejected += 1
-                return Rejection(line: line.number, eventId: step.eventId, error: error)
-            } catch {
-                throw IngestError(line: line.number, underlying: error)
             }
         }
     }

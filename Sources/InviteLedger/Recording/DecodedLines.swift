@@ -66,6 +66,14 @@ final class DecodedLines: @unchecked Sendable {
         return current[index - 1]
     }
 
+    /// True when `next()` would return a line (or the end) without waiting for input.
+    var hasReadyLine: Bool {
+        if index < current.count { return true }
+        condition.lock()
+        defer { condition.unlock() }
+        return !ready.isEmpty || isFinished
+    }
+
     /// Stops reading ahead, waits for the reading thread, and gives the reader back (its
     /// `lineNumber` counts the lines read ahead, not only those handed out). Call it once.
     func stop() -> NDJSONReader {

@@ -10,11 +10,27 @@ enum RecordCommand: LedgerCommand {
             step prints {"error":{"code":...,"field":...,"message":...}} on stderr, exits 2 and
             changes nothing. Recording the same eventId with the same content again is a no-op
             ("status":"duplicate").
+            With --stream, one long-lived process records steps as another program writes them, one
+            JSON object per line on stdin, and writes one answer per line on stdout, in input order,
+            as soon as the step's transaction is committed: the outcome as above, or
+            {"error":{"code":...,"field":...,"message":...},"line":N,"eventId":...} for a rejected
+            step (it writes nothing). Steps waiting together are committed together (group commit):
+            when no more input is waiting, or after --commit-steps steps, or --commit-ms
+            milliseconds, whichever comes first. An answer means the step is committed. Blank lines
+            get no answer. The process ends at the end of stdin (exit status 0).
             """,
+        options: [
+            .flag("--stream", "Read steps line by line on stdin; answer each on stdout once committed (see below)."),
+            .value("--commit-steps", "N", "With --stream: commit after at most N steps (default: 1000)."),
+            .value("--commit-ms", "MS", "With --stream: commit after at most MS milliseconds of recording (default: 50)."),
+        ],
         positionals: [.init(name: "STEP", help: "The step as a JSON object, or - for standard input.", isOptional: true)]
     )
 
     static func run(_ context: CommandContext) throws -> ExitStatus {
+        if context.arguments.flag("--stream") {
+            return try stream(context)
+        }
         // The bytes as given, decoded by the same strict decoder as `ingest`: invalid UTF-8 or a
         // byte order mark is INVALID_JSON from both, never repaired.
         let bytes: [UInt8]
@@ -28,6 +44,26 @@ enum RecordCommand: LedgerCommand {
         defer { try? ledger.close() }
         let outcome = try ledger.record(step)
         context.output.writeLine(outcome.json.serialized())
+        return .success
+    }
+
+    /// `record --stream`: group-committed steps from stdin, answers on stdout.
+    private static func stream(_ context: CommandContext) throws -> ExitStatus {
+        guard context.arguments.positionals.isEmpty || context.arguments.positionals == ["-"] else {
+            throw UsageError("--stream reads its steps from standard input: give no STEP")
+        }
+        let options = Ledger.StreamOptions(
+            maximumSteps: Int(try context.arguments.integer("--commit-steps", in: 1...1_000_000) ?? 1_000),
+            maximumMilliseconds: Int(try context.arguments.integer("--commit-ms", in: 1...60_000) ?? 50))
+        let ledger = try context.openLedger(.readWrite)
+        defer { try? ledger.close() }
+        var reader = NDJSONReader(descriptor: 0)
+        _ = try ledger.recordStream(&reader, options: options) { answers in
+            for answer in answers {
+                context.output.writeLine(answer.json.serialized())
+            }
+            context.output.flush()
+        }
         return .success
     }
 }

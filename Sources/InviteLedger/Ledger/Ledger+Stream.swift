@@ -1,0 +1,118 @@
+import Dispatch
+import LedgerStore
+
+extension Ledger {
+    /// When a stream of steps commits: as soon as no more input is waiting, or after
+    /// `maximumSteps` steps, or after `maximumMilliseconds` of recording, whichever comes first.
+    public struct StreamOptions: Sendable {
+        public var maximumSteps: Int
+        public var maximumMilliseconds: Int
+
+        public init(maximumSteps: Int = 1_000, maximumMilliseconds: Int = 50) {
+            self.maximumSteps = max(1, maximumSteps)
+            self.maximumMilliseconds = max(1, maximumMilliseconds)
+        }
+    }
+
+    /// The answer to one line of a stream, given once its transaction is committed.
+    public enum StreamAnswer: Sendable {
+        case recorded(line: Int, StepOutcome)
+        case rejected(Rejection)
+
+        /// The outcome as `record` prints it, or `{"error":{...},"line":N,"eventId":...}`.
+        public var json: JSONValue {
+            switch self {
+            case .recorded(_, let outcome):
+                return outcome.json
+            case .rejected(let rejection):
+                var error: [(String, JSONValue)] = [("code", .string(rejection.error.code.rawValue))]
+                if let field = rejection.error.field { error.append(("field", .string(field))) }
+                error.append(("message", .string(rejection.error.message)))
+                return .object([
+                    ("error", .object(error)), ("line", .integer(Int64(rejection.line))),
+                    ("eventId", rejection.eventId.map { .string($0) } ?? .null),
+                ])
+            }
+        }
+    }
+
+    /// Records steps as they arrive, one per line, for a long-lived writer fed by another program:
+    /// the steps waiting are decided together and committed in one transaction (group commit),
+    /// then `onCommit` receives their answers, in input order. An answer is only ever given for
+    /// a committed step (or a rejected one), so a caller that kills the process loses no
+    /// acknowledged step. Blank lines get no answer. Returns at the end of the input.
+    ///
+    /// - Throws: `DatabaseError` when SQLite fails; the steps of the transaction in progress get
+    ///   no answer, earlier ones stand.
+    public func recordStream(
+        _ reader: inout NDJSONReader, options: StreamOptions = StreamOptions(), onCommit: ([StreamAnswer]) -> Void
+    ) throws -> IngestSummary {
+        // Lines are handed over one by one: a program waiting for its answer sends no more.
+        let lines = DecodedLines(reader: reader, chunkLines: 1)
+        defer { reader = lines.stop() }
+        var summary = IngestSummary()
+        var isDone = false
+        while !isDone {
+            guard let first = try lines.next() else { break }
+            var answers: [StreamAnswer] = []
+            var batch = summary
+            try queue.inDatabase { db in
+                let recorder = StepRecorder(state: recordingState(db))
+                try recorder.state.inTransaction {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    var line = first
+                    var count = 0
+                    while true {
+                        count += 1
+                        batch.committedThroughLine = line.number
+                        if let answer = try Self.record(line, recorder: recorder, recordedAt: clock.now(), summary: &batch) {
+                            answers.append(answer)
+                        }
+                        let elapsed = DispatchTime.now().uptimeNanoseconds - start
+                        guard count < options.maximumSteps, elapsed < UInt64(options.maximumMilliseconds) * 1_000_000,
+                              lines.hasReadyLine
+                        else { break }
+                        guard let next = try lines.next() else {
+                            isDone = true
+                            break
+                        }
+                        line = next
+                    }
+                    try StateWriter.flush(recorder.state)
+                    return .commit
+                }
+                advanceWitness(db)
+            }
+            summary = batch
+            onCommit(answers)
+        }
+        return summary
+    }
+
+    /// Records one decoded line and counts it; returns its answer, nil for a blank line. A storage
+    /// failure is thrown as `IngestError` naming the line: it stops `ingest` and streams.
+    static func record(
+        _ line: DecodedLine, recorder: StepRecorder, recordedAt: Int64, summary: inout IngestSummary
+    ) throws -> StreamAnswer? {
+        switch line.content {
+        case .blank:
+            return nil
+        case .rejected(let eventId, let error):
+            summary.lines += 1
+            summary.rejected += 1
+            return .rejected(Rejection(line: line.number, eventId: eventId, error: error))
+        case .step(let step):
+            summary.lines += 1
+            do {
+                let outcome = try recorder.record(step, recordedAt: recordedAt)
+                if outcome.status == .recorded { summary.recorded += 1 } else { summary.duplicates += 1 }
+                return .recorded(line: line.number, outcome)
+            } catch let error as LedgerError {
+                summary.rejected += 1
+                return .rejected(Rejection(line: line.number, eventId: step.eventId, error: error))
+            } catch {
+                throw IngestError(line: line.number, underlying: error)
+            }
+        }
+    }
+}
