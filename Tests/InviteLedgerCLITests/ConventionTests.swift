@@ -76,6 +76,27 @@ struct ConventionTests {
         #expect(try FileManager.default.attributesOfItem(atPath: "/dev/full")[.type] as? FileAttributeType == .typeCharacterSpecial)
     }
 
+    @Test("a report on a ledger without any broker is the header alone; referral get names the CRM partner as upline does")
+    func emptyReportAndCrmPartner() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let empty = scratch.path("empty.sqlite")
+        #expect(try CLI.run(["init", "--db", empty]).status == 0)
+        let report = try CLI.run(["report", "partners", "--db", empty])
+        #expect(report.status == 0, "\(report)")
+        #expect(report.stdout == (try CLI.run(["report", "partners", "--db", empty, "--broker", "acme"]).stdout))
+        #expect(report.stdout.hasPrefix("userId,crmPartnerRef,") && report.stdout.hasSuffix("\r\n") && report.stdout.split(separator: "\r\n").count == 1)
+
+        let db = scratch.path("ledger.sqlite")
+        for flow in ["flow-1", "flow-2"] {
+            #expect(try CLI.run(["ingest", CLI.fixture("\(flow).ndjson").path, "--db", db]).status == 0)
+        }
+        let get = try CLI.run(["referral", "get", "--account-id", "5002", "--format", "json", "--db", db])
+        let upline = try CLI.run(["upline", "--user-id", "1003", "--format", "json", "--db", db])
+        #expect(get.stdout.contains(#""crmPartnerRef":"CRM-1002""#), "\(get)")
+        #expect(upline.stdout.contains(#""crmPartnerRef":"CRM-1002""#), "\(upline)")
+    }
+
     @Test("output that cannot be written is said on stderr, exit status 74")
     func unwritableOutput() throws {
         let result = try CLI.python("""

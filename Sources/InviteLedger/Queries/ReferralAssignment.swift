@@ -41,7 +41,10 @@ extension Ledger {
                     .notFound, field: subject.field,
                     "\(subject)\(accountId == nil ? " has no user-level partnerId" : " has no partnerId")")
             }
-            let crmPartnerRef = try assignment.partnerRowId.flatMap { try PartnerRecord.fetch(db, id: $0)?.crmPartnerRef }
+            // The CRM partner the holder's user is, as `upline` names it; else the one the
+            // assignment named.
+            let crmPartnerRef = try PartnerRecord.fetch(db, userRowId: assignment.userRowId)?.crmPartnerRef
+                ?? assignment.partnerRowId.flatMap { try PartnerRecord.fetch(db, id: $0)?.crmPartnerRef }
             return ReferralAssignment(
                 brokerCrmName: scope.broker.brokerCrmName, partnerId: holder.partnerId, level: holder.level.rawValue,
                 userId: owner.userId, ctidTraderAccountId: accountId,

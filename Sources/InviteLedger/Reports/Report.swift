@@ -53,13 +53,18 @@ extension Ledger {
     ) throws -> ReportSummary {
         try options.validate()
         return try queue.read { db in
-            let scope = try QueryScope(db: db, brokerCrmName: options.broker)
-            let snapshotSeq = try EventRecord.head(db)?.seq ?? 0
             let encoder = ReportEncoder(format: options.format, columns: columns)
             let blockSize = 1 << 16
             var buffer: [UInt8] = []
             buffer.reserveCapacity(blockSize + 4096)
             encoder.header(into: &buffer)
+            // A ledger that holds no broker yet has no rows for any: the header alone.
+            guard try !BrokerRecord.fetchAll(db).isEmpty else {
+                if !buffer.isEmpty { try buffer.withUnsafeBufferPointer(write) }
+                return ReportSummary(rows: 0, snapshotSeq: 0)
+            }
+            let scope = try QueryScope(db: db, brokerCrmName: options.broker)
+            let snapshotSeq = try EventRecord.head(db)?.seq ?? 0
             var rows = 0
             let query = sql(scope)
             try db.makeStatement(sql: query.sql).forEachRow(arguments: query.arguments) { columns in

@@ -11,7 +11,8 @@ enum DemoCommand: LedgerCommand {
             kept for you to query afterwards. The demo records with a fixed clock (recordedAt
             2026-04-01T00:00:00Z), so its output, hashes included, is the same on every machine.
             """,
-        options: [.value("--format", "FORMAT", "table or json (default: table).")]
+        options: [.value("--format", "FORMAT", "table or json (default: table).")],
+        databaseHelp: "A new file to keep the demo's ledger in (default: in memory; $INVITE_LEDGER_DB is not used)."
     )
 
     /// recordedAt of every demo step: hashed into the chain, so fixed for a reproducible output.

@@ -28,12 +28,16 @@ struct CommandSignature {
     var discussion: String? = nil
     var options: [Option] = []
     var positionals: [Positional] = []
+    /// What `--db` means for this command, when not the usual database.
+    var databaseHelp: String? = nil
 
     static let databaseOption = Option.value(
         "--db", "PATH", "The ledger database (default: $INVITE_LEDGER_DB, else ./invite-ledger.sqlite).")
     static let helpOption = Option.flag("--help", "Show this help.")
 
-    var allOptions: [Option] { options + [Self.databaseOption, Self.helpOption] }
+    var allOptions: [Option] {
+        options + [databaseHelp.map { Option.value("--db", "PATH", $0) } ?? Self.databaseOption, Self.helpOption]
+    }
 
     var usage: String {
         var parts = ["invite-ledger"] + path
