@@ -220,6 +220,9 @@ enum InviteLedgerCLI {
     /// and what to do.
     static func untrustedFileMessage(_ error: LedgerFileError) -> String {
         let path = error.path
+        if let remedy = error.remedy {
+            return "error: \(path) \(error.reason).\n\(remedy)\n"
+        }
         return """
             error: \(path) \(["is ", "does "].contains(where: error.reason.hasPrefix) ? "" : "cannot be trusted: ")\(error.reason).
             Nothing was written to it. Check it with `invite-ledger verify --db \(path)`, then restore it

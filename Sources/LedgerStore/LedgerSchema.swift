@@ -6,6 +6,10 @@ public enum LedgerSchema {
         Migration(identifier: $0.name, sql: $0.contents)
     }
 
+    /// The application id in the header of every ledger (`PRAGMA application_id`, set by migration
+    /// 0012): 0x494E564C, "INVL".
+    public static let applicationId: Int64 = 0x494E_564C
+
     /// A migrator over `migrations`.
     public static func migrator() throws -> Migrator {
         try Migrator(migrations: migrations)

@@ -1,14 +1,17 @@
 /// Applies migrations forward, each once, in the lexical order of their identifiers.
 ///
 /// Each migration runs in its own `BEGIN IMMEDIATE` transaction, checks foreign keys before it
-/// commits, and records itself in `schema_migrations`. A database that has applied a migration
+/// commits, and records itself in `inviteLedgerMigration`. A database that has applied a migration
 /// this binary does not know comes from a newer binary: it is refused, untouched.
 ///
 ///     let migrator = Migrator(migrations: LedgerSchema.migrations)
 ///     let applied = try migrator.migrate(db)
 public struct Migrator: Sendable {
-    /// The table where a database records the migrations applied to it.
-    public static let tableName = "schema_migrations"
+    /// The table where a database records the migrations applied to it: a name of our own, so
+    /// that it never collides with another tool's.
+    public static let tableName = "inviteLedgerMigration"
+    /// The name earlier versions gave it: `migrate` moves its rows to `tableName`.
+    public static let legacyTableName = "schema_migrations"
 
     public let migrations: [Migration]
 
@@ -65,6 +68,7 @@ public struct Migrator: Sendable {
     @discardableResult
     public func migrate(_ db: Database) throws -> [String] {
         try createMigrationTable(db)
+        try moveLegacyTable(db)
         let applied = try appliedIdentifiers(db)
         try refuseUnknown(applied)
         var done: [String] = []
@@ -72,7 +76,7 @@ public struct Migrator: Sendable {
             try db.inTransaction(.immediate) {
                 // Another process may have applied it while this one waited for the write lock.
                 let exists = try Int64.fetchOne(
-                    db, sql: "SELECT 1 FROM schema_migrations WHERE identifier = ?",
+                    db, sql: "SELECT 1 FROM \(Self.tableName) WHERE identifier = ?",
                     arguments: [migration.identifier])
                 guard exists == nil else { return .commit }
                 try db.execute(sql: migration.sql)
@@ -80,7 +84,7 @@ public struct Migrator: Sendable {
                     throw Error.foreignKeyViolation(migration: migration.identifier, table: violation["table"] ?? "?")
                 }
                 try db.execute(
-                    sql: "INSERT INTO schema_migrations (identifier, appliedAt) VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                    sql: "INSERT INTO \(Self.tableName) (identifier, appliedAt) VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
                     arguments: [migration.identifier])
                 done.append(migration.identifier)
                 return .commit
@@ -93,8 +97,8 @@ public struct Migrator: Sendable {
     /// Works on a read-only connection; a database never migrated has every migration pending.
     public func status(_ db: Database) throws -> [Status] {
         var appliedAt: [String: String] = [:]
-        if try hasMigrationTable(db) {
-            for row in try db.fetchAll(sql: "SELECT identifier, appliedAt FROM schema_migrations") {
+        if let table = try migrationTable(db) {
+            for row in try db.fetchAll(sql: "SELECT identifier, appliedAt FROM \(table)") {
                 appliedAt[try row.decode(String.self, "identifier")] = try row.decode(String.self, "appliedAt")
             }
         }
@@ -108,8 +112,14 @@ public struct Migrator: Sendable {
     }
 
     public func appliedIdentifiers(_ db: Database) throws -> Set<String> {
-        guard try hasMigrationTable(db) else { return [] }
-        return Set(try String.fetchAll(db, sql: "SELECT identifier FROM schema_migrations"))
+        guard let table = try migrationTable(db) else { return [] }
+        return Set(try String.fetchAll(db, sql: "SELECT identifier FROM \(table)"))
+    }
+
+    /// True when the database still keeps its migrations under the legacy name: `migrate` must
+    /// move them before the database is used.
+    public func hasLegacyTable(_ db: Database) throws -> Bool {
+        try hasTable(db, Self.legacyTableName)
     }
 
     private func refuseUnknown(_ applied: Set<String>) throws {
@@ -118,14 +128,35 @@ public struct Migrator: Sendable {
         guard unknown.isEmpty else { throw Error.unknownMigrations(unknown) }
     }
 
-    private func hasMigrationTable(_ db: Database) throws -> Bool {
-        try Int64.fetchOne(
-            db, sql: "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'") != nil
+    /// The table holding the applied migrations: ours, else the legacy one, else none.
+    private func migrationTable(_ db: Database) throws -> String? {
+        if try hasTable(db, Self.tableName) { return Self.tableName }
+        if try hasTable(db, Self.legacyTableName) { return Self.legacyTableName }
+        return nil
+    }
+
+    private func hasTable(_ db: Database, _ name: String) throws -> Bool {
+        try Int64.fetchOne(db, sql: "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", arguments: [name]) != nil
+    }
+
+    /// Moves the rows of the legacy table to ours and drops it, in one transaction (a copy, not
+    /// a rename, so that the table's definition reads exactly as in a new database).
+    private func moveLegacyTable(_ db: Database) throws {
+        guard try hasTable(db, Self.legacyTableName) else { return }
+        try db.inTransaction(.immediate) {
+            guard try hasTable(db, Self.legacyTableName) else { return .commit }
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO \(Self.tableName) (identifier, appliedAt)
+                SELECT identifier, appliedAt FROM \(Self.legacyTableName);
+                DROP TABLE \(Self.legacyTableName);
+                """)
+            return .commit
+        }
     }
 
     private func createMigrationTable(_ db: Database) throws {
         try db.execute(sql: """
-            CREATE TABLE IF NOT EXISTS schema_migrations (
+            CREATE TABLE IF NOT EXISTS \(Self.tableName) (
                 identifier TEXT PRIMARY KEY NOT NULL,
                 appliedAt TEXT NOT NULL
             ) STRICT

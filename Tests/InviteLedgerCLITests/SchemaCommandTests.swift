@@ -6,7 +6,7 @@ struct SchemaCommandTests {
     static let identifiers = [
         "0001_create_broker", "0002_create_event", "0003_create_ctid_user", "0004_create_trader_account",
         "0005_create_partner", "0006_create_partner_id", "0007_create_link", "0008_create_click",
-        "0009_create_signup", "0010_create_attribution", "0011_create_lineage",
+        "0009_create_signup", "0010_create_attribution", "0011_create_lineage", "0012_set_application_id",
     ]
 
     @Test("init creates the database and applies every migration once")
@@ -19,14 +19,14 @@ struct SchemaCommandTests {
         #expect(first.stdout == """
             database: \(db)
             applied now: \(Self.identifiers.joined(separator: ", "))
-            schema version: 0011_create_lineage
+            schema version: 0012_set_application_id
 
             """)
         #expect(first.stderr == "")
         let again = try CLI.run(["--db", db, "init", "--format", "json"])
         #expect(again.status == 0)
-        #expect(again.stdout == #"{"database":"\#(db)","applied":[],"schemaVersion":"0011_create_lineage"}"# + "\n")
-        #expect(try CLI.sqlite3(db, "SELECT COUNT(*) FROM schema_migrations;") == "\(Self.identifiers.count)\n")
+        #expect(again.stdout == #"{"database":"\#(db)","applied":[],"schemaVersion":"0012_set_application_id"}"# + "\n")
+        #expect(try CLI.sqlite3(db, "SELECT COUNT(*) FROM inviteLedgerMigration;") == "\(Self.identifiers.count)\n")
     }
 
     @Test("migrate --status lists pending migrations without creating the file")
@@ -64,7 +64,7 @@ struct SchemaCommandTests {
         defer { scratch.remove() }
         let db = scratch.path("ledger.sqlite")
         try CLI.run(["init", "--db", db])
-        try CLI.sqlite3(db, "INSERT INTO schema_migrations VALUES ('9999_from_the_future', '2030-01-01T00:00:00Z');")
+        try CLI.sqlite3(db, "INSERT INTO inviteLedgerMigration VALUES ('9999_from_the_future', '2030-01-01T00:00:00Z');")
         let before = try Data(contentsOf: URL(fileURLWithPath: db))
         for arguments in [["migrate"], ["init"], ["migrate", "--status"]] {
             let result = try CLI.run(arguments + ["--db", db])
@@ -75,7 +75,7 @@ struct SchemaCommandTests {
 
                 """)
         }
-        #expect(try CLI.sqlite3(db, "SELECT COUNT(*) FROM schema_migrations;") == "\(Self.identifiers.count + 1)\n")
+        #expect(try CLI.sqlite3(db, "SELECT COUNT(*) FROM inviteLedgerMigration;") == "\(Self.identifiers.count + 1)\n")
         #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
     }
 
@@ -108,8 +108,8 @@ struct SchemaCommandTests {
         try process.run()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        #expect(try CLI.sqlite3(scratch.path("copied.sqlite"), "SELECT MAX(identifier) FROM schema_migrations;")
-            == "0011_create_lineage\n")
+        #expect(try CLI.sqlite3(scratch.path("copied.sqlite"), "SELECT MAX(identifier) FROM inviteLedgerMigration;")
+            == "0012_set_application_id\n")
     }
 }
 
@@ -148,5 +148,54 @@ struct CommandLineTests {
         let noCommand = try CLI.run([])
         #expect(noCommand.status == 1)
         #expect(noCommand.stderr.hasPrefix("OVERVIEW:"))
+    }
+
+    @Test("a ledger with the old migrations table name is read as outdated, then upgraded by migrate, its content unchanged")
+    func legacyMigrationTable() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let db = scratch.path("ledger.sqlite")
+        #expect(try CLI.run(["ingest", CLI.fixture("flow-1.ndjson").path, "--db", db]).status == 0)
+        // As an earlier version left it: migrations under schema_migrations, no application id.
+        try CLI.sqlite3(db, """
+            CREATE TABLE schema_migrations (identifier TEXT PRIMARY KEY NOT NULL, appliedAt TEXT NOT NULL) STRICT;
+            INSERT INTO schema_migrations SELECT * FROM inviteLedgerMigration WHERE identifier < '0012';
+            DROP TABLE inviteLedgerMigration; PRAGMA application_id = 0;
+            """)
+        let outdated = try CLI.run(["stats", "--user-id", "1001", "--db", db])
+        #expect(outdated.status == 5)
+        #expect(outdated.stderr.contains(#""code":"SCHEMA_OUTDATED""#), "\(outdated)")
+        let migrated = try CLI.run(["migrate", "--db", db])
+        #expect(migrated.status == 0, "\(migrated)")
+        #expect(try CLI.sqlite3(db, "SELECT COUNT(*) FROM inviteLedgerMigration; PRAGMA application_id;")
+                == "\(SchemaCommandTests.identifiers.count)\n1229870668\n")
+        #expect(try CLI.sqlite3(db, "SELECT name FROM sqlite_schema WHERE name = 'schema_migrations';") == "")
+        #expect(try CLI.run(["verify", "--db", db]).status == 0)
+        #expect(try CLI.run(["stats", "--user-id", "1001", "--db", db]).status == 0)
+    }
+
+    @Test("another program's SQLite file is refused by init, migrate, record and ingest, left byte for byte as it was")
+    func foreignFile() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let notes = scratch.path("notes.sqlite")
+        try CLI.sqlite3(notes, "CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO note (body) VALUES ('keep me');")
+        let other = scratch.path("other-app.sqlite")
+        try CLI.sqlite3(other, "PRAGMA application_id = 1234; CREATE TABLE t (x);")
+        for (file, reason) in [(notes, "(it holds tables note)"), (other, "(application id 1234)")] {
+            let before = try Data(contentsOf: URL(fileURLWithPath: file))
+            for arguments in [["init"], ["migrate"], ["record", #"{"step":"user.created","eventId":"e1","brokerCrmName":"acme","at":"2026-01-01T00:00:00Z","userId":1}"#],
+                              ["ingest", CLI.fixture("flow-1.ndjson").path]] {
+                let result = try CLI.run(arguments + ["--db", file])
+                #expect(result.status == 5, "\(arguments): \(result)")
+                #expect(result.stderr == "error: \(file) is another program's SQLite file \(reason), not an invite-ledger ledger.\nNothing was written to it. Give --db a new file, or an invite-ledger ledger.\n", "\(result)")
+            }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before)
+            #expect(try CLI.sqlite3(file, "PRAGMA journal_mode;") == "delete\n")
+            #expect(!FileManager.default.fileExists(atPath: file + "-wal"))
+        }
+        let query = try CLI.run(["stats", "--user-id", "1", "--db", notes])
+        #expect(query.status == 5)
+        #expect(query.stderr.contains("NOT_INITIALIZED"))
     }
 }

@@ -142,7 +142,7 @@ struct QueryTests {
         let user = try ledger.referral(of: .userId(1001))
         #expect(user == ReferralAssignment(
             brokerCrmName: "acme", partnerId: "ib-alice", level: "user", userId: 1001, ctidTraderAccountId: nil,
-            since: Self.time("2026-04-09T15:00:00Z"), crmPartnerRef: nil))
+            since: Self.time("2026-04-09T15:00:00Z"), crmPartnerRef: "CRM-1001"))
         let account = try ledger.referral(of: .accountId(5002))
         #expect(account == ReferralAssignment(
             brokerCrmName: "acme", partnerId: "bob@ib.example", level: "account", userId: 1002, ctidTraderAccountId: 5002,

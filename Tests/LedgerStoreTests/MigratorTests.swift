@@ -18,7 +18,7 @@ struct MigratorTests {
         #expect(migrator.migrations.map(\.identifier) == ["0001_create_a", "0002_add_b"])
         #expect(try migrator.migrate(db) == ["0001_create_a", "0002_add_b"])
         #expect(try migrator.migrate(db) == [])
-        #expect(try String.fetchAll(db, sql: "SELECT identifier FROM schema_migrations ORDER BY rowid")
+        #expect(try String.fetchAll(db, sql: "SELECT identifier FROM inviteLedgerMigration ORDER BY rowid")
             == ["0001_create_a", "0002_add_b"])
         #expect(try migrator.isUpToDate(db))
 
@@ -44,7 +44,7 @@ struct MigratorTests {
         #expect(throws: Migrator.Error.unknownMigrations(["0002_add_b", "0003_add_c"])) {
             try older.status(db)
         }
-        #expect(try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM schema_migrations") == 3)
+        #expect(try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM inviteLedgerMigration") == 3)
     }
 
     @Test("a failing migration leaves neither its changes nor its record")
@@ -56,7 +56,7 @@ struct MigratorTests {
         ])
         let error = try #require(throws: DatabaseError.self) { try migrator.migrate(db) }
         #expect(error.message == "no such table: nowhere")
-        #expect(try String.fetchAll(db, sql: "SELECT identifier FROM schema_migrations") == ["0001_create_a"])
+        #expect(try String.fetchAll(db, sql: "SELECT identifier FROM inviteLedgerMigration") == ["0001_create_a"])
         #expect(try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'half'") == 0)
     }
 
@@ -72,7 +72,7 @@ struct MigratorTests {
             try migrator.migrate(db)
         }
         #expect(try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM b") == 0)
-        #expect(try String.fetchAll(db, sql: "SELECT identifier FROM schema_migrations ORDER BY identifier")
+        #expect(try String.fetchAll(db, sql: "SELECT identifier FROM inviteLedgerMigration ORDER BY identifier")
             == ["0001_create_a", "0002_add_b"])
     }
 
@@ -97,8 +97,8 @@ struct MigratorTests {
         let tables = try String.fetchAll(
             db, sql: "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
         #expect(tables == [
-            "attribution", "broker", "click", "ctidUser", "event", "lineage", "link", "partner",
-            "partnerIdAssignment", "partnerIdHolder", "schema_migrations", "signup", "traderAccount",
+            "attribution", "broker", "click", "ctidUser", "event", "inviteLedgerMigration", "lineage", "link", "partner",
+            "partnerIdAssignment", "partnerIdHolder", "signup", "traderAccount",
         ])
         let notStrict = try String.fetchAll(
             db, sql: "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND strict = 0 AND name NOT LIKE 'sqlite_%'")

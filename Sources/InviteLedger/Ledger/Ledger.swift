@@ -61,6 +61,7 @@ public final class Ledger: Sendable {
         switch access {
         case .readWrite:
             try witness?.requireDatabase()
+            try Self.refuseForeignFile(path)
             queue = try DatabaseQueue(path: path, mode: .readWriteCreate, configuration: configuration)
             try queue.inDatabase { db in
                 try Self.checkBeforeWriting(db, path: path, witness: witness)
@@ -75,12 +76,42 @@ public final class Ledger: Sendable {
             if status.allSatisfy({ $0.appliedAt == nil }) {
                 throw LedgerError(.notInitialized, "\(path) is not an invite-ledger database; create one with `invite-ledger init`")
             }
-            let pending = status.filter { $0.appliedAt == nil }.map(\.identifier)
+            var pending = status.filter { $0.appliedAt == nil }.map(\.identifier)
+            if try queue.inDatabase({ db in try migrator.hasLegacyTable(db) }) {
+                pending.append("(its migrations table, schema_migrations, gets its new name)")
+            }
             guard pending.isEmpty else {
                 throw LedgerError(
                     .schemaOutdated,
                     "\(path) needs migrations \(pending.joined(separator: ", ")); run `invite-ledger migrate`")
             }
+        }
+    }
+
+    /// Refuses, before anything opens it for writing (which would switch it to WAL and add
+    /// tables), a SQLite file that belongs to another program: one whose header carries another
+    /// application id, or that holds tables and no invite-ledger migrations table. The file is
+    /// read through a read-only connection and left byte for byte as it was.
+    static func refuseForeignFile(_ path: String) throws {
+        guard path != ":memory:", !path.hasPrefix("file:"),
+              let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0
+        else { return }
+        let db = try Database(path: path, mode: .readOnly)
+        defer { try? db.close() }
+        let applicationId = try Int64.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+        let tables = try String.fetchAll(
+            db, sql: "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        let isOurs = tables.contains(Migrator.tableName) || tables.contains(Migrator.legacyTableName)
+        if applicationId != 0 && applicationId != LedgerSchema.applicationId {
+            throw LedgerFileError(
+                path: path, reason: "is another program's SQLite file (application id \(applicationId)), not an invite-ledger ledger",
+                remedy: "Nothing was written to it. Give --db a new file, or an invite-ledger ledger.")
+        }
+        if !isOurs && !tables.isEmpty {
+            let shown = tables.prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", ..." : "")
+            throw LedgerFileError(
+                path: path, reason: "is another program's SQLite file (it holds tables \(shown)), not an invite-ledger ledger",
+                remedy: "Nothing was written to it. Give --db a new file, or an invite-ledger ledger.")
         }
     }
 
@@ -140,6 +171,7 @@ public final class Ledger: Sendable {
     public static func migrate(path: String) throws -> [String] {
         let migrator = try LedgerSchema.migrator()
         try HeadWitness(databasePath: path)?.requireDatabase()
+        try refuseForeignFile(path)
         let queue = try DatabaseQueue(path: path, mode: .readWriteCreate)
         defer { try? queue.close() }
         return try queue.inDatabase { db in

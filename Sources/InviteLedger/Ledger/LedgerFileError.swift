@@ -9,10 +9,13 @@ public struct LedgerFileError: Error, Sendable, Equatable, CustomStringConvertib
     public var path: String
     /// What is wrong, as a phrase that follows the path: "is damaged: ...", "its log ends at ...".
     public var reason: String
+    /// What to do, when not the usual (verify, then restore or rebuild).
+    public var remedy: String?
 
-    public init(path: String, reason: String) {
+    public init(path: String, reason: String, remedy: String? = nil) {
         self.path = path
         self.reason = reason
+        self.remedy = remedy
     }
 
     public var description: String { "\(path): \(reason)" }
