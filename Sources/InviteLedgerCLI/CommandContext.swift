@@ -23,7 +23,12 @@ struct CommandContext {
     }
 
     func openLedger(_ access: Ledger.Access) throws -> Ledger {
-        try Ledger(path: databasePath, access: access, clock: clock())
+        let ledger = try Ledger(path: databasePath, access: access, clock: clock())
+        if ledger.isImmutable {
+            errors.writeLine("notice: \(databasePath) is read-only and has no -shm file beside it: opened as immutable (read without locks; no other process may write it meanwhile)")
+            errors.flush()
+        }
+        return ledger
     }
 
     /// The system clock, or the time in `$INVITE_LEDGER_FIXED_TIME` (RFC 3339): recordedAt is

@@ -97,6 +97,41 @@ struct ConventionTests {
         #expect(upline.stdout.contains(#""crmPartnerRef":"CRM-1002""#), "\(upline)")
     }
 
+    @Test("a read-only copy in a read-only directory, without -shm, is queried and verified as immutable, with a notice")
+    func readOnlyCopy() throws {
+        let scratch = try Scratch()
+        defer {
+            chmod(scratch.url.appendingPathComponent("copy").path, 0o755)
+            scratch.remove()
+        }
+        let db = scratch.path("ledger.sqlite")
+        for flow in ["flow-1", "flow-2"] {
+            #expect(try CLI.run(["ingest", CLI.fixture("\(flow).ndjson").path, "--db", db]).status == 0)
+        }
+        let folder = scratch.url.appendingPathComponent("copy")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let copy = folder.appendingPathComponent("ledger.sqlite").path
+        try FileManager.default.copyItem(atPath: db, toPath: copy)
+        chmod(copy, 0o444)
+        chmod(folder.path, 0o555)
+        chmod(scratch.url.path, 0o755)
+        // Root may write anywhere: run the binary as an ordinary user, as an auditor would.
+        let asAuditor = getuid() == 0 ? ["runuser", "-u", "nobody", "--", CLI.binary.path] : [CLI.binary.path]
+        let output = try CLI.python("""
+            import subprocess, sys
+            for arguments in (["stats", "--user-id", "1001", "--format", "json"], ["verify", "--format", "json"]):
+                done = subprocess.run(sys.argv[2:] + arguments + ["--db", sys.argv[1]], capture_output=True)
+                print(done.returncode, done.stdout.decode().strip()[:40], done.stderr.decode().strip())
+            """, [copy] + asAuditor)
+        let notice = "notice: \(copy) is read-only and has no -shm file beside it: opened as immutable (read without locks; no other process may write it meanwhile)"
+        #expect(output == """
+            0 {"broker":"acme","partnerUserId":1001,"a \(notice)
+            0 {"intact":true,"events":19,"headHash":"9 \(notice)
+
+            """)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["ledger.sqlite"])
+    }
+
     @Test("output that cannot be written is said on stderr, exit status 74")
     func unwritableOutput() throws {
         let result = try CLI.python("""

@@ -26,6 +26,9 @@ public final class Ledger: Sendable {
     let queue: DatabaseQueue
     /// The head of the chain kept beside the file; nil in memory.
     let witness: HeadWitness?
+    /// True when a read-only file without a `-shm` beside it (an auditor's copy in a read-only
+    /// directory) was opened as immutable: SQLite then reads it without locking.
+    public let isImmutable: Bool
     /// What the recording rules know of the ledger, kept between writes; only touched with the
     /// connection, inside `queue`.
     private let recording = RecordingBox()
@@ -60,6 +63,7 @@ public final class Ledger: Sendable {
         let migrator = try LedgerSchema.migrator()
         switch access {
         case .readWrite:
+            isImmutable = false
             try witness?.requireDatabase()
             try Self.refuseForeignFile(path)
             queue = try DatabaseQueue(path: path, mode: .readWriteCreate, configuration: configuration)
@@ -71,7 +75,14 @@ public final class Ledger: Sendable {
             guard path == ":memory:" || FileManager.default.fileExists(atPath: path) else {
                 throw LedgerError(.notInitialized, "no ledger at \(path); create it with `invite-ledger init`")
             }
-            queue = try DatabaseQueue(path: path, mode: .readOnly, configuration: configuration)
+            var isImmutable = false
+            do {
+                queue = try DatabaseQueue(path: path, mode: .readOnly, configuration: configuration)
+            } catch let error as DatabaseError where error.isReadOnlyFile {
+                queue = try Self.openImmutable(path, configuration: configuration)
+                isImmutable = true
+            }
+            self.isImmutable = isImmutable
             let status = try queue.inDatabase { db in try migrator.status(db) }
             if status.allSatisfy({ $0.appliedAt == nil }) {
                 throw LedgerError(.notInitialized, "\(path) is not an invite-ledger database; create one with `invite-ledger init`")
@@ -86,6 +97,21 @@ public final class Ledger: Sendable {
                     "\(path) needs migrations \(pending.joined(separator: ", ")); run `invite-ledger migrate`")
             }
         }
+    }
+
+    /// Opens a read-only copy that SQLite cannot open the usual way, because no `-shm` file can be
+    /// made beside it: as immutable, which needs none. A `-wal` holding commits would be ignored
+    /// that way, so it is refused, saying why.
+    private static func openImmutable(_ path: String, configuration: Database.Configuration) throws -> DatabaseQueue {
+        let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int ?? 0
+        guard wal == 0 else {
+            throw LedgerFileError(
+                path: path,
+                reason: "is read-only, has no -shm file, and its -wal holds commits not yet in the database: SQLite cannot read them without writing a -shm beside them",
+                remedy: "Copy the database and its -wal to a writable directory and query the copy, or let the writer checkpoint it (close every connection) before copying.")
+        }
+        let encoded = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
+        return try DatabaseQueue(path: "file:\(encoded)?immutable=1", mode: .readOnly, configuration: configuration)
     }
 
     /// Refuses, before anything opens it for writing (which would switch it to WAL and add
