@@ -81,6 +81,16 @@ struct QueryCommandTests {
         }
         let second = try CLI.run(["referrals", "--user-id", "1001", "--depth", "2", "--limit", "2", "--after", cursor, "--format", "csv", "--db", db])
         #expect(second.stdout.split(separator: "\r\n").dropFirst().map { $0.split(separator: ",")[1] } == ["1003", "2001"])
+        // A CSV page says where the next starts on stderr, its columns unchanged.
+        let firstCSV = try CLI.run(["referrals", "--user-id", "1001", "--depth", "2", "--limit", "2", "--format", "csv", "--db", db])
+        #expect(firstCSV.stderr == "next page: --after \(cursor)\n")
+        let dot = try CLI.run(["referrals", "--user-id", "1001", "--depth", "2", "--limit", "2", "--format", "dot", "--db", db])
+        #expect(dot.stdout.hasSuffix("""
+              // truncated at 2 referrals; next page: --after \(cursor)
+              "more" [shape=note, style=dashed, label="more referrals:\\n--after \(cursor)"];
+            }
+
+            """), "\(dot.stdout)")
         let bad = try CLI.run(["referrals", "--user-id", "1001", "--after", "r1.x", "--db", db])
         #expect(bad.status == 2)
         #expect(bad.stderr == #"{"error":{"code":"INVALID_CURSOR","field":"after","message":"\"r1.x\" is not a cursor printed by a previous page (nextCursor)"}}"# + "\n")

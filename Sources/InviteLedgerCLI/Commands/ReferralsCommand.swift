@@ -41,6 +41,8 @@ enum ReferralsCommand: LedgerCommand {
             for row in page.referrals {
                 output.write(CSVWriter.record(fields(row)))
             }
+            // The CSV's columns stay the rows'; where the next page starts goes to stderr.
+            context.errors.writeLine(page.nextCursor.map { "next page: --after \($0)" } ?? "(last page)")
         case "tree":
             output.write(ReferralTreeText(page: page).rendered())
         case "dot":

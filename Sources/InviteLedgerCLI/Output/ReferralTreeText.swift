@@ -54,6 +54,11 @@ struct ReferralTreeText {
             text += "  \(quote(String(row.parentUserId))) -> \(quote(String(row.userId)))"
             text += " [label=\(quote(row.partnerId ?? ""))];\n"
         }
+        if let cursor = page.nextCursor {
+            // The page stops here: say so in the picture, not only to whoever reads the source.
+            text += "  // truncated at \(page.referrals.count) referrals; next page: --after \(cursor)\n"
+            text += "  \"more\" [shape=note, style=dashed, label=\(quote("more referrals:\n--after \(cursor)"))];\n"
+        }
         return text + "}\n"
     }
 }
