@@ -132,6 +132,22 @@ struct ConventionTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["ledger.sqlite"])
     }
 
+    @Test("ingest --progress gives a rate and an estimate per commit; --quiet prints nothing but rejections")
+    func progressAndQuiet() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let progress = try CLI.run(["ingest", CLI.fixture("flow-1.ndjson").path, "--batch-size", "4", "--progress", "--db", scratch.path("a.sqlite")])
+        #expect(progress.status == 0)
+        let lines = progress.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3, "\(progress)")
+        #expect(lines.first?.hasPrefix("ingested 4 lines (4 recorded, 0 rejected), ") == true, "\(progress)")
+        #expect(lines.first?.contains(" lines/s, ") == true && lines.first?.contains("% of the input, about ") == true, "\(progress)")
+        #expect(lines.last?.hasPrefix("ingested 9 lines (9 recorded, 0 rejected), ") == true && lines.last?.hasSuffix(", 100% of the input") == true, "\(progress)")
+        let quiet = try CLI.run(["ingest", CLI.fixture("flow-1.ndjson").path, "--quiet", "--db", scratch.path("b.sqlite")])
+        #expect(quiet.status == 0)
+        #expect(quiet.stdout == "" && quiet.stderr == "")
+    }
+
     @Test("output that cannot be written is said on stderr, exit status 74")
     func unwritableOutput() throws {
         let result = try CLI.python("""

@@ -53,6 +53,8 @@ extension Ledger {
         public var rolledBack = false
         /// The number of the last line whose batch is committed.
         public var committedThroughLine = 0
+        /// Bytes of input read through the last line counted: for progress and its estimate.
+        public var bytes = 0
 
         public var json: JSONValue {
             .object([

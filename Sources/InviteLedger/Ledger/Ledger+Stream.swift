@@ -94,6 +94,7 @@ extension Ledger {
     static func record(
         _ line: DecodedLine, recorder: StepRecorder, recordedAt: Int64, summary: inout IngestSummary
     ) throws -> StreamAnswer? {
+        summary.bytes += line.length + 1
         switch line.content {
         case .blank:
             return nil
