@@ -20,6 +20,7 @@ enum InviteLedgerCLI {
         VerifyCommand.self,
         RebuildCommand.self,
         BackupCommand.self,
+        CompletionCommand.self,
         DemoCommand.self,
     ]}
 

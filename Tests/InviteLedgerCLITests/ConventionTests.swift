@@ -148,6 +148,30 @@ struct ConventionTests {
         #expect(quiet.stdout == "" && quiet.stderr == "")
     }
 
+    @Test("completion bash completes commands, subcommands and options; zsh and fish scripts name them too")
+    func completion() throws {
+        let script = try CLI.run(["completion", "bash"])
+        #expect(script.status == 0)
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try script.stdout.write(toFile: scratch.path("completion.bash"), atomically: true, encoding: .utf8)
+        let output = try CLI.python("""
+            import subprocess, sys
+            checks = [("invite-ledger st", 1), ("invite-ledger stats --us", 2), ("invite-ledger report a", 2), ("invite-ledger ingest - --atom", 3)]
+            for line, index in checks:
+                words = line.split(" ")
+                script = f'source {sys.argv[1]}; COMP_WORDS=({" ".join(words)}); COMP_CWORD={index}; _invite_ledger; echo "${{COMPREPLY[@]}}"'
+                print(subprocess.run(["bash", "-c", script], capture_output=True, text=True).stdout.strip())
+            """, [scratch.path("completion.bash")])
+        #expect(output == "stats\n--user-id\nattributions\n--atomic\n")
+        for shell in ["zsh", "fish"] {
+            let other = try CLI.run(["completion", shell])
+            #expect(other.status == 0)
+            #expect(other.stdout.contains("attributions") && other.stdout.contains("user-id"), "\(shell)")
+        }
+        #expect(try CLI.run(["completion", "tcsh"]).status == 1)
+    }
+
     @Test("output that cannot be written is said on stderr, exit status 74")
     func unwritableOutput() throws {
         let result = try CLI.python("""
