@@ -105,6 +105,11 @@ enum CLI {
         try tool(["sqlite3", "-bail", "-cmd", ".timeout 10000", path, sql])
     }
 
+    /// Runs SQL with the `sqlite3` shell in JSON mode (`-json`): an array of rows, or "" for none.
+    static func sqlite3JSON(_ path: String, _ sql: String) throws -> String {
+        try tool(["sqlite3", "-json", "-bail", path, sql])
+    }
+
     /// Runs a program found on PATH; returns what it printed on stdout and stderr.
     private static func tool(_ arguments: [String]) throws -> String {
         let process = Process()

@@ -53,8 +53,14 @@ extension Ledger {
         public var rolledBack = false
         /// The number of the last line whose batch is committed.
         public var committedThroughLine = 0
-        /// Bytes of input read through the last line counted: for progress and its estimate.
+        /// Bytes of input read through the last line counted: for progress and its estimate (not
+        /// compared by `==`, which compares what was recorded).
         public var bytes = 0
+
+        public static func == (lhs: IngestSummary, rhs: IngestSummary) -> Bool {
+            (lhs.lines, lhs.recorded, lhs.duplicates, lhs.rejected, lhs.rolledBack, lhs.committedThroughLine)
+                == (rhs.lines, rhs.recorded, rhs.duplicates, rhs.rejected, rhs.rolledBack, rhs.committedThroughLine)
+        }
 
         public var json: JSONValue {
             .object([

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+/// The SQL examples of SqlViews.md, taken from the article and run by the `sqlite3` shell, give
+/// what the command line prints.
+@Suite("SQL views")
+struct SqlViewTests {
+    /// The article's ```sql blocks, in order.
+    static func examples() throws -> [String] {
+        let article = try String(
+            contentsOf: CLI.packageRoot.appendingPathComponent("Sources/InviteLedger/InviteLedger.docc/SqlViews.md"),
+            encoding: .utf8)
+        return article.components(separatedBy: "```sql\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+    }
+
+    static func json(_ text: String) throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+    }
+
+    /// A JSON value written with sorted keys: two equal values read the same.
+    static func canonical(_ value: Any) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]), as: UTF8.self)
+    }
+
+    static func pick(_ object: Any, _ keys: [String], renaming: [String: String] = [:]) -> [String: Any] {
+        let dictionary = object as? [String: Any] ?? [:]
+        var picked: [String: Any] = [:]
+        for key in keys {
+            picked[renaming[key] ?? key] = dictionary[key] ?? NSNull()
+        }
+        return picked
+    }
+
+    @Test("every example of SqlViews.md answers as the command it names")
+    func examplesMatchTheCommandLine() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let db = scratch.path("ledger.sqlite")
+        for flow in ["flow-1", "flow-2"] {
+            #expect(try CLI.run(["ingest", CLI.fixture("\(flow).ndjson").path, "--db", db]).status == 0)
+        }
+        let examples = try Self.examples()
+        #expect(examples.count == 6)
+        func rows(_ index: Int) throws -> [[String: Any]] {
+            let output = try CLI.sqlite3JSON(db, examples[index])
+            return try Self.json(output) as? [[String: Any]] ?? []
+        }
+        func cli(_ arguments: [String]) throws -> [String: Any] {
+            let result = try CLI.run(arguments + ["--format", "json", "--db", db])
+            #expect(result.status == 0, "\(arguments): \(result)")
+            return try Self.json(result.stdout) as? [String: Any] ?? [:]
+        }
+        let referralKeys = ["level", "userId", "parentUserId", "attributedAt", "partnerId", "partnerCtidTraderAccountId", "linkId"]
+        let referrals = try cli(["referrals", "--user-id", "1001", "--depth", "3"])["referrals"] as? [Any] ?? []
+        #expect(try Self.canonical(rows(0)) == Self.canonical(referrals.map { Self.pick($0, referralKeys) }))
+        #expect(try rows(0).count == 2)
+
+        let stats = try cli(["stats", "--user-id", "1001"])["levels"] ?? []
+        #expect(try Self.canonical(rows(1)) == Self.canonical(stats))
+
+        let upline = (try cli(["upline", "--user-id", "1003"])["upline"] as? [Any])?.first ?? [:]
+        #expect(try Self.canonical(rows(2)) == Self.canonical([Self.pick(upline, ["userId", "partnerId"])]))
+
+        let get = try cli(["referral", "get", "--account-id", "5002"])
+        #expect(try Self.canonical(rows(3)) == Self.canonical([Self.pick(
+            get, ["partnerId", "level", "userId", "ctidTraderAccountId", "crmPartnerRef", "since"])]))
+
+        let verify = try cli(["verify"])
+        #expect(try Self.canonical(rows(4)) == Self.canonical([["seq": verify["events"] ?? 0, "hash": verify["headHash"] ?? ""]]))
+
+        let report = try CLI.run(["report", "attributions", "--format", "ndjson", "--db", db]).stdout
+            .split(separator: "\n").map { try Self.json(String($0)) }.filter { Self.pick($0, ["userId"])["userId"] as? Int == 1003 }
+        let keys = ["seq", "outcome", "via", "partnerId", "holderLevel", "holderCtidTraderAccountId", "linkId", "attributedAt", "level1UserId"]
+        let expected = report.map { Self.pick($0, keys, renaming: ["attributedAt": "decidedAt", "level1UserId": "parentUserId"]) }
+        #expect(try Self.canonical(rows(5)) == Self.canonical(expected))
+        #expect(try rows(5).count == 1)
+    }
+}
