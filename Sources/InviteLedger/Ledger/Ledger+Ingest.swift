@@ -77,6 +77,7 @@ extension Ledger {
     ///
     /// - Parameters:
     ///   - reader: the lines.
+    ///   - options: the batch size, all or nothing, and the page check before writing.
     ///   - onRejection: called for each rejected line, in order.
     ///   - onCommit: called after each committed batch with the summary so far: everything
     ///     counted in it is durable.
