@@ -15,6 +15,9 @@ struct CommandContext {
         invalidUTF8[argument] ?? Array(argument.utf8)
     }
 
+    /// `--quiet`: no notices and no progress.
+    var isQuiet: Bool { arguments.flag("--quiet") }
+
     /// `--db`, else `$INVITE_LEDGER_DB`, else `./invite-ledger.sqlite`.
     var databasePath: String {
         if let path = arguments.string("--db"), !path.isEmpty { return path }
@@ -24,7 +27,7 @@ struct CommandContext {
 
     func openLedger(_ access: Ledger.Access) throws -> Ledger {
         let ledger = try Ledger(path: databasePath, access: access, clock: clock())
-        if ledger.isImmutable {
+        if ledger.isImmutable && !isQuiet {
             errors.writeLine("notice: \(databasePath) is read-only and has no -shm file beside it: opened as immutable (read without locks; no other process may write it meanwhile)")
             errors.flush()
         }

@@ -24,7 +24,6 @@ enum IngestCommand: LedgerCommand {
             .flag("--report-commits", "Print {\"committedThroughLine\":N,...} on stdout after each committed batch."),
             .value("--format", "FORMAT", "Summary as table or json (default: table)."),
             .flag("--progress", "Show progress on stderr even when it is not a terminal (one line per commit)."),
-            .flag("--quiet", "No progress and no summary: the exit status and rejected lines say it all."),
         ],
         positionals: [.init(name: "FILE", help: "The NDJSON file, or - for standard input.")]
     )
@@ -41,7 +40,8 @@ enum IngestCommand: LedgerCommand {
         defer { reader.close() }
         let ledger = try context.openLedger(.readWrite)
         defer { try? ledger.close() }
-        let isQuiet = context.arguments.flag("--quiet")
+        // --quiet (every command's): no progress, and here no summary either.
+        let isQuiet = context.isQuiet
         let showProgress = !isQuiet && (context.errors.isTerminal || context.arguments.flag("--progress"))
         let onTerminal = context.errors.isTerminal
         let totalBytes = path == "-" ? nil : (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int

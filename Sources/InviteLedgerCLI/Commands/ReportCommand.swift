@@ -29,7 +29,7 @@ enum ReportCommand {
         defer { try? ledger.close() }
         let errors = context.errors
         let progress: (Int) -> Void = { rows in
-            guard errors.isTerminal else { return }
+            guard errors.isTerminal && !context.isQuiet else { return }
             errors.write("\r\u{1B}[K\(rows) rows")
             errors.flush()
         }
@@ -47,7 +47,7 @@ enum ReportCommand {
             let output = context.output
             summary = try runner(ledger, options, progress) { output.write($0) }
         }
-        if errors.isTerminal {
+        if errors.isTerminal && !context.isQuiet {
             errors.write("\r\u{1B}[K")
         }
         if arguments.flag("--print-summary") {

@@ -55,7 +55,10 @@ enum VerifyCommand: LedgerCommand {
         }
         if context.arguments.flag("--accept-head") {
             if try ledger.acceptHead(of: report) {
-                context.errors.writeLine("accepted: the head witness now expects seq \(report.events) \(report.headHash?.hex ?? "(empty log)")")
+                if !context.isQuiet {
+                    context.errors.writeLine(
+                        "accepted: the head witness now expects seq \(report.events) \(report.headHash?.hex ?? "(empty log)")")
+                }
                 report.problems.removeAll()
             } else if !report.isIntact {
                 context.errors.writeLine("not accepted: the ledger has problems other than its head witness")

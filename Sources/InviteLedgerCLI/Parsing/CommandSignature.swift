@@ -34,9 +34,11 @@ struct CommandSignature {
     static let databaseOption = Option.value(
         "--db", "PATH", "The ledger database (default: $INVITE_LEDGER_DB, else ./invite-ledger.sqlite).")
     static let helpOption = Option.flag("--help", "Show this help.")
+    static let quietOption = Option.flag("--quiet", "No notices and no progress on stderr (errors still go there).")
 
     var allOptions: [Option] {
-        options + [databaseHelp.map { Option.value("--db", "PATH", $0) } ?? Self.databaseOption, Self.helpOption]
+        options.filter { $0.name != Self.quietOption.name }
+            + [databaseHelp.map { Option.value("--db", "PATH", $0) } ?? Self.databaseOption, Self.quietOption, Self.helpOption]
     }
 
     var usage: String {
