@@ -99,8 +99,9 @@ enum InviteLedgerCLI {
             let known = isGroup
                 ? commands.filter { $0.signature.path[0] == head }.map { $0.signature.path.joined(separator: " ") }
                 : commandNames
-            errors.writeLine("error: unknown command `\(unknown)`\(suggestion(for: unknown, among: known))")
-            errors.writeLine("Run `invite-ledger help\(isGroup ? " \(head)" : "")` for the list of commands.")
+            report(
+                code: "USAGE", message: "unknown command `\(unknown)`\(suggestion(for: unknown, among: known))",
+                hints: ["Run `invite-ledger help\(isGroup ? " \(head)" : "")` for the list of commands."], to: errors)
             return .usage
         }
         let signature = command.signature
@@ -116,22 +117,23 @@ enum InviteLedgerCLI {
             databasePath = context.databasePath
             return try command.run(context)
         } catch let error as UsageError {
-            errors.writeLine("error: \(error.message)")
-            errors.writeLine("Usage: \(signature.usage)")
-            errors.writeLine("Run `invite-ledger \(signature.path.joined(separator: " ")) --help` for details.")
+            report(
+                code: "USAGE", field: error.field, message: error.message,
+                hints: ["Usage: \(signature.usage)", "Run `invite-ledger \(signature.path.joined(separator: " ")) --help` for details."],
+                to: errors)
             return .usage
         } catch let error as LedgerError {
-            errors.writeLine(errorJSON(error))
+            report(code: error.code.rawValue, field: error.field, message: error.message, to: errors)
             // A ledger that is not there, or needs migrating, cannot be used: not a rejected input.
             return [.notInitialized, .schemaOutdated].contains(error.code) ? .databaseError : .rejected
         } catch let error as LedgerFileError {
-            errors.write(untrustedFileMessage(error))
+            reportUntrusted(error, to: errors)
             return .databaseError
         } catch let error as DatabaseError where error.isDamage {
-            errors.write(untrustedFileMessage(LedgerFileError(path: databasePath, reason: "is damaged: \(error.message)")))
+            reportUntrusted(LedgerFileError(path: databasePath, reason: "is damaged: \(error.message)"), to: errors)
             return .databaseError
         } catch {
-            errors.writeLine("error: \(error)")
+            report(code: "DATABASE_UNUSABLE", field: "db", message: "\(databasePath): \(error)", to: errors)
             return .databaseError
         }
     }
@@ -167,8 +169,9 @@ enum InviteLedgerCLI {
             output.write(group)
             return .success
         }
-        errors.writeLine("error: unknown command `\(words.joined(separator: " "))`\(suggestion(for: words[0], among: commandNames))")
-        errors.writeLine("Run `invite-ledger help` for the list of commands.")
+        report(
+            code: "USAGE", message: "unknown command `\(words.joined(separator: " "))`\(suggestion(for: words[0], among: commandNames))",
+            hints: ["Run `invite-ledger help` for the list of commands."], to: errors)
         return .usage
     }
 
@@ -217,31 +220,35 @@ enum InviteLedgerCLI {
         return (best, best.signature.path.count)
     }
 
-    /// What to say about a file that must not be written: what is wrong, that nothing was written,
-    /// and what to do.
-    static func untrustedFileMessage(_ error: LedgerFileError) -> String {
+    /// Every error is said the same way: one JSON line on stderr, `{"error":{"code","field","message"}}`,
+    /// which a program reads, then for people, where it helps, what to do.
+    static func report(
+        code: String, field: String? = nil, message: String, hints: [String] = [], to errors: OutputStream
+    ) {
+        var members: [(String, JSONValue)] = [("code", .string(code))]
+        if let field { members.append(("field", .string(field))) }
+        members.append(("message", .string(message)))
+        errors.writeLine(JSONValue.object([("error", .object(members))]).serialized())
+        hints.forEach(errors.writeLine)
+    }
+
+    /// A file that must not be written: what is wrong, that nothing was written, and what to do.
+    static func reportUntrusted(_ error: LedgerFileError, to errors: OutputStream) {
         let path = error.path
+        let reason = ["is ", "does "].contains(where: error.reason.hasPrefix) ? error.reason : "cannot be trusted: \(error.reason)"
         if let remedy = error.remedy {
-            return "error: \(path) \(error.reason).\n\(remedy)\n"
+            report(code: "FOREIGN_FILE", field: "db", message: "\(path) \(reason)", hints: [remedy], to: errors)
+            return
         }
-        return """
-            error: \(path) \(["is ", "does "].contains(where: error.reason.hasPrefix) ? "" : "cannot be trusted: ")\(error.reason).
-            Nothing was written to it. Check it with `invite-ledger verify --db \(path)`, then restore it
-            from a backup, or rebuild it from its log with `invite-ledger rebuild --db \(path) --to NEW_FILE`.
-            If this file is the one to keep (a backup restored on purpose), accept its head with
-            `invite-ledger verify --db \(path) --accept-head`.
-
-            """
+        report(code: "DATABASE_UNUSABLE", field: "db", message: "\(path) \(reason)", hints: [
+            "Nothing was written to it. Check it with `invite-ledger verify --db \(path)`, then restore it",
+            "from a backup, or rebuild it from its log with `invite-ledger rebuild --db \(path) --to NEW_FILE`.",
+            "If this file is the one to keep (a backup restored on purpose), accept its head with",
+            "`invite-ledger verify --db \(path) --accept-head`.",
+        ], to: errors)
     }
 
-    static func errorJSON(_ error: LedgerError) -> String {
-        var members: [(String, JSONValue)] = [("code", .string(error.code.rawValue))]
-        if let field = error.field {
-            members.append(("field", .string(field)))
-        }
-        members.append(("message", .string(error.message)))
-        return JSONValue.object([("error", .object(members))]).serialized()
-    }
+
 
     static var overview: String {
         var text = """

@@ -33,10 +33,10 @@ struct ConventionTests {
     }
 
     @Test("a misspelled command or option gets a suggestion and exit status 1", arguments: [
-        (["stat", "--user-id", "1"], "error: unknown command `stat` (did you mean `stats`?)\n"),
-        (["report", "partner"], "error: unknown command `report partner` (did you mean `report partners`?)\n"),
-        (["stats", "--usr-id", "1"], "error: unknown option --usr-id for `invite-ledger stats` (did you mean `--user-id`?)\n"),
-        (["ingest", "-", "--atomc"], "error: unknown option --atomc for `invite-ledger ingest` (did you mean `--atomic`?)\n"),
+        (["stat", "--user-id", "1"], #"{"error":{"code":"USAGE","message":"unknown command `stat` (did you mean `stats`?)"}}"# + "\n"),
+        (["report", "partner"], #"{"error":{"code":"USAGE","message":"unknown command `report partner` (did you mean `report partners`?)"}}"# + "\n"),
+        (["stats", "--usr-id", "1"], #"{"error":{"code":"USAGE","field":"--usr-id","message":"unknown option --usr-id for `invite-ledger stats` (did you mean `--user-id`?)"}}"# + "\n"),
+        (["ingest", "-", "--atomc"], #"{"error":{"code":"USAGE","field":"--atomc","message":"unknown option --atomc for `invite-ledger ingest` (did you mean `--atomic`?)"}}"# + "\n"),
     ])
     func suggestions(arguments: [String], message: String) throws {
         let result = try CLI.run(arguments)
@@ -72,7 +72,7 @@ struct ConventionTests {
         #expect(attributes[.type] as? FileAttributeType == .typeCharacterSpecial, "/dev/null was replaced")
         let toFull = try CLI.run(["report", "attributions", "--output", "/dev/full", "--db", db])
         #expect(toFull.status == 74)
-        #expect(toFull.stderr == "error: cannot write to /dev/full: No space left on device\n", "\(toFull)")
+        #expect(toFull.stderr == #"{"error":{"code":"OUTPUT_FAILED","message":"cannot write to /dev/full: No space left on device"}}"# + "\n", "\(toFull)")
         #expect(try FileManager.default.attributesOfItem(atPath: "/dev/full")[.type] as? FileAttributeType == .typeCharacterSpecial)
     }
 
@@ -180,6 +180,6 @@ struct ConventionTests {
                 done = subprocess.run([sys.argv[1], "--help"], stdout=full, stderr=subprocess.PIPE)
             print(done.returncode, done.stderr.decode().strip())
             """, [CLI.binary.path])
-        #expect(result == "74 error: cannot write to standard output: No space left on device\n")
+        #expect(result == #"74 {"error":{"code":"OUTPUT_FAILED","message":"cannot write to standard output: No space left on device"}}"# + "\n")
     }
 }

@@ -30,7 +30,7 @@ struct DamagedFileTests {
         for result in [recorded, ingested] {
             #expect(result.status == 5, "\(result)", sourceLocation: sourceLocation)
             #expect(result.stdout == "", sourceLocation: sourceLocation)
-            #expect(result.stderr.hasPrefix("error: \(db) "), "\(result)", sourceLocation: sourceLocation)
+            #expect(result.stderr.hasPrefix(#"{"error":{"code":"DATABASE_UNUSABLE","field":"db","message":"\#(db) "#), "\(result)", sourceLocation: sourceLocation)
             #expect(reasons.contains { result.stderr.contains($0) }, "\(result)", sourceLocation: sourceLocation)
             #expect(result.stderr.contains("Nothing was written to it. Check it with `invite-ledger verify --db \(db)`"),
                     sourceLocation: sourceLocation)
@@ -80,7 +80,7 @@ struct DamagedFileTests {
             let result = try CLI.run(arguments + ["--db", db])
             #expect(result.status == 5, "\(result)")
             #expect(result.stderr.hasPrefix(
-                "error: \(db) does not exist, but its head witness \(db)-head says event 19 was committed (remove \(db)-head to start a new, empty ledger)."))
+                #"{"error":{"code":"DATABASE_UNUSABLE","field":"db","message":"\#(db) does not exist, but its head witness \#(db)-head says event 19 was committed (remove \#(db)-head to start a new, empty ledger)"}}"#))
             #expect(!FileManager.default.fileExists(atPath: db))
         }
         try FileManager.default.removeItem(atPath: db + "-head")
@@ -163,7 +163,7 @@ struct DamagedFileTests {
 
         let ingested = try CLI.run(["ingest", CLI.fixture("flow-1.ndjson").path, "--db", db])
         #expect(ingested.status == 5, "\(ingested)")
-        #expect(ingested.stderr.hasPrefix("error: \(db) is damaged: "), "\(ingested)")
+        #expect(ingested.stderr.hasPrefix(#"{"error":{"code":"DATABASE_UNUSABLE","field":"db","message":"\#(db) is damaged: "#), "\(ingested)")
         #expect(try contents(db) == bytes)
         let verify = try CLI.run(["verify", "--db", db, "--format", "json"])
         #expect(verify.status == 4, "\(verify)")

@@ -69,6 +69,6 @@ struct RebuildTests {
 
         let exists = try CLI.run(["rebuild", "--db", db, "--to", db])
         #expect(exists.status == 1)
-        #expect(exists.stderr.hasPrefix("error: \(db) exists; rebuild makes a new file\n"))
+        #expect(exists.stderr.hasPrefix(#"{"error":{"code":"USAGE","message":"\#(db) exists; rebuild makes a new file"}}"# + "\n"))
     }
 }

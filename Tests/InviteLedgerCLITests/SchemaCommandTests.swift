@@ -71,10 +71,7 @@ struct SchemaCommandTests {
             let result = try CLI.run(arguments + ["--db", db])
             #expect(result.status == 5, "\(arguments): \(result)")
             #expect(result.stdout == "")
-            #expect(result.stderr == """
-                error: the database was migrated by a newer invite-ledger (unknown migrations: 9999_from_the_future); upgrade invite-ledger
-
-                """)
+            #expect(result.stderr == #"{"error":{"code":"DATABASE_UNUSABLE","field":"db","message":"\#(db): the database was migrated by a newer invite-ledger (unknown migrations: 9999_from_the_future); upgrade invite-ledger"}}"# + "\n")
         }
         #expect(try CLI.sqlite3(db, "SELECT COUNT(*) FROM inviteLedgerMigration;") == "\(Self.identifiers.count + 1)\n")
         #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
@@ -139,13 +136,13 @@ struct CommandLineTests {
     func badUsage() throws {
         let unknownCommand = try CLI.run(["frobnicate"])
         #expect(unknownCommand.status == 1)
-        #expect(unknownCommand.stderr.hasPrefix("error: unknown command `frobnicate`\n"))
+        #expect(unknownCommand.stderr.hasPrefix(#"{"error":{"code":"USAGE","message":"unknown command `frobnicate`"}}"# + "\n"))
         let unknownOption = try CLI.run(["init", "--colour"])
         #expect(unknownOption.status == 1)
-        #expect(unknownOption.stderr.hasPrefix("error: unknown option --colour for `invite-ledger init`\n"))
+        #expect(unknownOption.stderr.hasPrefix(#"{"error":{"code":"USAGE","field":"--colour","message":"unknown option --colour for `invite-ledger init`"}}"# + "\n"))
         let badChoice = try CLI.run(["init", "--format", "xml"])
         #expect(badChoice.status == 1)
-        #expect(badChoice.stderr.hasPrefix("error: option --format: expected one of table, json, got \"xml\"\n"))
+        #expect(badChoice.stderr.hasPrefix(#"{"error":{"code":"USAGE","field":"--format","message":"option --format: expected one of table, json, got \"xml\""}}"# + "\n"))
         let noCommand = try CLI.run([])
         #expect(noCommand.status == 1)
         #expect(noCommand.stderr.hasPrefix("OVERVIEW:"))
@@ -190,7 +187,7 @@ struct CommandLineTests {
                               ["ingest", CLI.fixture("flow-1.ndjson").path]] {
                 let result = try CLI.run(arguments + ["--db", file])
                 #expect(result.status == 5, "\(arguments): \(result)")
-                #expect(result.stderr == "error: \(file) is another program's SQLite file \(reason), not an invite-ledger ledger.\nNothing was written to it. Give --db a new file, or an invite-ledger ledger.\n", "\(result)")
+                #expect(result.stderr == #"{"error":{"code":"FOREIGN_FILE","field":"db","message":"\#(file) is another program's SQLite file \#(reason), not an invite-ledger ledger"}}"# + "\nNothing was written to it. Give --db a new file, or an invite-ledger ledger.\n", "\(result)")
             }
             #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before)
             #expect(try CLI.sqlite3(file, "PRAGMA journal_mode;") == "delete\n")

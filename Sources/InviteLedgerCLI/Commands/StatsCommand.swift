@@ -15,11 +15,12 @@ enum StatsCommand: LedgerCommand {
         let arguments = context.arguments
         let format = try arguments.choice("--format", ["table", "json"], default: "table")
         let partner = try QueryOptions.partner(arguments)
+        // Every argument is checked before the database is opened.
+        let depth = try arguments.integer("--depth", in: 1...1_000)
+        let asOf = try QueryOptions.time(arguments, "--as-of")
         let ledger = try context.openLedger(.readOnly)
         defer { try? ledger.close() }
-        let stats = try ledger.stats(
-            broker: arguments.string("--broker"), of: partner, depth: try arguments.integer("--depth", in: 1...1_000),
-            asOf: try QueryOptions.time(arguments, "--as-of"))
+        let stats = try ledger.stats(broker: arguments.string("--broker"), of: partner, depth: depth, asOf: asOf)
         if format == "json" {
             context.output.writeLine(JSONValue.object([
                 ("broker", .string(stats.brokerCrmName)), ("partnerUserId", .integer(stats.partnerUserId)),

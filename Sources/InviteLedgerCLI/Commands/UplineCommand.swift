@@ -13,11 +13,11 @@ enum UplineCommand: LedgerCommand {
     static func run(_ context: CommandContext) throws -> ExitStatus {
         let arguments = context.arguments
         let format = try arguments.choice("--format", ["table", "json"], default: "table")
+        let subject = try QueryOptions.subject(arguments)
+        let asOf = try QueryOptions.time(arguments, "--as-of")
         let ledger = try context.openLedger(.readOnly)
         defer { try? ledger.close() }
-        let upline = try ledger.upline(
-            broker: arguments.string("--broker"), of: try QueryOptions.subject(arguments),
-            asOf: try QueryOptions.time(arguments, "--as-of"))
+        let upline = try ledger.upline(broker: arguments.string("--broker"), of: subject, asOf: asOf)
         if format == "json" {
             context.output.writeLine(JSONValue.object([
                 ("broker", .string(upline.brokerCrmName)), ("userId", .integer(upline.userId)), ("asOf", upline.asOf.json),

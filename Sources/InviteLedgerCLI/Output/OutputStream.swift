@@ -1,3 +1,5 @@
+import InviteLedger
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -73,7 +75,10 @@ final class OutputStream {
                 // A closed pipe (`| head`) ends the output quietly, as other Unix tools do; any
                 // other failure (a full disk, /dev/full) is said on stderr, exit status 74.
                 guard errno != EPIPE else { exit(0) }
-                let message = "error: cannot write to \(name): \(String(cString: strerror(errno)))\n"
+                let reason = String(cString: strerror(errno))
+                let message = JSONValue.object([("error", .object([
+                    ("code", .string("OUTPUT_FAILED")), ("message", .string("cannot write to \(name): \(reason)")),
+                ]))]).serialized() + "\n"
                 _ = message.withCString { Glibc.write(2, $0, strlen($0)) }
                 exit(74)
             }

@@ -92,6 +92,19 @@ struct ParsedArguments {
 /// A command line that does not fit the command: exit status 1.
 struct UsageError: Error, CustomStringConvertible {
     var message: String
-    init(_ message: String) { self.message = message }
+    /// The option or argument at fault, when there is one (`--as-of`).
+    var field: String?
+
+    init(_ message: String, field: String? = nil) {
+        self.message = message
+        self.field = field ?? Self.option(in: message)
+    }
+
     var description: String { message }
+
+    /// The option a message names first (`option --as-of: ...`, `unknown option --x ...`).
+    private static func option(in message: String) -> String? {
+        guard let range = message.range(of: #"--[a-z][a-z-]*"#, options: .regularExpression) else { return nil }
+        return String(message[range])
+    }
 }
