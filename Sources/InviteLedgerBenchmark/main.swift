@@ -36,6 +36,27 @@ if let attachment = options["--attachment"] {
     generator.attachment = value
 }
 
+/// The work directory (`--work`, else one named `name` in the temporary directory) and the forest
+/// generated into it.
+@MainActor
+func prepare(_ name: String) throws -> (work: String, forest: String) {
+    let work = options["--work"] ?? FileManager.default.temporaryDirectory.appendingPathComponent(name).path
+    try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+    let forest = (work as NSString).appendingPathComponent("forest.ndjson")
+    _ = FileManager.default.createFile(atPath: forest, contents: nil)
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: forest))
+    _ = try generator.generate(to: handle)
+    try handle.close()
+    return (work, forest)
+}
+
+/// The path of a ledger named `name` in `work`, with any earlier one and its files removed.
+func freshLedger(in work: String, _ name: String) -> String {
+    let path = (work as NSString).appendingPathComponent(name)
+    for suffix in ["", "-wal", "-shm", "-head"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    return path
+}
+
 do {
     switch command {
     case "generate":
@@ -51,13 +72,7 @@ do {
     case "live":
         // The live path: the library's record, one step per transaction, in process, on a new
         // ledger file (WAL, synchronous = NORMAL), over the first --steps steps of the forest.
-        let work = options["--work"] ?? FileManager.default.temporaryDirectory.appendingPathComponent("invite-ledger-live").path
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        let forest = (work as NSString).appendingPathComponent("forest.ndjson")
-        _ = FileManager.default.createFile(atPath: forest, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: forest))
-        _ = try generator.generate(to: handle)
-        try handle.close()
+        let (work, forest) = try prepare("invite-ledger-live")
         let limit = options["--steps"].flatMap(Int.init) ?? 100_000
         var steps: [Step] = []
         var reader = try NDJSONReader.open(path: forest)
@@ -68,8 +83,7 @@ do {
             if let step { steps.append(step) }
         }
         reader.close()
-        let path = (work as NSString).appendingPathComponent("live.sqlite")
-        for suffix in ["", "-wal", "-shm", "-head"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        let path = freshLedger(in: work, "live.sqlite")
         let ledger = try Ledger(path: path)
         let start = DispatchTime.now().uptimeNanoseconds
         for step in steps {
@@ -81,17 +95,10 @@ do {
     case "stream":
         // `invite-ledger record --stream` fed as fast as a client can write: committed steps/s
         // through the pipe (every answer read means a committed step).
-        let work = options["--work"] ?? FileManager.default.temporaryDirectory.appendingPathComponent("invite-ledger-stream").path
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        let forest = (work as NSString).appendingPathComponent("forest.ndjson")
-        _ = FileManager.default.createFile(atPath: forest, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: forest))
-        _ = try generator.generate(to: handle)
-        try handle.close()
+        let (work, forest) = try prepare("invite-ledger-stream")
         let limit = options["--steps"].flatMap(Int.init) ?? 100_000
         let lines = try String(contentsOfFile: forest, encoding: .utf8).split(separator: "\n").prefix(limit)
-        let path = (work as NSString).appendingPathComponent("stream.sqlite")
-        for suffix in ["", "-wal", "-shm", "-head"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        let path = freshLedger(in: work, "stream.sqlite")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("invite-ledger")

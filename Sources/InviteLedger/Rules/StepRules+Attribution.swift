@@ -80,15 +80,8 @@ extension StepRules {
     /// - Parameter parentAncestors: the parent's ancestors when the caller has them already.
     func attach(userRowId: Int64, under parentRowId: Int64, parentAncestors: [Int64]? = nil, attributedAt: Int64) throws {
         let upline = [parentRowId] + (try parentAncestors ?? ancestors(of: parentRowId))
-        let subtree = try subtree(of: userRowId, attributedAt: attributedAt)
-        for (index, ancestor) in upline.enumerated() {
-            for member in subtree {
-                state.openPath(
-                    LedgerState.PathKey(
-                        ancestorRowId: ancestor, depth: Int64(index + 1) + member.depth,
-                        attributedAt: member.attributedAt, descendantUserId: member.userId),
-                    descendantRowId: member.rowId, validFrom: at)
-            }
+        for (key, member) in paths(from: upline, to: try subtree(of: userRowId, attributedAt: attributedAt)) {
+            state.openPath(key, descendantRowId: member.rowId, validFrom: at)
         }
     }
 
@@ -96,19 +89,25 @@ extension StepRules {
     /// and ends its edge.
     func detach(userRowId: Int64, edge: AttributionRecord) throws {
         let upline = try ancestors(of: userRowId)
-        let subtree = try subtree(of: userRowId, attributedAt: edge.decidedAt)
-        for (index, ancestor) in upline.enumerated() {
-            for member in subtree {
-                state.closePath(
-                    LedgerState.PathKey(
-                        ancestorRowId: ancestor, depth: Int64(index + 1) + member.depth,
-                        attributedAt: member.attributedAt, descendantUserId: member.userId),
-                    validTo: at)
-            }
+        for (key, _) in paths(from: upline, to: try subtree(of: userRowId, attributedAt: edge.decidedAt)) {
+            state.closePath(key, validTo: at)
         }
         var ended = edge
         ended.validTo = at
         state.save(ended)
+    }
+
+    /// The closure paths from each node of `upline` (nearest first) to each member of `subtree`.
+    private func paths(from upline: [Int64], to subtree: [LineageTable.Descendant])
+        -> [(LedgerState.PathKey, LineageTable.Descendant)]
+    {
+        upline.enumerated().flatMap { index, ancestor in
+            subtree.map { member in
+                (LedgerState.PathKey(
+                    ancestorRowId: ancestor, depth: Int64(index + 1) + member.depth, attributedAt: member.attributedAt,
+                    descendantUserId: member.userId), member)
+            }
+        }
     }
 
     /// The user (depth 0, attributed at `attributedAt`) and its current descendants.

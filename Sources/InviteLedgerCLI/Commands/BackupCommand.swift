@@ -1,4 +1,3 @@
-import Foundation
 import InviteLedger
 
 enum BackupCommand: LedgerCommand {
@@ -24,28 +23,17 @@ enum BackupCommand: LedgerCommand {
     static func run(_ context: CommandContext) throws -> ExitStatus {
         let format = try context.arguments.choice("--format", ["table", "json"], default: "table")
         let check = try context.arguments.choice("--check", ["chain", "full"], default: "chain")
-        guard let destination = context.arguments.string("--to"), !destination.isEmpty else {
-            throw UsageError("missing option --to NEW_FILE")
-        }
-        guard !FileManager.default.fileExists(atPath: destination) else {
-            throw UsageError("\(destination) exists; backup makes a new file")
-        }
+        let destination = try context.newFile("--to", for: "backup")
         let ledger = try context.openLedger(.readOnly)
         defer { try? ledger.close() }
         let report = try ledger.backup(to: destination, check: Ledger.BackupCheck(rawValue: check)!)
         if format == "json" {
-            var members: [(String, JSONValue)] = [("backedUp", .bool(report.isIntact)), ("to", .string(destination))]
-            if case .object(let rest) = report.json { members += rest.filter { $0.0 != "intact" } }
-            context.output.writeLine(JSONValue.object(members).serialized())
+            context.output.writeLine(ProblemTable.json(report, done: "backedUp", destination: destination).serialized())
         } else if report.isIntact {
             context.output.writeLine("backed up \(context.databasePath) to \(destination): head seq \(report.events), hash \(report.headHash?.hex ?? "none")")
         } else {
             context.output.writeLine("not backed up: the copy of \(context.databasePath) has problems")
-            var table = TextTable(columns: ["problem", "seq", "table", "detail"])
-            for problem in report.problems {
-                table.append([problem.kind.rawValue, problem.seq.map(String.init) ?? "-", problem.table ?? "-", problem.message])
-            }
-            context.output.write(table.rendered())
+            context.output.write(ProblemTable.rendered(report.problems))
         }
         return report.isIntact ? .success : .verificationFailed
     }

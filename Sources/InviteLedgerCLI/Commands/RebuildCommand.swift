@@ -1,4 +1,3 @@
-import Foundation
 import InviteLedger
 
 enum RebuildCommand: LedgerCommand {
@@ -22,28 +21,17 @@ enum RebuildCommand: LedgerCommand {
 
     static func run(_ context: CommandContext) throws -> ExitStatus {
         let format = try context.arguments.choice("--format", ["table", "json"], default: "table")
-        guard let destination = context.arguments.string("--to"), !destination.isEmpty else {
-            throw UsageError("missing option --to NEW_FILE")
-        }
-        guard !FileManager.default.fileExists(atPath: destination) else {
-            throw UsageError("\(destination) exists; rebuild makes a new file")
-        }
+        let destination = try context.newFile("--to", for: "rebuild")
         let ledger = try context.openLedger(.readOnly)
         defer { try? ledger.close() }
         let report = try ledger.rebuild(to: destination)
         if format == "json" {
-            var members: [(String, JSONValue)] = [("rebuilt", .bool(report.isIntact)), ("to", .string(destination))]
-            if case .object(let rest) = report.json { members += rest.filter { $0.0 != "intact" } }
-            context.output.writeLine(JSONValue.object(members).serialized())
+            context.output.writeLine(ProblemTable.json(report, done: "rebuilt", destination: destination).serialized())
         } else if report.isIntact {
             context.output.writeLine("rebuilt \(destination) from \(context.databasePath): \(report.replayedEvents) events, head hash \(report.headHash?.hex ?? "none")")
         } else {
             context.output.writeLine("not rebuilt: the log of \(context.databasePath) cannot be replayed as it was recorded")
-            var table = TextTable(columns: ["problem", "seq", "detail"])
-            for problem in report.problems {
-                table.append([problem.kind.rawValue, problem.seq.map(String.init) ?? "-", problem.message])
-            }
-            context.output.write(table.rendered())
+            context.output.write(ProblemTable.rendered(report.problems))
         }
         return report.isIntact ? .success : .verificationFailed
     }

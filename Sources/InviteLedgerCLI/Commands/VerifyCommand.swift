@@ -80,13 +80,7 @@ enum VerifyCommand: LedgerCommand {
                 if let first = report.firstBadSeq {
                     context.output.writeLine("first bad seq: \(first)")
                 }
-                var table = TextTable(columns: ["problem", "seq", "table", "detail"])
-                for problem in report.problems {
-                    table.append([
-                        problem.kind.rawValue, problem.seq.map(String.init) ?? "-", problem.table ?? "-", problem.message,
-                    ])
-                }
-                context.output.write(table.rendered())
+                context.output.write(ProblemTable.rendered(report.problems))
             }
         }
         return report.isIntact ? .success : .verificationFailed
