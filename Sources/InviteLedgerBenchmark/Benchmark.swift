@@ -101,15 +101,7 @@ struct Benchmark {
             ingestRSS.append(ingest.peakRSSKiB)
             removeDatabase("baseline.sqlite")
             let script = path("import.sql")
-            try """
-                CREATE TABLE step (seq INTEGER PRIMARY KEY, eventId TEXT NOT NULL, step TEXT NOT NULL, at TEXT NOT NULL, payload TEXT NOT NULL);
-                CREATE UNIQUE INDEX step_eventId ON step (eventId);
-                .mode csv
-                BEGIN;
-                .import \(csv) step
-                COMMIT;
-
-                """.write(toFile: script, atomically: true, encoding: .utf8)
+            try Self.importScript(csv: csv).write(toFile: script, atomically: true, encoding: .utf8)
             let baseline = try ChildProcess.run("sqlite3", [path("baseline.sqlite")], stdin: script)
             guard baseline.status == 0 else { throw BenchmarkError("sqlite3 .import exited \(baseline.status)") }
             importTimes.append(baseline.seconds)
@@ -240,6 +232,20 @@ struct Benchmark {
         text += "\n\(summary.steps.formatted()) steps, \(generator.users.formatted()) users, \(runs) runs (median), seed \(generator.seed).\n"
         print(text)
         try? text.write(toFile: path("results.md"), atomically: true, encoding: .utf8)
+    }
+
+    /// The baseline: the sqlite3 shell script that imports the CSV rows into one table with a
+    /// unique eventId, in one transaction.
+    static func importScript(csv: String) -> String {
+        """
+        CREATE TABLE step (seq INTEGER PRIMARY KEY, eventId TEXT NOT NULL, step TEXT NOT NULL, at TEXT NOT NULL, payload TEXT NOT NULL);
+        CREATE UNIQUE INDEX step_eventId ON step (eventId);
+        .mode csv
+        BEGIN;
+        .import \(csv) step
+        COMMIT;
+
+        """
     }
 
     /// The NDJSON as CSV rows (seq, eventId, step, at, payload) for `.import`.

@@ -13,6 +13,7 @@ func usage() -> Never {
                invite-ledger-bench run [--users N] [--seed S] [--attachment preferential|uniform] [--runs N] [--work DIR] [--reuse yes]
                invite-ledger-bench live [--users N] [--steps N] [--work DIR]   (record, one step per transaction, in process)
                invite-ledger-bench stream [--users N] [--steps N] [--work DIR]   (record --stream through a pipe)
+               invite-ledger-bench chain [--users N] [--work DIR]   (a referral chain N deep, default 10,000)
                invite-ledger-bench sha256   (throughput of the Swift SHA-256 on 400-byte messages)
 
         """.utf8))
@@ -126,6 +127,9 @@ do {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         process.waitUntilExit()
         print("record --stream: \(answers) steps answered (committed) in \(String(format: "%.1f", seconds)) s: \(Int(Double(answers) / seconds)) steps/s")
+    case "chain":
+        let work = options["--work"] ?? FileManager.default.temporaryDirectory.appendingPathComponent("invite-ledger-chain").path
+        try ChainBenchmark(users: options["--users"].flatMap(Int.init) ?? 10_000, work: work).run()
     case "sha256":
         // Throughput of the Swift SHA-256 on 400-byte messages (the size of an event).
         let message = [UInt8](repeating: 0x61, count: 400)

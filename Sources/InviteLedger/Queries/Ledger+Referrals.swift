@@ -15,7 +15,7 @@ extension Ledger {
     /// - Parameters:
     ///   - broker: the broker's `brokerCrmName`; may be nil when the ledger holds one broker.
     ///   - partner: the partner, by userId, account, partnerId or CRM reference.
-    ///   - depth: the levels to include, 1 (direct referrals) to 1000.
+    ///   - depth: the levels to include, from 1 (direct referrals); no upper bound.
     ///   - asOf: the tree as it stood at that time (from the validity intervals); nil for now.
     ///   - limit: rows per page, 1 to `maximumPageSize`.
     ///   - after: the `nextCursor` of the previous page.

@@ -571,6 +571,18 @@ final class LedgerState {
         return descendants
     }
 
+    /// True when the node has a current direct referral.
+    func hasCurrentReferrals(_ rowId: Int64) throws -> Bool {
+        for index in openedByAncestor[rowId] ?? [] where openedPaths[index].key.depth == 1 {
+            if openedPaths[index].validTo == nil { return true }
+        }
+        if users.created.contains(rowId) { return false }
+        return try LineageTable.currentDescendants(db, of: rowId, maximumDepth: 1).contains { member in
+            closedPaths[PathKey(ancestorRowId: rowId, depth: 1, attributedAt: member.attributedAt,
+                                descendantUserId: member.userId)] == nil
+        }
+    }
+
     func openPath(_ key: PathKey, descendantRowId: Int64, validFrom: Int64) {
         changeCount += 1
         openedByKey[key] = openedPaths.count

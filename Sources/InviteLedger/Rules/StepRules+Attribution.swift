@@ -28,8 +28,6 @@ extension StepRules {
             members.append(("linkId", .string(link.linkId)))
         }
         let holder = try state.holder(brokerId: brokerId, partnerId: partnerId)
-        // The partner's own ancestors: the cycle check reads them, and the new paths start from them.
-        var partnerAncestors: [Int64] = []
         if let holder {
             record.holderRowId = holder.id
             members = try describe(holder: holder) + members.dropFirst()
@@ -37,35 +35,33 @@ extension StepRules {
                 record.outcome = .partnerIdInactive
             } else if holder.userRowId == userRowId {
                 record.outcome = .selfReferral
+            } else if try isInDownline(holder.userRowId, of: userRowId) {
+                record.outcome = .cycle
+            } else if try requireNeverAttributed
+                ? state.hasEverBeenAttributed(userRowId: userRowId)
+                : state.currentEdge(userRowId: userRowId) != nil
+            {
+                record.outcome = .alreadyAttributed
             } else {
-                partnerAncestors = try ancestors(of: holder.userRowId)
-                if partnerAncestors.contains(userRowId) {
-                    record.outcome = .cycle
-                } else if try requireNeverAttributed
-                    ? state.hasEverBeenAttributed(userRowId: userRowId)
-                    : state.currentEdge(userRowId: userRowId) != nil
-                {
-                    record.outcome = .alreadyAttributed
-                } else {
-                    record.outcome = .attributed
-                    record.parentRowId = holder.userRowId
-                    record.accountRowId = holder.accountRowId
-                }
+                record.outcome = .attributed
+                record.parentRowId = holder.userRowId
+                record.accountRowId = holder.accountRowId
             }
         }
         record.id = try state.nextId("attribution")
         state.save(record, isNew: true)
         if record.outcome.isEdge, let parentRowId = record.parentRowId {
-            try attach(userRowId: userRowId, under: parentRowId, parentAncestors: partnerAncestors, attributedAt: at)
+            try attach(userRowId: userRowId, under: parentRowId, attributedAt: at)
         }
         return Decision(outcome: record.outcome, members: members, holder: holder)
     }
 
-    /// The current ancestors of a node, nearest first (its parent, its parent's parent, ...).
-    func ancestors(of rowId: Int64) throws -> [Int64] {
+    /// The current ancestors of a node, nearest first (its parent, its parent's parent, ...), at
+    /// most `limit` of them.
+    func ancestors(of rowId: Int64, limit: Int = .max) throws -> [Int64] {
         var chain: [Int64] = []
         var current = rowId
-        while let edge = try state.currentEdge(userRowId: current), let parent = edge.parentRowId {
+        while chain.count < limit, let edge = try state.currentEdge(userRowId: current), let parent = edge.parentRowId {
             // A cycle can only come from a file edited behind the ledger's back; stop rather than spin.
             guard !chain.contains(parent), parent != rowId else {
                 throw LedgerError(.cycle, "the tree has a cycle through user row \(parent): run `invite-ledger verify`")
@@ -76,10 +72,20 @@ extension StepRules {
         return chain
     }
 
-    /// Opens the closure paths from the new parent and its ancestors to the user and its subtree.
-    /// - Parameter parentAncestors: the parent's ancestors when the caller has them already.
-    func attach(userRowId: Int64, under parentRowId: Int64, parentAncestors: [Int64]? = nil, attributedAt: Int64) throws {
-        let upline = [parentRowId] + (try parentAncestors ?? ancestors(of: parentRowId))
+    /// True when `rowId` is in the current downline of `userRowId`: attaching `userRowId` under it
+    /// would close a cycle.
+    ///
+    /// A user without a current referral has no downline, which is every new user: the walk up
+    /// from `rowId`, as long as its depth, is taken only for a user who already has referrals.
+    func isInDownline(_ rowId: Int64, of userRowId: Int64) throws -> Bool {
+        guard try state.hasCurrentReferrals(userRowId) else { return false }
+        return try ancestors(of: rowId).contains(userRowId)
+    }
+
+    /// Opens the closure paths from the new parent and its ancestors to the user and its subtree,
+    /// those no deeper than ``LineageTable/storedDepth``.
+    func attach(userRowId: Int64, under parentRowId: Int64, attributedAt: Int64) throws {
+        let upline = [parentRowId] + (try ancestors(of: parentRowId, limit: Int(LineageTable.storedDepth) - 1))
         for (key, member) in paths(from: upline, to: try subtree(of: userRowId, attributedAt: attributedAt)) {
             state.openPath(key, descendantRowId: member.rowId, validFrom: at)
         }
@@ -88,7 +94,7 @@ extension StepRules {
     /// Closes the closure paths from the user's current ancestors to the user and its subtree,
     /// and ends its edge.
     func detach(userRowId: Int64, edge: AttributionRecord) throws {
-        let upline = try ancestors(of: userRowId)
+        let upline = try ancestors(of: userRowId, limit: Int(LineageTable.storedDepth))
         for (key, _) in paths(from: upline, to: try subtree(of: userRowId, attributedAt: edge.decidedAt)) {
             state.closePath(key, validTo: at)
         }
@@ -97,14 +103,17 @@ extension StepRules {
         state.save(ended)
     }
 
-    /// The closure paths from each node of `upline` (nearest first) to each member of `subtree`.
+    /// The closure paths from each node of `upline` (nearest first) to each member of `subtree`,
+    /// those no deeper than ``LineageTable/storedDepth``.
     private func paths(from upline: [Int64], to subtree: [LineageTable.Descendant])
         -> [(LedgerState.PathKey, LineageTable.Descendant)]
     {
         upline.enumerated().flatMap { index, ancestor in
-            subtree.map { member in
-                (LedgerState.PathKey(
-                    ancestorRowId: ancestor, depth: Int64(index + 1) + member.depth, attributedAt: member.attributedAt,
+            subtree.compactMap { member in
+                let depth = Int64(index + 1) + member.depth
+                guard depth <= LineageTable.storedDepth else { return nil }
+                return (LedgerState.PathKey(
+                    ancestorRowId: ancestor, depth: depth, attributedAt: member.attributedAt,
                     descendantUserId: member.userId), member)
             }
         }
@@ -219,7 +228,7 @@ extension StepRules {
             guard holder.userRowId != user.id else {
                 throw LedgerError(.selfReferral, field: "partnerId", "partnerId \(FieldReader.quote(partnerId)) is user \(userId)'s own")
             }
-            guard try !ancestors(of: holder.userRowId).contains(user.id) else {
+            guard try !isInDownline(holder.userRowId, of: user.id) else {
                 throw LedgerError(
                     .cycle, field: "partnerId",
                     "partnerId \(FieldReader.quote(partnerId)) belongs to user \(try self.userId(ofRow: holder.userRowId)), who is in user \(userId)'s downline")

@@ -11,7 +11,7 @@ enum ReferralsCommand: LedgerCommand {
             Graphviz graph (both default to --limit 1000).
             """,
         options: [QueryOptions.broker] + QueryOptions.partnerOptions + [
-            .value("--depth", "N", "Levels to include, 1 to 1000 (default: 1, direct referrals)."),
+            .value("--depth", "N", "Levels to include, 1 or more (default: 1, direct referrals)."),
             QueryOptions.asOf,
             .value("--limit", "N", "Rows per page, 1 to 10000 (default: 50)."),
             .value("--after", "CURSOR", "Start after this cursor, from the previous page."),
@@ -23,7 +23,7 @@ enum ReferralsCommand: LedgerCommand {
         let arguments = context.arguments
         let format = try arguments.choice("--format", ["table", "json", "csv", "tree", "dot"], default: "table")
         let partner = try QueryOptions.partner(arguments)
-        let depth = try arguments.integer("--depth", in: 1...1_000) ?? 1
+        let depth = try arguments.integer("--depth", in: 1...Int64.max) ?? 1
         let defaultLimit: Int64 = format == "tree" || format == "dot" ? 1000 : 50
         let limit = try arguments.integer("--limit", in: 1...Int64(Ledger.maximumPageSize)) ?? defaultLimit
         let asOf = try QueryOptions.time(arguments, "--as-of")

@@ -5,7 +5,7 @@ enum StatsCommand: LedgerCommand {
         path: ["stats"],
         abstract: "How many referrals a partner has at each level, and in total.",
         options: [QueryOptions.broker] + QueryOptions.partnerOptions + [
-            .value("--depth", "N", "Count levels 1 to N only, N from 1 to 1000 (default: all levels)."),
+            .value("--depth", "N", "Count levels 1 to N only, N 1 or more (default: all levels)."),
             QueryOptions.asOf,
             .value("--format", "FORMAT", "table or json (default: table)."),
         ]
@@ -16,7 +16,7 @@ enum StatsCommand: LedgerCommand {
         let format = try arguments.choice("--format", ["table", "json"], default: "table")
         let partner = try QueryOptions.partner(arguments)
         // Every argument is checked before the database is opened.
-        let depth = try arguments.integer("--depth", in: 1...1_000)
+        let depth = try arguments.integer("--depth", in: 1...Int64.max)
         let asOf = try QueryOptions.time(arguments, "--as-of")
         let ledger = try context.openLedger(.readOnly)
         defer { try? ledger.close() }

@@ -74,7 +74,9 @@ struct ParsedArguments {
     func integer(_ name: String, in range: ClosedRange<Int64> = Int64.min...Int64.max) throws -> Int64? {
         guard let text = values[name] else { return nil }
         guard let value = Int64(text), range.contains(value) else {
-            throw UsageError("option \(name): expected an integer from \(range.lowerBound) to \(range.upperBound), got \(text.debugDescription)")
+            let expected = range.upperBound == Int64.max
+                ? "an integer of at least \(range.lowerBound)" : "an integer from \(range.lowerBound) to \(range.upperBound)"
+            throw UsageError("option \(name): expected \(expected), got \(text.debugDescription)")
         }
         return value
     }

@@ -1,8 +1,16 @@
-/// The closure table of the referral tree (`lineage`): one row per ancestor-descendant path.
+/// The closure table of the referral tree (`lineage`): one row per ancestor-descendant path up
+/// to ``storedDepth`` levels apart.
 ///
 /// Paths are opened with the edge that creates them and closed (never deleted) when an edge on
-/// them ends, so that the tree can be read as of any time.
+/// them ends, so that the tree can be read as of any time. Deeper levels are walked: the
+/// descendants of a node at level `storedDepth + k` are the descendants at level `k` of its
+/// descendants at level `storedDepth`, so every level is a join of stored paths, and a chain of
+/// users costs at most `storedDepth` paths per user instead of its depth.
 public enum LineageTable {
+    /// The deepest path stored. Realistic referral trees are a dozen levels deep or less, so
+    /// their pages and counts are single range scans; only deeper levels are walked.
+    public static let storedDepth: Int64 = 32
+
     /// A current descendant of some node, at a depth relative to it.
     public struct Descendant: Sendable, Equatable {
         public var depth: Int64
@@ -39,13 +47,16 @@ public enum LineageTable {
             """).execute(arguments: [validTo, ancestorRowId, depth, attributedAt, descendantUserId])
     }
 
-    /// Every current descendant of a node, with depths relative to it.
-    public static func currentDescendants(_ db: Database, of ancestorRowId: Int64) throws -> [Descendant] {
+    /// Every current descendant of a node that a stored path reaches (to `maximumDepth`), with
+    /// depths relative to it.
+    public static func currentDescendants(
+        _ db: Database, of ancestorRowId: Int64, maximumDepth: Int64 = storedDepth
+    ) throws -> [Descendant] {
         var descendants: [Descendant] = []
         try db.cachedStatement(sql: """
             SELECT depth, attributedAt, descendantUserId, descendantRowId FROM lineage
-            WHERE ancestorRowId = ? AND validTo IS NULL
-            """).forEachRow(arguments: [ancestorRowId]) { row in
+            WHERE ancestorRowId = ? AND depth <= ? AND validTo IS NULL
+            """).forEachRow(arguments: [ancestorRowId, maximumDepth]) { row in
                 descendants.append(Descendant(
                     depth: try row.required(0), attributedAt: try row.required(1), userId: try row.required(2),
                     rowId: try row.required(3)))
@@ -71,30 +82,46 @@ extension LineageTable {
     /// A page of a node's descendants to `maximumDepth`, in the order (depth, attributedAt,
     /// userId), after `position`, as the tree stands now (`asOf` nil) or stood at `asOf`.
     ///
-    /// One range scan of the primary key: the cost depends on the page, not the downline.
+    /// To ``storedDepth`` levels, one range scan of the primary key: the cost depends on the page,
+    /// not the downline. Deeper levels are walked (``walkedLevels(asOf:)``) only when the stored
+    /// ones do not fill the page.
     public static func page(
         _ db: Database, of ancestorRowId: Int64, maximumDepth: Int64, asOf: Int64?, after position: Position?,
         limit: Int
     ) throws -> [Descendant] {
         let start = position ?? Position(depth: 0, attributedAt: Int64.min, userId: Int64.min)
-        let validity = asOf == nil
-            ? "validTo IS NULL"
-            : "validFrom <= ?5 AND (validTo IS NULL OR validTo > ?5)"
-        let statement = try db.cachedStatement(sql: """
-            SELECT depth, attributedAt, descendantUserId, descendantRowId FROM lineage
-            WHERE ancestorRowId = ?1 AND depth <= ?2 AND (depth, attributedAt, descendantUserId) > (?3, ?4, ?6)
-              AND \(validity)
-            ORDER BY depth, attributedAt, descendantUserId
-            LIMIT ?7
-            """)
         var rows: [Descendant] = []
-        rows.reserveCapacity(limit)
-        try statement.forEachRow(arguments: [
-            ancestorRowId, maximumDepth, start.depth, start.attributedAt, asOf ?? 0, start.userId, limit,
-        ]) { row in
+        rows.reserveCapacity(min(limit, 1024))
+        let read: (Statement.Columns) throws -> Void = { row in
             rows.append(Descendant(
                 depth: try row.required(0), attributedAt: try row.required(1), userId: try row.required(2),
                 rowId: try row.required(3)))
+        }
+        if start.depth <= storedDepth {
+            try db.cachedStatement(sql: """
+                SELECT depth, attributedAt, descendantUserId, descendantRowId FROM lineage
+                WHERE ancestorRowId = ?1 AND depth <= ?2 AND (depth, attributedAt, descendantUserId) > (?3, ?4, ?6)
+                  AND \(validity("", asOf: asOf))
+                ORDER BY depth, attributedAt, descendantUserId
+                LIMIT ?7
+                """).forEachRow(arguments: [
+                    ancestorRowId, min(maximumDepth, storedDepth), start.depth, start.attributedAt, asOf, start.userId,
+                    limit,
+                ], read)
+        }
+        if rows.count < limit && maximumDepth > storedDepth {
+            try db.cachedStatement(sql: """
+                \(walkedLevels(asOf: asOf))
+                SELECT walked.base + l.depth AS level, l.attributedAt, l.descendantUserId, l.descendantRowId
+                FROM walked JOIN lineage l
+                  ON l.ancestorRowId = walked.rowId AND l.depth <= ?2 - walked.base AND \(validity("l.", asOf: asOf))
+                WHERE (walked.base + l.depth, l.attributedAt, l.descendantUserId) > (?3, ?4, ?6)
+                ORDER BY level, l.attributedAt, l.descendantUserId
+                LIMIT ?7
+                """).forEachRow(arguments: [
+                    ancestorRowId, maximumDepth, start.depth, start.attributedAt, asOf, start.userId,
+                    limit - rows.count, storedDepth,
+                ], read)
         }
         return rows
     }
@@ -103,17 +130,46 @@ extension LineageTable {
     public static func countsPerDepth(
         _ db: Database, of ancestorRowId: Int64, maximumDepth: Int64, asOf: Int64?
     ) throws -> [(depth: Int64, count: Int64)] {
-        let validity = asOf == nil
-            ? "validTo IS NULL AND ?3 IS NULL"
-            : "validFrom <= ?3 AND (validTo IS NULL OR validTo > ?3)"
         var counts: [(depth: Int64, count: Int64)] = []
+        let read: (Statement.Columns) throws -> Void = { row in counts.append((try row.required(0), try row.required(1))) }
         try db.cachedStatement(sql: """
             SELECT depth, COUNT(*) FROM lineage
-            WHERE ancestorRowId = ?1 AND depth <= ?2 AND \(validity)
+            WHERE ancestorRowId = ?1 AND depth <= ?2 AND \(validity("", asOf: asOf))
             GROUP BY depth ORDER BY depth
-            """).forEachRow(arguments: [ancestorRowId, maximumDepth, asOf]) { row in
-                counts.append((try row.required(0), try row.required(1)))
-            }
+            """).forEachRow(arguments: [ancestorRowId, min(maximumDepth, storedDepth), nil, nil, asOf], read)
+        if maximumDepth > storedDepth && counts.last?.depth == storedDepth {
+            try db.cachedStatement(sql: """
+                \(walkedLevels(asOf: asOf))
+                SELECT walked.base + l.depth AS level, COUNT(*)
+                FROM walked JOIN lineage l
+                  ON l.ancestorRowId = walked.rowId AND l.depth <= ?2 - walked.base AND \(validity("l.", asOf: asOf))
+                GROUP BY level ORDER BY level
+                """).forEachRow(arguments: [ancestorRowId, maximumDepth, nil, nil, asOf, nil, nil, storedDepth], read)
+        }
         return counts
+    }
+
+    /// A path's validity: current (`asOf` nil) or valid at `?5`.
+    private static func validity(_ table: String, asOf: Int64?) -> String {
+        asOf == nil
+            ? "\(table)validTo IS NULL AND ?5 IS NULL"
+            : "\(table)validFrom <= ?5 AND (\(table)validTo IS NULL OR \(table)validTo > ?5)"
+    }
+
+    /// `walked(rowId, base)`: the descendants of `?1` at levels `?8`, 2 x `?8`, ... (multiples of
+    /// ``storedDepth``) below `?2`, each with its level as `base`. A node's descendant at level
+    /// `base + d` (1 <= d <= `storedDepth`) is then the stored path of depth d from the one
+    /// walked node at level `base` above it.
+    private static func walkedLevels(asOf: Int64?) -> String {
+        """
+        WITH RECURSIVE walked(rowId, base) AS (
+            SELECT descendantRowId, ?8 FROM lineage
+            WHERE ancestorRowId = ?1 AND depth = ?8 AND ?8 < ?2 AND \(validity("", asOf: asOf))
+            UNION ALL
+            SELECT l.descendantRowId, walked.base + ?8
+            FROM walked JOIN lineage l ON l.ancestorRowId = walked.rowId AND l.depth = ?8 AND \(validity("l.", asOf: asOf))
+            WHERE walked.base + ?8 < ?2
+        )
+        """
     }
 }
