@@ -63,9 +63,16 @@ struct ChainBenchmark {
         let statsTime = try milliseconds { _ = try ledger.stats(of: .userId(1)) }
         let pageTime = try milliseconds { _ = try ledger.referrals(of: .userId(1), depth: Int64(users), limit: 50) }
         // The last page: the 50 deepest levels, reached by a cursor at level users - 51.
-        let deep = try ledger.referrals(of: .userId(1), depth: Int64(users), limit: users - 51)
+        var skipped = 0
+        var cursor: String?
+        while skipped < users - 51 {
+            let page = try ledger.referrals(
+                of: .userId(1), depth: Int64(users), limit: min(Ledger.maximumPageSize, users - 51 - skipped), after: cursor)
+            skipped += page.referrals.count
+            cursor = page.nextCursor
+        }
         let deepTime = try milliseconds {
-            _ = try ledger.referrals(of: .userId(1), depth: Int64(users), limit: 50, after: deep.nextCursor)
+            _ = try ledger.referrals(of: .userId(1), depth: Int64(users), limit: 50, after: cursor)
         }
         let uplineTime = try milliseconds { _ = try ledger.upline(of: .userId(Int64(users))) }
         print("""

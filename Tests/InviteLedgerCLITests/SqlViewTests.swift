@@ -40,7 +40,7 @@ struct SqlViewTests {
             #expect(try CLI.run(["ingest", CLI.fixture("\(flow).ndjson").path, "--db", db]).status == 0)
         }
         let examples = try Self.examples()
-        #expect(examples.count == 6)
+        #expect(examples.count == 7)
         func rows(_ index: Int) throws -> [[String: Any]] {
             let output = try CLI.sqlite3JSON(db, examples[index])
             return try Self.json(output) as? [[String: Any]] ?? []
@@ -74,5 +74,34 @@ struct SqlViewTests {
         let expected = report.map { Self.pick($0, keys, renaming: ["attributedAt": "decidedAt", "level1UserId": "parentUserId"]) }
         #expect(try Self.canonical(rows(5)) == Self.canonical(expected))
         #expect(try rows(5).count == 1)
+
+        let allLevels = try cli(["referrals", "--user-id", "1001", "--depth", "1000000"])["referrals"] as? [Any] ?? []
+        let deepKeys = ["level", "userId", "parentUserId", "attributedAt", "partnerId"]
+        #expect(try Self.canonical(rows(6)) == Self.canonical(allLevels.map { Self.pick($0, deepKeys) }))
+    }
+
+    @Test("the example for levels deeper than 32 answers as referrals --depth on a chain of 80")
+    func deepLevelsExample() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let db = scratch.path("chain.sqlite")
+        var lines: [String] = []
+        for user in 1...80 {
+            let at = "2026-01-01T\(String(format: "%02d:%02d", user / 60, user % 60)):00Z"
+            let partner = user > 1 ? #","partnerId":"p\#(user - 1)""# : ""
+            lines.append(#"{"step":"user.created","eventId":"c\#(user)","brokerCrmName":"acme","at":"\#(at)","userId":\#(user + 1000)\#(partner)}"#)
+            lines.append(#"{"step":"referral.set","eventId":"r\#(user)","brokerCrmName":"acme","at":"\#(at)","partnerId":"p\#(user)","userId":\#(user + 1000)}"#)
+        }
+        let file = scratch.path("chain.ndjson")
+        try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["ingest", file, "--db", db]).status == 0)
+        let sql = try Self.examples()[6]
+        let rows = try Self.json(try CLI.sqlite3JSON(db, sql)) as? [[String: Any]] ?? []
+        let result = try CLI.run(["referrals", "--user-id", "1001", "--depth", "100", "--limit", "100", "--format", "json", "--db", db])
+        let referrals = (try Self.json(result.stdout) as? [String: Any])?["referrals"] as? [Any] ?? []
+        #expect(rows.count == 79)
+        #expect(try Self.canonical(rows) == Self.canonical(referrals.map {
+            Self.pick($0, ["level", "userId", "parentUserId", "attributedAt", "partnerId"])
+        }))
     }
 }
