@@ -127,6 +127,47 @@ struct DeepChainTests {
         #expect(try ledger.verify().isIntact)
     }
 
+    @Test("a file written before the bound: migrating drops the deeper paths, verify passes, answers stay")
+    func migrationDropsDeeperPaths() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("deep-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm", "-head"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        var tree = Tree()
+        do {
+            let ledger = try Ledger(path: path, clock: Fixtures.clock)
+            for user: Int64 in 1...40 {
+                var fields: [String: Any] = ["userId": user]
+                if user > 1 {
+                    fields["partnerId"] = "p\(user - 1)"
+                    tree.parent[user] = (user - 1, Self.start + user * 60_000)
+                }
+                _ = try ledger.record(json: step("user.created", "c\(user)", at: Self.time(user), fields))
+                _ = try ledger.record(json: step("referral.set", "r\(user)", at: Self.time(user), ["partnerId": "p\(user)", "userId": user]))
+            }
+            // What earlier versions stored: every path, however deep; and no migration 0014.
+            try ledger.tamper("""
+                WITH RECURSIVE deeper(ancestorRowId, depth, attributedAt, descendantUserId, validFrom, descendantRowId) AS (
+                    SELECT ancestorRowId, depth, attributedAt, descendantUserId, validFrom, descendantRowId FROM lineage WHERE depth = 32
+                    UNION ALL
+                    SELECT d.ancestorRowId, d.depth + 1, l.attributedAt, l.descendantUserId, l.validFrom, l.descendantRowId
+                    FROM deeper d JOIN lineage l ON l.ancestorRowId = d.descendantRowId AND l.depth = 1
+                )
+                INSERT INTO lineage (ancestorRowId, depth, attributedAt, descendantUserId, validFrom, validTo, descendantRowId)
+                SELECT ancestorRowId, depth, attributedAt, descendantUserId, validFrom, NULL, descendantRowId FROM deeper WHERE depth > 32;
+                DELETE FROM inviteLedgerMigration WHERE identifier = '0014_bound_lineage_depth';
+                """)
+            let every = 39 * 40 / 2
+            #expect(try ledger.rows("SELECT COUNT(*), MAX(depth) FROM lineage") == ["\(every)|39"])
+            try ledger.close()
+        }
+        #expect(try Ledger.migrate(path: path) == ["0014_bound_lineage_depth"])
+        let ledger = try Ledger(path: path, clock: Fixtures.clock)
+        defer { try? ledger.close() }
+        let bounded = 39 * 40 / 2 - 7 * 8 / 2  // the 28 paths 33 to 39 levels apart are gone
+        #expect(try ledger.rows("SELECT COUNT(*), MAX(depth) FROM lineage") == ["\(bounded)|32"])
+        #expect(try ledger.verify().isIntact)
+        #expect(try Self.allPages(ledger, of: 1, depth: 100, asOf: nil, limit: 9) == tree.referrals(of: 1, depth: 100))
+    }
+
     @Test("a cycle through a chain deeper than the stored paths is still refused")
     func cycleBeyondStoredDepth() throws {
         let (ledger, _) = try Self.chain()
