@@ -54,7 +54,7 @@ func prepare(_ name: String) throws -> (work: String, forest: String) {
 /// The path of a ledger named `name` in `work`, with any earlier one and its files removed.
 func freshLedger(in work: String, _ name: String) -> String {
     let path = (work as NSString).appendingPathComponent(name)
-    for suffix in ["", "-wal", "-shm", "-head"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    for suffix in ["", "-wal", "-shm", "-journal", "-head"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     return path
 }
 

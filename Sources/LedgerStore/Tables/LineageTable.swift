@@ -83,7 +83,7 @@ extension LineageTable {
     /// userId), after `position`, as the tree stands now (`asOf` nil) or stood at `asOf`.
     ///
     /// To ``storedDepth`` levels, one range scan of the primary key: the cost depends on the page,
-    /// not the downline. Deeper levels are walked (``walkedLevels(asOf:)``) only when the stored
+    /// not the downline. Deeper levels are joined from stored paths only when the stored
     /// ones do not fill the page.
     public static func page(
         _ db: Database, of ancestorRowId: Int64, maximumDepth: Int64, asOf: Int64?, after position: Position?,
