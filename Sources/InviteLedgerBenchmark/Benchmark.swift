@@ -88,6 +88,7 @@ struct Benchmark {
             // The time at which each million lines was committed, from --report-commits.
             var millionTimes: [Double] = [0]
             var lastLine = 0
+            var commits: [(line: Int, seconds: Double)] = [(0, 0)]
             let ingest = try ChildProcess.run(
                 cli, ["ingest", forest, "--db", path("ledger.sqlite"), "--format", "json", "--report-commits"]
             ) { line, seconds in
@@ -95,6 +96,7 @@ struct Benchmark {
                       let committed = Int(text) else { return }
                 if committed / 1_000_000 > lastLine / 1_000_000 { millionTimes.append(seconds) }
                 lastLine = committed
+                commits.append((committed, seconds))
             }
             guard ingest.status == 0 else { throw BenchmarkError("ingest exited \(ingest.status): see \(path("ingest.out"))") }
             ingestTimes.append(ingest.seconds)
@@ -108,7 +110,12 @@ struct Benchmark {
             log("ingest run \(run): \(String(format: "%.1f", ingest.seconds)) s (\(Int(steps / ingest.seconds)) steps/s), sqlite3 .import: \(String(format: "%.1f", baseline.seconds)) s")
             let perMillion = zip(millionTimes.dropFirst(), millionTimes).map { 1_000_000 / ($0 - $1) }
             log("ingest run \(run), steps/s per million steps: " + perMillion.map { "\(Int($0))" }.joined(separator: ", "))
-            if let first = perMillion.first, let last = perMillion.last, perMillion.count >= 2 {
+            // The last million: from the last commit at least a million lines before the end.
+            if let first = perMillion.first, let end = commits.last, end.line >= 2_000_000,
+               let start = commits.last(where: { $0.line <= end.line - 1_000_000 })
+            {
+                let last = Double(end.line - start.line) / (end.seconds - start.seconds)
+                log("ingest run \(run), last million steps: \(Int(last)) steps/s (\(start.line + 1) to \(end.line))")
                 flatness.append(last / first)
             }
         }
@@ -116,7 +123,7 @@ struct Benchmark {
         let ingestRate = steps / Self.median(ingestTimes)
         figures.append(Figure(
             name: "ingest (steps/s)", value: ingestRate, unit: "steps/s", baseline: steps / Self.median(importTimes),
-            target: ">= 100,000 steps/s", met: ingestRate >= 100_000))
+            target: "ratio >= 0.3", met: ingestRate >= 0.3 * steps / Self.median(importTimes)))
         if !flatness.isEmpty {
             let ratio = Self.median(flatness)
             figures.append(Figure(
