@@ -102,7 +102,7 @@ extension Ledger {
         while !isDone {
             var batch = summary
             var count = 0
-            try queue.inDatabase { db in
+            try queue.inDatabase { db in try db.withForeignKeysUnenforced {
                 let recorder = StepRecorder(state: recordingState(db))
                 try recorder.state.inTransaction {
                     // Every step of the batch is decided against the ledger and the steps before it,
@@ -124,7 +124,7 @@ extension Ledger {
                     return .commit
                 }
                 advanceWitness(db)
-            }
+            } }
             // An input that ends with a full batch leaves an empty one: nothing to report.
             guard count > 0 || isFirstBatch else { break }
             isFirstBatch = false
@@ -141,7 +141,7 @@ extension Ledger {
         _ lines: DecodedLines, batchSize: Int, onRejection: (Rejection) -> Void, onCommit: (IngestSummary) -> Void
     ) throws -> IngestSummary {
         var summary = IngestSummary()
-        try queue.inDatabase { db in
+        try queue.inDatabase { db in try db.withForeignKeysUnenforced {
             let recorder = StepRecorder(state: recordingState(db))
             try recorder.state.inTransaction {
                 var isRejected = false
@@ -173,7 +173,7 @@ extension Ledger {
             if !summary.rolledBack {
                 advanceWitness(db)
             }
-        }
+        } }
         onCommit(summary)
         return summary
     }

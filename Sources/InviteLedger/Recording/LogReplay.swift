@@ -31,6 +31,10 @@ struct LogReplay {
 
     /// Replays every event of `source`; `body` sees each event and what the replay gave.
     func run(_ body: (Event, Outcome) throws -> Void) throws {
+        try target.withForeignKeysUnenforced { try replay(body) }
+    }
+
+    private func replay(_ body: (Event, Outcome) throws -> Void) throws {
         let events = try source.makeStatement(sql: "SELECT seq, recordedAt, payload, outcome FROM event ORDER BY seq")
         let state = LedgerState(db: target)
         // Half the rows an ingest keeps: a replay holds two connections' page caches besides.
