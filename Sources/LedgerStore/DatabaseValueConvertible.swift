@@ -139,6 +139,10 @@ extension Bool: DatabaseValueConvertible {
     public static func fromDatabaseValue(_ value: DatabaseValue) -> Bool? {
         Int64.fromDatabaseValue(value).map { $0 != 0 }
     }
+
+    public func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
+        sqlite3_bind_int64(statement, index, self ? 1 : 0)
+    }
 }
 
 extension Double: DatabaseValueConvertible {
@@ -174,7 +178,13 @@ extension String: DatabaseValueConvertible {
     }
 
     public func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
-        DatabaseValue.text(self).bind(to: statement, at: index)
+        var text = self
+        return text.withUTF8 { buffer in
+            // An empty string needs a non-NULL pointer, or SQLite stores NULL.
+            let base = buffer.baseAddress.map(UnsafeRawPointer.init) ?? UnsafeRawPointer(("" as StaticString).utf8Start)
+            return sqlite3_bind_text(
+                statement, index, base.assumingMemoryBound(to: CChar.self), Int32(buffer.count), csqlite_transient())
+        }
     }
 }
 
@@ -189,6 +199,14 @@ extension Array: DatabaseValueConvertible where Element == UInt8 {
     public static func decode(from statement: OpaquePointer, column: Int32) -> [UInt8]? {
         guard sqlite3_column_type(statement, column) == SQLITE_BLOB else { return nil }
         return DatabaseValue.blob(statement: statement, column: column)
+    }
+
+    public func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
+        withUnsafeBytes { buffer in
+            // A zero-length blob needs a non-NULL pointer, or SQLite stores NULL.
+            sqlite3_bind_blob(statement, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
+                              Int32(buffer.count), csqlite_transient())
+        }
     }
 }
 

@@ -11,9 +11,7 @@ enum StateWriter {
     static func flush(_ state: LedgerState) throws {
         let db = state.db
         try write(state.brokers, db)
-        for event in state.events {
-            try event.insert(db)
-        }
+        try EventRecord.insert(state.events, db)
         try write(state.users, db)
         try write(state.accounts, db)
         try write(state.partners, db)
@@ -28,12 +26,16 @@ enum StateWriter {
                 db, ancestorRowId: key.ancestorRowId, depth: key.depth, attributedAt: key.attributedAt,
                 descendantUserId: key.descendantUserId, validTo: validTo)
         }
-        for path in state.openedPaths.sorted(by: { Self.precedes($0.key, $1.key) || ($0.key == $1.key && $0.validFrom < $1.validFrom) }) {
-            try LineageTable.insert(
-                db, ancestorRowId: path.key.ancestorRowId, depth: path.key.depth, attributedAt: path.key.attributedAt,
-                descendantUserId: path.key.descendantUserId, validFrom: path.validFrom, validTo: path.validTo,
-                descendantRowId: path.descendantRowId)
+        let opened = state.openedPaths.sorted {
+            Self.precedes($0.key, $1.key) || ($0.key == $1.key && $0.validFrom < $1.validFrom)
         }
+        try LineageTable.insert(
+            opened.map {
+                LineageTable.Path(
+                    ancestorRowId: $0.key.ancestorRowId, depth: $0.key.depth, attributedAt: $0.key.attributedAt,
+                    descendantUserId: $0.key.descendantUserId, validFrom: $0.validFrom, validTo: $0.validTo,
+                    descendantRowId: $0.descendantRowId)
+            }, db)
         state.didFlush()
     }
 
@@ -41,9 +43,7 @@ enum StateWriter {
         for id in table.changed.sorted() {
             try table.rows[id]!.update(db)
         }
-        for id in table.created.sorted() {
-            try table.rows[id]!.insert(db)
-        }
+        try Row.insert(table.created.sorted().map { table.rows[$0]! }, db)
     }
 
     /// The closure table's key order.

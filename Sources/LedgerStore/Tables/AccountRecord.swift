@@ -30,8 +30,8 @@ public struct AccountRecord: TableRecord, Equatable {
             userRowId: try row.required(3), traderLogin: row[4], linkedAt: try row.required(5), eventSeq: try row.required(6))
     }
 
-    public var databaseValues: [(any DatabaseValueConvertible)?] {
-        [id, brokerId, ctidTraderAccountId, userRowId, traderLogin, linkedAt, eventSeq]
+    public func encode(to row: inout StatementBinder) {
+        row.bind(id, brokerId, ctidTraderAccountId, userRowId, traderLogin, linkedAt, eventSeq)
     }
 
     private static let selectByCtidTraderAccountId = select(where: "brokerId = ? AND ctidTraderAccountId = ?")
@@ -39,15 +39,15 @@ public struct AccountRecord: TableRecord, Equatable {
     private static let selectByUser = select(where: "userRowId = ? ORDER BY ctidTraderAccountId")
 
     public static func fetch(_ db: Database, brokerId: Int64, ctidTraderAccountId: Int64) throws -> AccountRecord? {
-        try fetchFirst(db, sql: selectByCtidTraderAccountId, arguments: [brokerId, ctidTraderAccountId])
+        try fetchFirst(db, sql: selectByCtidTraderAccountId, brokerId, ctidTraderAccountId)
     }
 
     public static func fetch(_ db: Database, id: Int64) throws -> AccountRecord? {
-        try fetchFirst(db, sql: selectById, arguments: [id])
+        try fetchFirst(db, sql: selectById, id)
     }
 
     public static func fetchAll(_ db: Database, userRowId: Int64) throws -> [AccountRecord] {
-        try fetchAll(db, sql: selectByUser, arguments: [userRowId])
+        try fetchAll(db, sql: selectByUser, userRowId)
     }
 
     public static func count(_ db: Database, userRowId: Int64) throws -> Int64 {

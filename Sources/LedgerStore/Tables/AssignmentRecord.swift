@@ -40,8 +40,9 @@ public struct AssignmentRecord: TableRecord, Equatable {
             validTo: row[7], eventSeq: try row.required(8), endEventSeq: row[9])
     }
 
-    public var databaseValues: [(any DatabaseValueConvertible)?] {
-        [id, holderRowId, level, userRowId, accountRowId, partnerRowId, validFrom, validTo, eventSeq, endEventSeq]
+    public func encode(to row: inout StatementBinder) {
+        row.bind(id, holderRowId, level, userRowId, accountRowId, partnerRowId, validFrom, validTo, eventSeq,
+            endEventSeq)
     }
 
     private static let selectActiveByUser = select(where: "userRowId = ? AND level = 'user' AND validTo IS NULL")
@@ -53,21 +54,21 @@ public struct AssignmentRecord: TableRecord, Equatable {
 
     /// The active user-level assignment of a user.
     public static func fetchActive(_ db: Database, userRowId: Int64) throws -> AssignmentRecord? {
-        try fetchFirst(db, sql: selectActiveByUser, arguments: [userRowId])
+        try fetchFirst(db, sql: selectActiveByUser, userRowId)
     }
 
     /// The active assignment of a trading account.
     public static func fetchActive(_ db: Database, accountRowId: Int64) throws -> AssignmentRecord? {
-        try fetchFirst(db, sql: selectActiveByAccount, arguments: [accountRowId])
+        try fetchFirst(db, sql: selectActiveByAccount, accountRowId)
     }
 
     /// The assignment of a holder in force at `at` (validFrom <= at < validTo), if any.
     public static func fetchCovering(_ db: Database, holderRowId: Int64, at: Int64) throws -> AssignmentRecord? {
-        try fetchFirst(db, sql: selectCovering, arguments: [holderRowId, at, at])
+        try fetchFirst(db, sql: selectCovering, holderRowId, at, at)
     }
 
     /// Every assignment of a holder, oldest first.
     public static func fetchAll(_ db: Database, holderRowId: Int64) throws -> [AssignmentRecord] {
-        try fetchAll(db, sql: selectByHolder, arguments: [holderRowId])
+        try fetchAll(db, sql: selectByHolder, holderRowId)
     }
 }

@@ -83,11 +83,9 @@ public struct AttributionRecord: TableRecord, Equatable {
             operator: row[15], eventSeq: try row.required(16))
     }
 
-    public var databaseValues: [(any DatabaseValueConvertible)?] {
-        [
-            id, brokerId, userRowId, outcome, via, partnerId, holderRowId, parentRowId, accountRowId, signupRowId,
-            linkRowId, decidedAt, validTo, forced, reason, `operator`, eventSeq,
-        ]
+    public func encode(to row: inout StatementBinder) {
+        row.bind(id, brokerId, userRowId, outcome, via, partnerId, holderRowId, parentRowId, accountRowId,
+            signupRowId, linkRowId, decidedAt, validTo, forced, reason, `operator`, eventSeq)
     }
 
     private static let selectCurrent = select(where: """
@@ -101,12 +99,12 @@ public struct AttributionRecord: TableRecord, Equatable {
 
     /// The user's current edge: accepted and not ended.
     public static func fetchCurrent(_ db: Database, userRowId: Int64) throws -> AttributionRecord? {
-        try fetchFirst(db, sql: selectCurrent, arguments: [userRowId])
+        try fetchFirst(db, sql: selectCurrent, userRowId)
     }
 
     /// The user's edge in force at `at` (decidedAt <= at < validTo).
     public static func fetchEdge(_ db: Database, userRowId: Int64, at: Int64) throws -> AttributionRecord? {
-        try fetchFirst(db, sql: selectEdgeAt, arguments: [userRowId, at, at])
+        try fetchFirst(db, sql: selectEdgeAt, userRowId, at, at)
     }
 
     /// True when the user was ever attributed (an edge, current or ended).
@@ -118,6 +116,6 @@ public struct AttributionRecord: TableRecord, Equatable {
 
     /// Every decision about a user, oldest first.
     public static func fetchAll(_ db: Database, userRowId: Int64) throws -> [AttributionRecord] {
-        try fetchAll(db, sql: selectByUser, arguments: [userRowId])
+        try fetchAll(db, sql: selectByUser, userRowId)
     }
 }

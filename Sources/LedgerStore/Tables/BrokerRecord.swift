@@ -17,16 +17,16 @@ public struct BrokerRecord: TableRecord, Equatable {
         self.init(id: try row.required(0), brokerCrmName: try row.required(1), guaranteedAttributionDays: try row.required(2))
     }
 
-    public var databaseValues: [(any DatabaseValueConvertible)?] { [id, brokerCrmName, guaranteedAttributionDays] }
+    public func encode(to row: inout StatementBinder) { row.bind(id, brokerCrmName, guaranteedAttributionDays) }
 
     private static let selectByBrokerCrmName = select(where: "brokerCrmName = ?")
     private static let selectAll = "SELECT \(selection) FROM broker ORDER BY brokerCrmName"
 
     public static func fetch(_ db: Database, brokerCrmName: String) throws -> BrokerRecord? {
-        try fetchFirst(db, sql: selectByBrokerCrmName, arguments: [brokerCrmName])
+        try fetchFirst(db, sql: selectByBrokerCrmName, brokerCrmName)
     }
 
     public static func fetchAll(_ db: Database) throws -> [BrokerRecord] {
-        try fetchAll(db, sql: selectAll, arguments: [])
+        try fetchAll(db, sql: selectAll)
     }
 }

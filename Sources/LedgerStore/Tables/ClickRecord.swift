@@ -32,8 +32,8 @@ public struct ClickRecord: TableRecord, Equatable {
             linkRowId: row[4], visitorId: row[5], clickedAt: try row.required(6), eventSeq: try row.required(7))
     }
 
-    public var databaseValues: [(any DatabaseValueConvertible)?] {
-        [id, brokerId, partnerId, holderRowId, linkRowId, visitorId, clickedAt, eventSeq]
+    public func encode(to row: inout StatementBinder) {
+        row.bind(id, brokerId, partnerId, holderRowId, linkRowId, visitorId, clickedAt, eventSeq)
     }
 
     private static let selectById = select(where: "id = ?")
@@ -43,18 +43,18 @@ public struct ClickRecord: TableRecord, Equatable {
     private static let selectByVisitor = select(where: "brokerId = ? AND visitorId = ? ORDER BY clickedAt, id")
 
     public static func fetch(_ db: Database, id: Int64) throws -> ClickRecord? {
-        try fetchFirst(db, sql: selectById, arguments: [id])
+        try fetchFirst(db, sql: selectById, id)
     }
 
     /// The visitor's last click on a partnerId at or before `at`: the click a signup came from.
     public static func fetchLast(
         _ db: Database, brokerId: Int64, visitorId: String, partnerId: String, notAfter at: Int64
     ) throws -> ClickRecord? {
-        try fetchFirst(db, sql: selectLastClick, arguments: [brokerId, visitorId, at, partnerId])
+        try fetchFirst(db, sql: selectLastClick, brokerId, visitorId, at, partnerId)
     }
 
     /// Every click of a visitor, oldest first.
     public static func fetchAll(_ db: Database, brokerId: Int64, visitorId: String) throws -> [ClickRecord] {
-        try fetchAll(db, sql: selectByVisitor, arguments: [brokerId, visitorId])
+        try fetchAll(db, sql: selectByVisitor, brokerId, visitorId)
     }
 }

@@ -39,19 +39,19 @@ public struct EventRecord: TableRecord, Equatable {
             outcome: try row.required(7), prevHash: try row.required(8), hash: try row.required(9))
     }
 
-    public var databaseValues: [(any DatabaseValueConvertible)?] {
-        [seq, brokerId, eventId, step, at, recordedAt, payload, outcome, prevHash, hash]
+    public func encode(to row: inout StatementBinder) {
+        row.bind(seq, brokerId, eventId, step, at, recordedAt, payload, outcome, prevHash, hash)
     }
 
     private static let selectByEventId = select(where: "brokerId = ? AND eventId = ?")
     private static let selectBySeq = select(where: "seq = ?")
 
     public static func fetch(_ db: Database, brokerId: Int64, eventId: String) throws -> EventRecord? {
-        try fetchFirst(db, sql: selectByEventId, arguments: [brokerId, eventId])
+        try fetchFirst(db, sql: selectByEventId, brokerId, eventId)
     }
 
     public static func fetch(_ db: Database, seq: Int64) throws -> EventRecord? {
-        try fetchFirst(db, sql: selectBySeq, arguments: [seq])
+        try fetchFirst(db, sql: selectBySeq, seq)
     }
 
     /// The newest event's sequence number and hash: the head of the chain.

@@ -35,8 +35,8 @@ public struct HolderRecord: TableRecord, Equatable {
             userRowId: try row.required(4), accountRowId: row[5], eventSeq: try row.required(6))
     }
 
-    public var databaseValues: [(any DatabaseValueConvertible)?] {
-        [id, brokerId, partnerId, level, userRowId, accountRowId, eventSeq]
+    public func encode(to row: inout StatementBinder) {
+        row.bind(id, brokerId, partnerId, level, userRowId, accountRowId, eventSeq)
     }
 
     private static let selectByPartnerId = select(where: "brokerId = ? AND partnerId = ?")
@@ -44,15 +44,15 @@ public struct HolderRecord: TableRecord, Equatable {
     private static let selectByUser = select(where: "userRowId = ? ORDER BY id")
 
     public static func fetch(_ db: Database, brokerId: Int64, partnerId: String) throws -> HolderRecord? {
-        try fetchFirst(db, sql: selectByPartnerId, arguments: [brokerId, partnerId])
+        try fetchFirst(db, sql: selectByPartnerId, brokerId, partnerId)
     }
 
     public static func fetch(_ db: Database, id: Int64) throws -> HolderRecord? {
-        try fetchFirst(db, sql: selectById, arguments: [id])
+        try fetchFirst(db, sql: selectById, id)
     }
 
     /// Every partnerId a user holds or held, at user and account level, oldest first.
     public static func fetchAll(_ db: Database, userRowId: Int64) throws -> [HolderRecord] {
-        try fetchAll(db, sql: selectByUser, arguments: [userRowId])
+        try fetchAll(db, sql: selectByUser, userRowId)
     }
 }

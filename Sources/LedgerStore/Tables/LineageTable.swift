@@ -26,15 +26,53 @@ public enum LineageTable {
         }
     }
 
-    /// Inserts a path: open (`validTo` nil) or already closed.
-    public static func insert(
-        _ db: Database, ancestorRowId: Int64, depth: Int64, attributedAt: Int64, descendantUserId: Int64,
-        validFrom: Int64, validTo: Int64?, descendantRowId: Int64
-    ) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO lineage (ancestorRowId, depth, attributedAt, descendantUserId, validFrom, validTo, descendantRowId)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [ancestorRowId, depth, attributedAt, descendantUserId, validFrom, validTo, descendantRowId])
+    /// A stored path: open (`validTo` nil) or closed.
+    public struct Path: Sendable, Equatable {
+        public var ancestorRowId: Int64
+        public var depth: Int64
+        public var attributedAt: Int64
+        public var descendantUserId: Int64
+        public var validFrom: Int64
+        public var validTo: Int64?
+        public var descendantRowId: Int64
+
+        public init(
+            ancestorRowId: Int64, depth: Int64, attributedAt: Int64, descendantUserId: Int64, validFrom: Int64,
+            validTo: Int64?, descendantRowId: Int64
+        ) {
+            self.ancestorRowId = ancestorRowId
+            self.depth = depth
+            self.attributedAt = attributedAt
+            self.descendantUserId = descendantUserId
+            self.validFrom = validFrom
+            self.validTo = validTo
+            self.descendantRowId = descendantRowId
+        }
+    }
+
+    /// Inserts paths in order, `insertChunk` per statement.
+    public static func insert(_ paths: [Path], _ db: Database) throws {
+        var start = 0
+        while start < paths.count {
+            let count = paths.count - start >= insertChunk ? insertChunk : 1
+            try db.cachedStatement(sql: count == 1 ? insertOne : insertMany).execute { row in
+                for path in paths[start..<(start + count)] {
+                    row.bind(
+                        path.ancestorRowId, path.depth, path.attributedAt, path.descendantUserId, path.validFrom,
+                        path.validTo, path.descendantRowId)
+                }
+            }
+            start += count
+        }
+    }
+
+    private static let insertChunk = 32
+    private static let insertOne = insertSQL(rows: 1)
+    private static let insertMany = insertSQL(rows: insertChunk)
+
+    private static func insertSQL(rows: Int) -> String {
+        "INSERT INTO lineage (ancestorRowId, depth, attributedAt, descendantUserId, validFrom, validTo, descendantRowId) VALUES "
+            + Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
     }
 
     /// Closes the current path ancestor -> descendant at `validTo`.

@@ -40,18 +40,18 @@ public struct LinkRecord: TableRecord, Equatable {
             eventSeq: try row.required(8))
     }
 
-    public var databaseValues: [(any DatabaseValueConvertible)?] {
-        [id, brokerId, linkId, kind, holderRowId, url, target, createdAt, eventSeq]
+    public func encode(to row: inout StatementBinder) {
+        row.bind(id, brokerId, linkId, kind, holderRowId, url, target, createdAt, eventSeq)
     }
 
     private static let selectByLinkId = select(where: "brokerId = ? AND linkId = ?")
     private static let selectById = select(where: "id = ?")
 
     public static func fetch(_ db: Database, brokerId: Int64, linkId: String) throws -> LinkRecord? {
-        try fetchFirst(db, sql: selectByLinkId, arguments: [brokerId, linkId])
+        try fetchFirst(db, sql: selectByLinkId, brokerId, linkId)
     }
 
     public static func fetch(_ db: Database, id: Int64) throws -> LinkRecord? {
-        try fetchFirst(db, sql: selectById, arguments: [id])
+        try fetchFirst(db, sql: selectById, id)
     }
 }

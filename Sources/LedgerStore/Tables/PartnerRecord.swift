@@ -30,8 +30,8 @@ public struct PartnerRecord: TableRecord, Equatable {
             accountRowId: row[4], registeredAt: try row.required(5), eventSeq: try row.required(6))
     }
 
-    public var databaseValues: [(any DatabaseValueConvertible)?] {
-        [id, brokerId, crmPartnerRef, userRowId, accountRowId, registeredAt, eventSeq]
+    public func encode(to row: inout StatementBinder) {
+        row.bind(id, brokerId, crmPartnerRef, userRowId, accountRowId, registeredAt, eventSeq)
     }
 
     private static let selectByCrmPartnerRef = select(where: "brokerId = ? AND crmPartnerRef = ?")
@@ -39,14 +39,14 @@ public struct PartnerRecord: TableRecord, Equatable {
     private static let selectById = select(where: "id = ?")
 
     public static func fetch(_ db: Database, brokerId: Int64, crmPartnerRef: String) throws -> PartnerRecord? {
-        try fetchFirst(db, sql: selectByCrmPartnerRef, arguments: [brokerId, crmPartnerRef])
+        try fetchFirst(db, sql: selectByCrmPartnerRef, brokerId, crmPartnerRef)
     }
 
     public static func fetch(_ db: Database, userRowId: Int64) throws -> PartnerRecord? {
-        try fetchFirst(db, sql: selectByUserRowId, arguments: [userRowId])
+        try fetchFirst(db, sql: selectByUserRowId, userRowId)
     }
 
     public static func fetch(_ db: Database, id: Int64) throws -> PartnerRecord? {
-        try fetchFirst(db, sql: selectById, arguments: [id])
+        try fetchFirst(db, sql: selectById, id)
     }
 }

@@ -40,8 +40,9 @@ public struct SignupRecord: TableRecord, Equatable {
             eventSeq: try row.required(9))
     }
 
-    public var databaseValues: [(any DatabaseValueConvertible)?] {
-        [id, brokerId, signupId, partnerId, holderRowId, visitorId, clickRowId, submittedAt, userRowId, eventSeq]
+    public func encode(to row: inout StatementBinder) {
+        row.bind(id, brokerId, signupId, partnerId, holderRowId, visitorId, clickRowId, submittedAt, userRowId,
+            eventSeq)
     }
 
     private static let selectBySignupId = select(where: "brokerId = ? AND signupId = ?")
@@ -49,15 +50,15 @@ public struct SignupRecord: TableRecord, Equatable {
     private static let selectByUserRowId = select(where: "userRowId = ?")
 
     public static func fetch(_ db: Database, brokerId: Int64, signupId: String) throws -> SignupRecord? {
-        try fetchFirst(db, sql: selectBySignupId, arguments: [brokerId, signupId])
+        try fetchFirst(db, sql: selectBySignupId, brokerId, signupId)
     }
 
     public static func fetch(_ db: Database, id: Int64) throws -> SignupRecord? {
-        try fetchFirst(db, sql: selectById, arguments: [id])
+        try fetchFirst(db, sql: selectById, id)
     }
 
     /// The signup a user completed, if any.
     public static func fetch(_ db: Database, userRowId: Int64) throws -> SignupRecord? {
-        try fetchFirst(db, sql: selectByUserRowId, arguments: [userRowId])
+        try fetchFirst(db, sql: selectByUserRowId, userRowId)
     }
 }

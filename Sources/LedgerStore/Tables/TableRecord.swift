@@ -1,21 +1,23 @@
 /// A row type of one table: its columns, read in order by `init(row:)` and written in order by
-/// `databaseValues`, so each table's column list is written once (and a test compares it with
+/// `encode(to:)`, so each table's column list is written once (and a test compares it with
 /// `PRAGMA table_info`).
 ///
 ///     struct UserRecord: TableRecord {
 ///         static let tableName = "ctidUser"
 ///         static let columnNames = ["id", "brokerId", "userId", ...]
+///         func encode(to row: inout StatementBinder) { row.bind(id, brokerId, userId, ...) }
 ///     }
-///     try user.insert(db)          // INSERT INTO ctidUser (id, brokerId, ...) VALUES (?, ?, ...)
-///     try user.update(db)          // UPDATE ctidUser SET brokerId = ?, ... WHERE id = ?
+///     try user.insert(db)          // INSERT INTO ctidUser (id, brokerId, ...) VALUES (?1, ?2, ...)
+///     try UserRecord.insert(users, db)   // the same, many rows per statement
+///     try user.update(db)          // UPDATE ctidUser SET brokerId = ?2, ... WHERE id = ?1
 public protocol TableRecord: Sendable {
     static var tableName: String { get }
-    /// Every column, in the order of `init(row:)` and `databaseValues`; the first is the key.
+    /// Every column, in the order of `init(row:)` and `encode(to:)`; the first is the key.
     static var columnNames: [String] { get }
     /// Reads a row selected with `selection`'s columns, in order.
     init(row: Statement.Columns) throws
-    /// The value of each column, in the order of `columnNames`.
-    var databaseValues: [(any DatabaseValueConvertible)?] { get }
+    /// Binds the value of each column, in the order of `columnNames`.
+    func encode(to row: inout StatementBinder)
 }
 
 extension TableRecord {
@@ -27,36 +29,65 @@ extension TableRecord {
         "SELECT \(selection) FROM \(tableName) WHERE \(condition)"
     }
 
-    /// The first row a cached statement finds, or nil.
-    public static func fetchFirst(_ db: Database, sql: String, arguments: StatementArguments) throws -> Self? {
-        try db.cachedStatement(sql: sql).fetchFirst(arguments: arguments) { try Self(row: $0) }
+    /// The first row a cached statement finds with these parameter values, or nil.
+    public static func fetchFirst<each Value: DatabaseValueConvertible>(
+        _ db: Database, sql: String, _ values: repeat each Value
+    ) throws -> Self? {
+        try db.cachedStatement(sql: sql).fetchFirst(bindings: { $0.bind(repeat each values) }) { try Self(row: $0) }
     }
 
-    /// Every row a cached statement finds.
-    public static func fetchAll(_ db: Database, sql: String, arguments: StatementArguments) throws -> [Self] {
+    /// Every row a cached statement finds with these parameter values.
+    public static func fetchAll<each Value: DatabaseValueConvertible>(
+        _ db: Database, sql: String, _ values: repeat each Value
+    ) throws -> [Self] {
         var rows: [Self] = []
-        try db.cachedStatement(sql: sql).forEachRow(arguments: arguments) { rows.append(try Self(row: $0)) }
+        try db.cachedStatement(sql: sql).forEachRow(bindings: { $0.bind(repeat each values) }) {
+            rows.append(try Self(row: $0))
+        }
         return rows
     }
 
     /// Inserts the row, its key included.
     public func insert(_ db: Database) throws {
-        try db.cachedStatement(key: .init(Self.self, purpose: 0)) { Self.insertSQL }
-            .execute(arguments: StatementArguments(databaseValues))
+        try Self.insertStatement(db, rows: 1).execute { encode(to: &$0) }
+    }
+
+    /// Inserts rows in order, `insertChunk` rows per statement: SQLite opens the table and its
+    /// indexes once per statement, not once per row.
+    public static func insert<Rows: Collection<Self>>(_ rows: Rows, _ db: Database) throws {
+        var rest = rows[...]
+        while rest.count >= insertChunk {
+            let chunk = rest.prefix(insertChunk)
+            try insertStatement(db, rows: insertChunk).execute { binder in
+                for row in chunk { row.encode(to: &binder) }
+            }
+            rest = rest.dropFirst(insertChunk)
+        }
+        for row in rest {
+            try row.insert(db)
+        }
     }
 
     /// Writes every column of the row whose key (the first column) is this row's.
     public func update(_ db: Database) throws {
-        let values = databaseValues
-        try db.cachedStatement(key: .init(Self.self, purpose: 1)) { Self.updateSQL }
-            .execute(arguments: StatementArguments(Array(values.dropFirst()) + [values[0]]))
+        try db.cachedStatement(key: .init(Self.self, purpose: 1)) { Self.updateSQL }.execute { encode(to: &$0) }
     }
 
-    static var insertSQL: String {
-        "INSERT INTO \(tableName) (\(selection)) VALUES (\(columnNames.map { _ in "?" }.joined(separator: ", ")))"
+    /// Rows per statement of `insert(_:_:)`.
+    public static var insertChunk: Int { 32 }
+
+    private static func insertStatement(_ db: Database, rows: Int) throws -> Statement {
+        try db.cachedStatement(key: .init(Self.self, purpose: rows == 1 ? 0 : 2)) { insertSQL(rows: rows) }
     }
 
+    static func insertSQL(rows: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: columnNames.count).joined(separator: ", ") + ")"
+        return "INSERT INTO \(tableName) (\(selection)) VALUES " + Array(repeating: row, count: rows).joined(separator: ", ")
+    }
+
+    /// `UPDATE t SET b = ?2, c = ?3 WHERE a = ?1`: numbered, so the columns bind in their order.
     static var updateSQL: String {
-        "UPDATE \(tableName) SET \(columnNames.dropFirst().map { "\($0) = ?" }.joined(separator: ", ")) WHERE \(columnNames[0]) = ?"
+        let assignments = columnNames.enumerated().dropFirst().map { "\($0.element) = ?\($0.offset + 1)" }
+        return "UPDATE \(tableName) SET \(assignments.joined(separator: ", ")) WHERE \(columnNames[0]) = ?1"
     }
 }

@@ -27,16 +27,16 @@ public struct UserRecord: TableRecord, Equatable {
             createdAt: try row.required(4), eventSeq: try row.required(5))
     }
 
-    public var databaseValues: [(any DatabaseValueConvertible)?] { [id, brokerId, userId, brokerName, createdAt, eventSeq] }
+    public func encode(to row: inout StatementBinder) { row.bind(id, brokerId, userId, brokerName, createdAt, eventSeq) }
 
     private static let selectByUserId = select(where: "brokerId = ? AND userId = ?")
     private static let selectById = select(where: "id = ?")
 
     public static func fetch(_ db: Database, brokerId: Int64, userId: Int64) throws -> UserRecord? {
-        try fetchFirst(db, sql: selectByUserId, arguments: [brokerId, userId])
+        try fetchFirst(db, sql: selectByUserId, brokerId, userId)
     }
 
     public static func fetch(_ db: Database, id: Int64) throws -> UserRecord? {
-        try fetchFirst(db, sql: selectById, arguments: [id])
+        try fetchFirst(db, sql: selectById, id)
     }
 }
