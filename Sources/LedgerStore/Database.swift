@@ -246,20 +246,25 @@ public final class Database {
     /// True between BEGIN and COMMIT/ROLLBACK.
     public var isInsideTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
-    // MARK: - Bulk writes
+    // MARK: - Foreign keys
 
-    /// Runs `body`, which writes many rows in large transactions, with foreign keys not enforced,
-    /// and enforces them again afterwards. The rows come from the ledger's rules, which only name
-    /// rows that exist and write parents first; each REFERENCES clause checked at every insert was
-    /// a B-tree search of the parent table (a fifth of the writing). `verify` runs
-    /// `PRAGMA foreign_key_check` and compares every row with a replay of the log.
+    /// Whether REFERENCES clauses are enforced (`PRAGMA foreign_keys`; on after set-up).
     ///
-    /// Must be called outside a transaction: SQLite ignores `foreign_keys` inside one.
-    public func withForeignKeysUnenforced<T>(_ body: () throws -> T) throws -> T {
-        precondition(!isInsideTransaction, "foreign_keys cannot change inside a transaction")
-        try execute(sql: "PRAGMA foreign_keys = OFF")
-        defer { sqlite3_exec(handle, "PRAGMA foreign_keys = ON", nil, nil, nil) }
-        return try body()
+    /// `ingest` and the replays of `verify` and `rebuild` turn enforcement off while they write:
+    /// their rows come from the ledger's rules, which only name rows that exist and write parents
+    /// first, and each REFERENCES clause checked at every insert was a B-tree search of the
+    /// parent table (a fifth of the writing). `verify` runs `PRAGMA foreign_key_check` and
+    /// compares every row with a replay of the log. Changing it makes SQLite prepare every
+    /// cached statement again: change it once around a bulk load, not per transaction.
+    ///
+    /// - Throws: `DatabaseError` (`SQLITE_MISUSE`) inside a transaction, where SQLite would
+    ///   ignore the pragma.
+    public func setForeignKeysEnforced(_ isEnforced: Bool) throws {
+        guard !isInsideTransaction else {
+            throw DatabaseError(
+                extendedResultCode: SQLITE_MISUSE, message: "foreign_keys cannot change inside a transaction")
+        }
+        try execute(sql: "PRAGMA foreign_keys = \(isEnforced ? "ON" : "OFF")")
     }
 
     // MARK: - Backup

@@ -21,6 +21,11 @@ extension JSONValue {
         case .array(let elements):
             return .array(elements.map { $0.sortedKeys() })
         case .object(let members):
+            // Most objects (every decision the rules make) are flat and often already in order.
+            if members.allSatisfy({ !$0.1.hasMembers }) {
+                if zip(members, members.dropFirst()).allSatisfy({ Self.precedes($0.0, $1.0) }) { return self }
+                return .object(members.sorted { Self.precedes($0.0, $1.0) })
+            }
             return .object(
                 members.map { ($0.0, $0.1.sortedKeys()) }
                     .sorted { Self.precedes($0.0, $1.0) })
@@ -29,15 +34,28 @@ extension JSONValue {
         }
     }
 
-    /// UTF-16 code unit order (RFC 8785). For ASCII names, the usual case, it is byte order,
-    /// which is much cheaper to compare.
+    /// True for an array or an object: a value whose members `sortedKeys()` may reorder.
+    private var hasMembers: Bool {
+        switch self {
+        case .array, .object: true
+        default: false
+        }
+    }
+
+    /// UTF-16 code unit order (RFC 8785). Where the names first differ in ASCII, the usual case,
+    /// that is byte order, which is much cheaper to compare.
     static func precedes(_ lhs: String, _ rhs: String) -> Bool {
         var lhs = lhs
         var rhs = rhs
-        let ascii = lhs.withUTF8 { a in rhs.withUTF8 { b in
-            a.allSatisfy { $0 < 0x80 } && b.allSatisfy { $0 < 0x80 } ? a.lexicographicallyPrecedes(b) as Bool? : nil
-        } }
-        return ascii ?? lhs.utf16.lexicographicallyPrecedes(rhs.utf16)
+        let byBytes: Bool? = lhs.withUTF8 { a in
+            rhs.withUTF8 { b in
+                for index in 0..<min(a.count, b.count) where a[index] != b[index] {
+                    return a[index] < 0x80 && b[index] < 0x80 ? a[index] < b[index] : nil
+                }
+                return a.count < b.count
+            }
+        }
+        return byBytes ?? lhs.utf16.lexicographicallyPrecedes(rhs.utf16)
     }
 
     public func write(to bytes: inout [UInt8]) {
@@ -45,7 +63,7 @@ extension JSONValue {
         case .null:
             bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
         case .bool(let value):
-            bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
+            bytes.append(contentsOf: value ? "true".utf8 : "false".utf8)
         case .number(let text):
             bytes.append(contentsOf: text.utf8)
         case .string(let text):
@@ -72,6 +90,17 @@ extension JSONValue {
     /// Appends a JSON string literal.
     public static func writeString(_ text: String, to bytes: inout [UInt8]) {
         bytes.append(0x22)
+        var text = text
+        // The usual case: nothing to escape, the bytes are copied at once.
+        let isPlain = text.withUTF8 { utf8 in
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if isPlain {
+            bytes.append(0x22)
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case 0x22: bytes.append(contentsOf: [0x5C, 0x22])

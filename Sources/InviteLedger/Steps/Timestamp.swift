@@ -19,7 +19,13 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// in either case. Digits after the milliseconds are dropped (truncated, not rounded). Years
     /// 0001-9999; leap seconds (`:60`) are refused.
     public init?(rfc3339 text: String) {
-        let bytes = Array(text.utf8)
+        var text = text
+        guard let milliseconds = text.withUTF8({ Self.milliseconds(rfc3339: $0) }) else { return nil }
+        self.milliseconds = milliseconds
+    }
+
+    /// The milliseconds of an RFC 3339 `date-time` in UTF-8, or nil when it is not one.
+    private static func milliseconds(rfc3339 bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard bytes.count >= 20 else { return nil }
         func number(_ range: Range<Int>) -> Int? {
             var value = 0
@@ -35,7 +41,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
               let hour = number(11..<13), bytes[13] == 58, let minute = number(14..<16), bytes[16] == 58,
               let second = number(17..<19)
         else { return nil }
-        guard year >= 1, (1...12).contains(month), day >= 1, day <= Self.daysIn(month: month, year: year),
+        guard year >= 1, (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
               hour <= 23, minute <= 59, second <= 59
         else { return nil }
         var index = 19
@@ -68,9 +74,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             return nil
         }
         guard index == bytes.count else { return nil }
-        let days = Self.daysFromCivil(year: year, month: month, day: day)
+        let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetMinutes * 60)
-        self.milliseconds = seconds * 1000 + Int64(millisecond)
+        return seconds * 1000 + Int64(millisecond)
     }
 
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, always UTC and always three fraction digits.
@@ -83,11 +89,38 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         let minute = Int(ms / 60_000 % 60)
         let second = Int(ms / 1000 % 60)
         let millisecond = Int(ms % 1000)
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        guard (1...9999).contains(year) else {
+            func pad(_ value: Int, _ width: Int) -> String {
+                let text = String(value)
+                return String(repeating: "0", count: max(0, width - text.count)) + text
+            }
+            return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(millisecond, 3))Z"
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(millisecond, 3))Z"
+        // Written digit by digit into the string's own storage: this runs for every step.
+        return String(unsafeUninitializedCapacity: 24) { text in
+            func write(_ value: Int, _ width: Int, at offset: Int) {
+                var value = value
+                for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                    text[index] = UInt8(48 + value % 10)
+                    value /= 10
+                }
+            }
+            write(year, 4, at: 0)
+            text[4] = 45
+            write(month, 2, at: 5)
+            text[7] = 45
+            write(day, 2, at: 8)
+            text[10] = 84
+            write(hour, 2, at: 11)
+            text[13] = 58
+            write(minute, 2, at: 14)
+            text[16] = 58
+            write(second, 2, at: 17)
+            text[19] = 46
+            write(millisecond, 3, at: 20)
+            text[23] = 90
+            return 24
+        }
     }
 
     static func daysIn(month: Int, year: Int) -> Int {
