@@ -10,6 +10,8 @@ struct Benchmark {
     let work: String
     /// Skip generating and ingesting: measure queries, report and verify on the work directory's ledger.
     var reuse = false
+    /// Measure the client area's queries only (with `reuse`: to compare two builds on one ledger).
+    var queriesOnly = false
 
     struct Figure {
         var name: String
@@ -157,6 +159,12 @@ struct Benchmark {
         }
         try measureQuery("trace of the deepest user (\(summary.deepestDepth) upline sections)", target: 5) {
             _ = try ledger.trace(of: .userId(summary.deepestUserId))
+        }
+
+        if queriesOnly {
+            try ledger.close()
+            printTable(summary: summary)
+            return
         }
 
         // 4. The attributions report with 3 upline levels, against sqlite3 -csv on the same query.

@@ -10,7 +10,7 @@ import LedgerStore
 func usage() -> Never {
     FileHandle.standardError.write(Data("""
         usage: invite-ledger-bench generate [--users N] [--seed S] [--attachment preferential|uniform] --output FILE
-               invite-ledger-bench run [--users N] [--seed S] [--attachment preferential|uniform] [--runs N] [--work DIR] [--reuse yes]
+               invite-ledger-bench run [--users N] [--seed S] [--attachment preferential|uniform] [--runs N] [--work DIR] [--reuse yes [--only queries]]
                invite-ledger-bench live [--users N] [--steps N] [--work DIR]   (record, one step per transaction, in process)
                invite-ledger-bench stream [--users N] [--steps N] [--work DIR]   (record --stream through a pipe)
                invite-ledger-bench chain [--users N] [--work DIR]   (a referral chain N deep, default 10,000)
@@ -146,6 +146,7 @@ do {
             generator: generator, runs: options["--runs"].flatMap(Int.init) ?? 3,
             work: options["--work"] ?? FileManager.default.temporaryDirectory.appendingPathComponent("invite-ledger-bench").path)
         benchmark.reuse = options["--reuse"] == "yes"
+        benchmark.queriesOnly = options["--only"] == "queries"
         try benchmark.run()
     default:
         usage()

@@ -179,7 +179,8 @@ enum InviteLedgerCLI {
     static func groupHelp(_ word: String) -> String? {
         let members = commands.filter { $0.signature.path.count > 1 && $0.signature.path[0] == word }
         guard !members.isEmpty else { return nil }
-        var text = "OVERVIEW: invite-ledger \(word): \(members.count) commands.\n\nUSAGE: invite-ledger \(word) SUBCOMMAND [OPTIONS]\n\nSUBCOMMANDS:\n"
+        let count = members.count == 1 ? "1 command" : "\(members.count) commands"
+        var text = "OVERVIEW: invite-ledger \(word): \(count).\n\nUSAGE: invite-ledger \(word) SUBCOMMAND [OPTIONS]\n\nSUBCOMMANDS:\n"
         for member in members {
             let name = member.signature.path.dropFirst().joined(separator: " ")
             text += "  \(name)\(String(repeating: " ", count: max(2, 22 - name.count)))\(member.signature.abstract)\n"

@@ -29,6 +29,7 @@ struct ConventionTests {
             #expect(group.stdout.contains("SUBCOMMANDS:\n"), "\(arguments)")
         }
         #expect(try CLI.run(["report"]).stderr.hasPrefix("OVERVIEW: invite-ledger report: 2 commands."))
+        #expect(try CLI.run(["referral"]).stderr.hasPrefix("OVERVIEW: invite-ledger referral: 1 command."))
         #expect(try CLI.run(["report"]).status == 1)
     }
 

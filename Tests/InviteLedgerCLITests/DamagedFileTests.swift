@@ -169,6 +169,12 @@ struct DamagedFileTests {
         #expect(verify.status == 4, "\(verify)")
         #expect(verify.stdout.contains(#""kind":"integrity""#))
         #expect(verify.stderr == "")
+        // Each finding of integrity_check is a problem of its own, one line, at most 20 and a count.
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(verify.stdout.utf8)) as? [String: Any])
+        let damage = (report["problems"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "integrity" }
+        #expect(!damage.isEmpty && damage.count <= 21 + 4)
+        #expect(damage.allSatisfy { !(($0["message"] as? String) ?? "\n").contains("\n") })
+        #expect(!damage.contains { ($0["message"] as? String)?.hasPrefix("*** in database") == true })
 
         // A file whose first page is garbage is not a database at all.
         var header = bytes

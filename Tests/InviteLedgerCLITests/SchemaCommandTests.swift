@@ -7,7 +7,7 @@ struct SchemaCommandTests {
         "0001_create_broker", "0002_create_event", "0003_create_ctid_user", "0004_create_trader_account",
         "0005_create_partner", "0006_create_partner_id", "0007_create_link", "0008_create_click",
         "0009_create_signup", "0010_create_attribution", "0011_create_lineage", "0012_set_application_id",
-        "0013_create_views", "0014_bound_lineage_depth",
+        "0013_create_views", "0014_bound_lineage_depth", "0015_lean_event_row",
     ]
 
     @Test("init creates the database and applies every migration once")
@@ -20,13 +20,13 @@ struct SchemaCommandTests {
         #expect(first.stdout == """
             database: \(db)
             applied now: \(Self.identifiers.joined(separator: ", "))
-            schema version: 0014_bound_lineage_depth
+            schema version: 0015_lean_event_row
 
             """)
         #expect(first.stderr == "")
         let again = try CLI.run(["--db", db, "init", "--format", "json"])
         #expect(again.status == 0)
-        #expect(again.stdout == #"{"database":"\#(db)","applied":[],"schemaVersion":"0014_bound_lineage_depth"}"# + "\n")
+        #expect(again.stdout == #"{"database":"\#(db)","applied":[],"schemaVersion":"0015_lean_event_row"}"# + "\n")
         #expect(try CLI.sqlite3(db, "SELECT COUNT(*) FROM inviteLedgerMigration;") == "\(Self.identifiers.count)\n")
     }
 
@@ -107,7 +107,7 @@ struct SchemaCommandTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         #expect(try CLI.sqlite3(scratch.path("copied.sqlite"), "SELECT MAX(identifier) FROM inviteLedgerMigration;")
-            == "0014_bound_lineage_depth\n")
+            == "0015_lean_event_row\n")
     }
 }
 
@@ -154,12 +154,23 @@ struct CommandLineTests {
         defer { scratch.remove() }
         let db = scratch.path("ledger.sqlite")
         #expect(try CLI.run(["ingest", CLI.fixture("flow-1.ndjson").path, "--db", db]).status == 0)
-        // As an earlier version left it: migrations under schema_migrations, no application id.
+        // As an earlier version left it: migrations under schema_migrations, no application id,
+        // and the event table of migration 0002 (each row repeating the previous hash in prevHash).
+        let eventTable = try String(
+            contentsOf: CLI.packageRoot.appendingPathComponent("Migrations/0002_create_event.sql"), encoding: .utf8)
         try CLI.sqlite3(db, """
             CREATE TABLE schema_migrations (identifier TEXT PRIMARY KEY NOT NULL, appliedAt TEXT NOT NULL) STRICT;
             INSERT INTO schema_migrations SELECT * FROM inviteLedgerMigration WHERE identifier < '0012';
             DROP TABLE inviteLedgerMigration; PRAGMA application_id = 0;
             DROP VIEW referral; DROP VIEW eventLog; DROP VIEW attributionHistory; DROP VIEW partnerIdAssignmentHistory;
+            PRAGMA foreign_keys = OFF;
+            CREATE TEMP TABLE saved AS SELECT * FROM event;
+            DROP TABLE event;
+            \(eventTable)
+            INSERT INTO event (seq, brokerId, eventId, step, at, recordedAt, payload, outcome, prevHash, hash)
+            SELECT seq, brokerId, eventId, step, at, recordedAt, payload, outcome,
+                   coalesce((SELECT p.hash FROM saved p WHERE p.seq = s.seq - 1), zeroblob(32)), hash
+            FROM saved s ORDER BY seq;
             """)
         let outdated = try CLI.run(["stats", "--user-id", "1001", "--db", db])
         #expect(outdated.status == 5)

@@ -159,13 +159,15 @@ private struct Tracer {
         for (seq, role) in roles.sorted(by: { $0.key < $1.key }) {
             guard let event = try EventRecord.fetch(db, seq: seq) else { continue }
             let previous = seq == 1 ? EventChain.genesis : try EventRecord.fetch(db, seq: seq - 1)?.hash
-            let format = EventChain.format(
-                of: event.hash, previous: event.prevHash, payload: event.payload, outcome: event.outcome,
-                recordedAt: event.recordedAt)
+            let format = previous.flatMap {
+                EventChain.format(
+                    of: event.hash, previous: $0, payload: event.payload, outcome: event.outcome,
+                    recordedAt: event.recordedAt)
+            }
             steps.append(Trace.Step(
                 seq: seq, step: event.step, eventId: event.eventId, at: Timestamp(milliseconds: event.at), role: role,
                 outcome: (try? JSONParser.parse(event.outcome)) ?? .string(event.outcome), hash: event.hash,
-                verified: format != nil && previous == event.prevHash))
+                verified: format != nil))
         }
         return Trace.Section(
             level: level, userId: user.userId, steps: steps,

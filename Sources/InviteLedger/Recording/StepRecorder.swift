@@ -48,7 +48,7 @@ struct StepRecorder {
         let hash = EventChain.hash(previous: previous, payload: step.payload, outcome: outcome, recordedAt: recordedAt)
         state.append(EventRecord(
             seq: seq, brokerId: broker.id, eventId: step.eventId, step: step.kind.rawValue, at: step.at.milliseconds,
-            recordedAt: recordedAt, payload: step.payload, outcome: outcome, prevHash: previous, hash: hash))
+            recordedAt: recordedAt, payload: step.payload, outcome: outcome, hash: hash))
         return StepOutcome(seq: seq, eventId: step.eventId, step: step.kind, status: .recorded, decision: decision, hash: hash)
     }
 

@@ -5,8 +5,8 @@ import LedgerStore
 /// Recomputes the hash chain over the whole log, in sequence order, streaming.
 ///
 /// Events are read in batches; each batch's hashes are computed on all cores (an event's hash
-/// depends only on its own row: its stored previous hash, payload, outcome and recordedAt) while
-/// the next batch is read, then the links between consecutive events are checked in order.
+/// depends only on the previous row's stored hash and its own payload, outcome and recordedAt)
+/// while the next batch is read, then the events are checked in order.
 ///
 /// A ledger written before recordedAt was hashed begins with legacy events (`EventChain.Format`):
 /// they are accepted only before the first event in the current format.
@@ -19,12 +19,13 @@ struct ChainVerifier {
     /// One batch of events: the messages to hash, back to back, and what is stored.
     private struct Batch {
         var seqs: [Int64] = []
-        /// prevHash || payload || 0x0A || outcome || 0x0A || recordedAt, for each event, concatenated.
+        /// hash(n - 1) as stored || payload || 0x0A || outcome || 0x0A || recordedAt, for each
+        /// event, concatenated.
         var messages: [UInt8] = []
         var offsets: [Int] = [0]
         /// The length of each message's recordedAt suffix, left out by the legacy format.
         var suffixLengths: [Int] = []
-        /// The length of each stored prevHash, at the start of its message.
+        /// The length of each previous hash, at the start of its message.
         var previousLengths: [Int] = []
         /// The stored hashes, back to back, and where each one ends.
         var storedHashes: [UInt8] = []
@@ -32,8 +33,9 @@ struct ChainVerifier {
 
         var count: Int { seqs.count }
 
-        func storedPrevious(_ index: Int) -> ArraySlice<UInt8> {
-            messages[offsets[index]..<(offsets[index] + previousLengths[index])]
+        /// What the event's hash covers after the previous hash, in the current format.
+        func content(_ index: Int) -> ArraySlice<UInt8> {
+            messages[(offsets[index] + previousLengths[index])..<offsets[index + 1]]
         }
 
         func storedHash(_ index: Int) -> ArraySlice<UInt8> {
@@ -87,8 +89,9 @@ struct ChainVerifier {
 
     func verify(into report: inout VerificationReport) throws {
         var expectedSeq: Int64 = 1
-        // The previous event's hash as stored, and as recomputed from its content: a link may
-        // match either, so that one altered event is reported once, not again at the next link.
+        // The previous event's hash as stored, and as its content says it should be: an event is
+        // right when its hash chains from either, so that one altered event (its content or its
+        // stored hash) is reported once, not again at the next event.
         var previousStored = EventChain.genesis
         var previousComputed = EventChain.genesis
         var problems: [VerificationReport.Problem] = []
@@ -100,25 +103,30 @@ struct ChainVerifier {
         func check(_ batch: Batch, _ computed: [UInt8]) {
             for index in 0..<batch.count {
                 let seq = batch.seqs[index]
-                let storedPrevious = batch.storedPrevious(index)
                 let storedHash = batch.storedHash(index)
+                // Chained from the stored previous hash, computed in the background.
                 var hash = computed[(index * 32)..<(index * 32 + 32)]
-                if storedHash.elementsEqual(hash) {
+                var isRight = storedHash.elementsEqual(hash)
+                if isRight {
                     isLegacyPrefix = false
                 } else if isLegacyPrefix, case let legacy = batch.legacyHash(index), storedHash.elementsEqual(legacy) {
                     hash = legacy[...]
+                    isRight = true
                     report.legacyEvents += 1
+                } else if previousComputed != previousStored {
+                    // The previous event was altered: this one may chain from what it should have been.
+                    let rechained = SHA256.hash(previousComputed + batch.content(index))
+                    if storedHash.elementsEqual(rechained) {
+                        hash = rechained[...]
+                        isRight = true
+                    }
                 }
                 if problems.count < maximumProblems {
                     if seq != expectedSeq {
                         problems.append(.init(
                             kind: .chain, seq: min(seq, expectedSeq),
                             message: "sequence jumps from \(expectedSeq - 1) to \(seq): events are missing or reordered"))
-                    } else if !storedPrevious.elementsEqual(previousStored) && !storedPrevious.elementsEqual(previousComputed) {
-                        problems.append(.init(
-                            kind: .chain, seq: seq,
-                            message: "event \(seq): prevHash does not match the hash of event \(seq - 1)"))
-                    } else if !storedHash.elementsEqual(hash) {
+                    } else if !isRight {
                         problems.append(.init(
                             kind: .chain, seq: seq,
                             message: "event \(seq): hash does not match its payload, outcome and recordedAt (changed after it was recorded)"))
@@ -151,19 +159,22 @@ struct ChainVerifier {
             pending = (batch, digests)
         }
 
+        // The stored hash of the row read last: the previous hash of the next one.
+        var lastStored = EventChain.genesis
         let statement = try db.makeStatement(
-            sql: "SELECT seq, prevHash, hash, payload, outcome, recordedAt FROM event ORDER BY seq")
+            sql: "SELECT seq, hash, payload, outcome, recordedAt FROM event ORDER BY seq")
         try statement.forEachRow { row in
             batch.seqs.append(try row.required(0))
-            let start = batch.messages.count
-            row.withBytes(1) { batch.messages.append(contentsOf: $0) }
-            batch.previousLengths.append(batch.messages.count - start)
-            row.withBytes(2) { batch.storedHashes.append(contentsOf: $0) }
+            batch.messages.append(contentsOf: lastStored)
+            batch.previousLengths.append(lastStored.count)
+            lastStored.removeAll(keepingCapacity: true)
+            row.withBytes(1) { lastStored.append(contentsOf: $0) }
+            batch.storedHashes.append(contentsOf: lastStored)
             batch.storedHashEnds.append(batch.storedHashes.count)
-            row.withUTF8(3) { batch.messages.append(contentsOf: $0) }
+            row.withUTF8(2) { batch.messages.append(contentsOf: $0) }
             batch.messages.append(0x0A)
-            row.withUTF8(4) { batch.messages.append(contentsOf: $0) }
-            let suffix = EventChain.recordedAtSuffix(try row.required(5))
+            row.withUTF8(3) { batch.messages.append(contentsOf: $0) }
+            let suffix = EventChain.recordedAtSuffix(try row.required(4))
             batch.messages.append(contentsOf: suffix)
             batch.suffixLengths.append(suffix.count)
             batch.offsets.append(batch.messages.count)

@@ -8,12 +8,13 @@ public struct EventRecord: TableRecord, Equatable {
     public var recordedAt: Int64
     public var payload: String
     public var outcome: String
-    public var prevHash: [UInt8]
+    /// SHA-256 of the previous event's hash (32 zero bytes for the first), the payload, the
+    /// outcome and recordedAt (LedgerFormat.md); the previous hash is the previous row's.
     public var hash: [UInt8]
 
     public init(
         seq: Int64, brokerId: Int64, eventId: String, step: String, at: Int64, recordedAt: Int64,
-        payload: String, outcome: String, prevHash: [UInt8], hash: [UInt8]
+        payload: String, outcome: String, hash: [UInt8]
     ) {
         self.seq = seq
         self.brokerId = brokerId
@@ -23,24 +24,23 @@ public struct EventRecord: TableRecord, Equatable {
         self.recordedAt = recordedAt
         self.payload = payload
         self.outcome = outcome
-        self.prevHash = prevHash
         self.hash = hash
     }
 
     public static let tableName = "event"
     public static let columnNames = [
-        "seq", "brokerId", "eventId", "step", "at", "recordedAt", "payload", "outcome", "prevHash", "hash",
+        "seq", "brokerId", "eventId", "step", "at", "recordedAt", "payload", "outcome", "hash",
     ]
 
     public init(row: Statement.Columns) throws {
         self.init(
             seq: try row.required(0), brokerId: try row.required(1), eventId: try row.required(2), step: try row.required(3),
             at: try row.required(4), recordedAt: try row.required(5), payload: try row.required(6),
-            outcome: try row.required(7), prevHash: try row.required(8), hash: try row.required(9))
+            outcome: try row.required(7), hash: try row.required(8))
     }
 
     public func encode(to row: inout StatementBinder) {
-        row.bind(seq, brokerId, eventId, step, at, recordedAt, payload, outcome, prevHash, hash)
+        row.bind(seq, brokerId, eventId, step, at, recordedAt, payload, outcome, hash)
     }
 
     private static let selectByEventId = select(where: "brokerId = ? AND eventId = ?")
