@@ -98,28 +98,25 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         }
         // Written digit by digit into the string's own storage: this runs for every step.
         return String(unsafeUninitializedCapacity: 24) { text in
-            func write(_ value: Int, _ width: Int, at offset: Int) {
+            var offset = 0
+            // `width` digits of `value`, then the separator byte.
+            func field(_ value: Int, _ width: Int, _ separator: UInt8) {
                 var value = value
                 for index in stride(from: offset + width - 1, through: offset, by: -1) {
                     text[index] = UInt8(48 + value % 10)
                     value /= 10
                 }
+                text[offset + width] = separator
+                offset += width + 1
             }
-            write(year, 4, at: 0)
-            text[4] = 45
-            write(month, 2, at: 5)
-            text[7] = 45
-            write(day, 2, at: 8)
-            text[10] = 84
-            write(hour, 2, at: 11)
-            text[13] = 58
-            write(minute, 2, at: 14)
-            text[16] = 58
-            write(second, 2, at: 17)
-            text[19] = 46
-            write(millisecond, 3, at: 20)
-            text[23] = 90
-            return 24
+            field(year, 4, 45)  // -
+            field(month, 2, 45)  // -
+            field(day, 2, 84)  // T
+            field(hour, 2, 58)  // :
+            field(minute, 2, 58)  // :
+            field(second, 2, 46)  // .
+            field(millisecond, 3, 90)  // Z
+            return offset
         }
     }
 
