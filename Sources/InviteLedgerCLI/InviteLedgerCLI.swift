@@ -190,7 +190,14 @@ enum InviteLedgerCLI {
     }
 
     /// ` (did you mean `stats`?)` when a known word is close to `word`, else "".
+    ///
+    /// A word cut short (`--partner` for `--partner-id`, 3 characters or more) gets the shortest
+    /// known word it begins; any other the nearest by edit distance, if near enough.
     static func suggestion(for word: String, among candidates: [String]) -> String {
+        let completions = word.count < 3 ? [] : candidates.filter { $0.hasPrefix(word) && $0 != word }
+        if let shortest = completions.min(by: { $0.count < $1.count || ($0.count == $1.count && $0 < $1) }) {
+            return " (did you mean `\(shortest)`?)"
+        }
         let scored = candidates.map { ($0, editDistance(word, $0)) }.filter { $0.1 <= max(2, word.count / 3) }
         guard let best = scored.min(by: { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }) else { return "" }
         return " (did you mean `\(best.0)`?)"

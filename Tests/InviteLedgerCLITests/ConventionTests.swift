@@ -38,6 +38,7 @@ struct ConventionTests {
         (["report", "partner"], #"{"error":{"code":"USAGE","message":"unknown command `report partner` (did you mean `report partners`?)"}}"# + "\n"),
         (["stats", "--usr-id", "1"], #"{"error":{"code":"USAGE","field":"--usr-id","message":"unknown option --usr-id for `invite-ledger stats` (did you mean `--user-id`?)"}}"# + "\n"),
         (["ingest", "-", "--atomc"], #"{"error":{"code":"USAGE","field":"--atomc","message":"unknown option --atomc for `invite-ledger ingest` (did you mean `--atomic`?)"}}"# + "\n"),
+        (["referrals", "--partner", "7"], #"{"error":{"code":"USAGE","field":"--partner","message":"unknown option --partner for `invite-ledger referrals` (did you mean `--partner-id`?)"}}"# + "\n"),
     ])
     func suggestions(arguments: [String], message: String) throws {
         let result = try CLI.run(arguments)
