@@ -292,7 +292,7 @@ public final class Database {
     public func inTransaction(
         _ kind: TransactionKind = .immediate, _ body: () throws -> TransactionCompletion
     ) throws {
-        try execute(sql: "BEGIN \(kind.rawValue) TRANSACTION")
+        try cachedStatement(sql: "BEGIN \(kind.rawValue) TRANSACTION").execute()
         let completion: TransactionCompletion
         do {
             completion = try body()
@@ -303,13 +303,13 @@ public final class Database {
         switch completion {
         case .commit:
             do {
-                try execute(sql: "COMMIT TRANSACTION")
+                try cachedStatement(sql: "COMMIT TRANSACTION").execute()
             } catch {
                 rollbackIgnoringErrors()
                 throw error
             }
         case .rollback:
-            try execute(sql: "ROLLBACK TRANSACTION")
+            try cachedStatement(sql: "ROLLBACK TRANSACTION").execute()
         }
     }
 
