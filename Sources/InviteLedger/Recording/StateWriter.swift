@@ -29,7 +29,7 @@ enum StateWriter {
         let opened = state.openedPaths.sorted {
             Self.precedes($0.key, $1.key) || ($0.key == $1.key && $0.validFrom < $1.validFrom)
         }
-        try LineageTable.insert(
+        try LineageTable.Path.insert(
             opened.map {
                 LineageTable.Path(
                     ancestorRowId: $0.key.ancestorRowId, depth: $0.key.depth, attributedAt: $0.key.attributedAt,

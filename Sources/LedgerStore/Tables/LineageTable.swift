@@ -26,8 +26,9 @@ public enum LineageTable {
         }
     }
 
-    /// A stored path: open (`validTo` nil) or closed.
-    public struct Path: Sendable, Equatable {
+    /// A stored path: open (`validTo` nil) or closed. It is inserted whole; `close` is the only
+    /// change made to it afterwards.
+    public struct Path: InsertableRecord, Equatable {
         public var ancestorRowId: Int64
         public var depth: Int64
         public var attributedAt: Int64
@@ -48,31 +49,15 @@ public enum LineageTable {
             self.validTo = validTo
             self.descendantRowId = descendantRowId
         }
-    }
 
-    /// Inserts paths in order, `insertChunk` per statement.
-    public static func insert(_ paths: [Path], _ db: Database) throws {
-        var start = 0
-        while start < paths.count {
-            let count = paths.count - start >= insertChunk ? insertChunk : 1
-            try db.cachedStatement(sql: count == 1 ? insertOne : insertMany).execute { row in
-                for path in paths[start..<(start + count)] {
-                    row.bind(
-                        path.ancestorRowId, path.depth, path.attributedAt, path.descendantUserId, path.validFrom,
-                        path.validTo, path.descendantRowId)
-                }
-            }
-            start += count
+        public static let tableName = "lineage"
+        public static let columnNames = [
+            "ancestorRowId", "depth", "attributedAt", "descendantUserId", "validFrom", "validTo", "descendantRowId",
+        ]
+
+        public func encode(to row: inout StatementBinder) {
+            row.bind(ancestorRowId, depth, attributedAt, descendantUserId, validFrom, validTo, descendantRowId)
         }
-    }
-
-    private static let insertChunk = 32
-    private static let insertOne = insertSQL(rows: 1)
-    private static let insertMany = insertSQL(rows: insertChunk)
-
-    private static func insertSQL(rows: Int) -> String {
-        "INSERT INTO lineage (ancestorRowId, depth, attributedAt, descendantUserId, validFrom, validTo, descendantRowId) VALUES "
-            + Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
     }
 
     /// Closes the current path ancestor -> descendant at `validTo`.

@@ -1,29 +1,23 @@
-/// A row type of one table: its columns, read in order by `init(row:)` and written in order by
-/// `encode(to:)`, so each table's column list is written once (and a test compares it with
-/// `PRAGMA table_info`).
+/// A row type of one table that is read and updated as well as inserted: its columns, read in
+/// order by `init(row:)` and written in order by `encode(to:)` (``InsertableRecord``), so each
+/// table's column list is written once (and a test compares it with `PRAGMA table_info`).
 ///
 ///     struct UserRecord: TableRecord {
 ///         static let tableName = "ctidUser"
 ///         static let columnNames = ["id", "brokerId", "userId", ...]
 ///         func encode(to row: inout StatementBinder) { row.bind(id, brokerId, userId, ...) }
 ///     }
-///     try user.insert(db)          // INSERT INTO ctidUser (id, brokerId, ...) VALUES (?1, ?2, ...)
+///     try user.insert(db)          // INSERT INTO ctidUser (id, brokerId, ...) VALUES (?, ?, ...)
 ///     try UserRecord.insert(users, db)   // the same, many rows per statement
 ///     try user.update(db)          // UPDATE ctidUser SET brokerId = ?2, ... WHERE id = ?1
-public protocol TableRecord: Sendable {
-    static var tableName: String { get }
+public protocol TableRecord: InsertableRecord {
     /// Every column, in the order of `init(row:)` and `encode(to:)`; the first is the key.
     static var columnNames: [String] { get }
     /// Reads a row selected with `selection`'s columns, in order.
     init(row: Statement.Columns) throws
-    /// Binds the value of each column, in the order of `columnNames`.
-    func encode(to row: inout StatementBinder)
 }
 
 extension TableRecord {
-    /// `"id", "brokerId", ...`: the columns to select for `init(row:)`.
-    public static var selection: String { columnNames.joined(separator: ", ") }
-
     /// `SELECT <columns> FROM <table> WHERE <condition>`.
     public static func select(where condition: String) -> String {
         "SELECT \(selection) FROM \(tableName) WHERE \(condition)"
@@ -47,42 +41,9 @@ extension TableRecord {
         return rows
     }
 
-    /// Inserts the row, its key included.
-    public func insert(_ db: Database) throws {
-        try Self.insertStatement(db, rows: 1).execute { encode(to: &$0) }
-    }
-
-    /// Inserts rows in order, `insertChunk` rows per statement: SQLite opens the table and its
-    /// indexes once per statement, not once per row.
-    public static func insert<Rows: Collection<Self>>(_ rows: Rows, _ db: Database) throws {
-        var rest = rows[...]
-        while rest.count >= insertChunk {
-            let chunk = rest.prefix(insertChunk)
-            try insertStatement(db, rows: insertChunk).execute { binder in
-                for row in chunk { row.encode(to: &binder) }
-            }
-            rest = rest.dropFirst(insertChunk)
-        }
-        for row in rest {
-            try row.insert(db)
-        }
-    }
-
     /// Writes every column of the row whose key (the first column) is this row's.
     public func update(_ db: Database) throws {
         try db.cachedStatement(key: .init(Self.self, purpose: 1)) { Self.updateSQL }.execute { encode(to: &$0) }
-    }
-
-    /// Rows per statement of `insert(_:_:)`.
-    public static var insertChunk: Int { 32 }
-
-    private static func insertStatement(_ db: Database, rows: Int) throws -> Statement {
-        try db.cachedStatement(key: .init(Self.self, purpose: rows == 1 ? 0 : 2)) { insertSQL(rows: rows) }
-    }
-
-    static func insertSQL(rows: Int) -> String {
-        let row = "(" + Array(repeating: "?", count: columnNames.count).joined(separator: ", ") + ")"
-        return "INSERT INTO \(tableName) (\(selection)) VALUES " + Array(repeating: row, count: rows).joined(separator: ", ")
     }
 
     /// `UPDATE t SET b = ?2, c = ?3 WHERE a = ?1`: numbered, so the columns bind in their order.
