@@ -157,6 +157,8 @@ enum InviteLedgerCLI {
 
     /// `help`, `help COMMAND`, `help report`.
     static func help(_ words: [String], output: OutputStream, errors: OutputStream) -> ExitStatus {
+        // `help --help` and `help stats --help` are what `help` and `help stats` say.
+        let words = words.filter { $0 != "--help" && $0 != "-h" }
         guard !words.isEmpty else {
             output.write(overview)
             return .success
