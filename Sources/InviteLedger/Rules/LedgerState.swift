@@ -111,6 +111,10 @@ final class LedgerState {
     /// The current edge of a user, once known; nil inside means none.
     private var edgeByUser: [Int64: Int64?] = [:]
     private var attributedUsers: Set<Int64> = []
+    /// When each user's partner last changed, as the database holds it (nil inside: never), and
+    /// as decisions not yet written changed it.
+    private var placeChangeByUser: [Int64: Int64?] = [:]
+    private var pendingPlaceChange: [Int64: Int64] = [:]
     /// Indexes in `openedPaths` of the paths opened below each ancestor.
     private var openedByAncestor: [Int64: [Int]] = [:]
     private var openedByKey: [PathKey: Int] = [:]
@@ -159,6 +163,15 @@ final class LedgerState {
         assignments.didFlush(); links.didFlush(); clicks.didFlush(); signups.didFlush(); attributions.didFlush()
         events.removeAll(keepingCapacity: true)
         eventByKey.removeAll(keepingCapacity: true)
+        // The pending changes are written now: a user whose stored time is not known is read again.
+        for (userRowId, time) in pendingPlaceChange {
+            if let known = placeChangeByUser[userRowId] {
+                placeChangeByUser[userRowId] = .some(max(known ?? .min, time))
+            } else if createdUsers.contains(userRowId) {
+                placeChangeByUser[userRowId] = .some(time)
+            }
+        }
+        pendingPlaceChange.removeAll(keepingCapacity: true)
         openedPaths.removeAll(keepingCapacity: true)
         openedByAncestor.removeAll()
         openedByKey.removeAll()
@@ -211,6 +224,7 @@ final class LedgerState {
         partnerByRef = [:]; partnerByUser = [:]; holderByPartnerId = [:]; holdersByUser = [:]
         assignmentsByHolder = [:]; activeByUser = [:]; activeByAccount = [:]; linkByKey = [:]
         clicksByVisitor = [:]; signupByKey = [:]; edgeByUser = [:]; attributedUsers = []
+        placeChangeByUser = [:]; pendingPlaceChange = [:]
         openedByAncestor = [:]; openedByKey = [:]
         nextIds = [:]; cachedHead = nil
     }
@@ -422,7 +436,7 @@ final class LedgerState {
     }
 
     /// Every assignment of a holder, in their latest form.
-    private func assignments(holderRowId: Int64) throws -> [AssignmentRecord] {
+    func assignments(holderRowId: Int64) throws -> [AssignmentRecord] {
         if let ids = assignmentsByHolder[holderRowId] { return ids.compactMap { assignments[$0] } }
         let stored = try AssignmentRecord.fetchAll(db, holderRowId: holderRowId)
         stored.forEach(remember)
@@ -547,9 +561,50 @@ final class LedgerState {
     func save(_ attribution: AttributionRecord, isNew: Bool = false) {
         changeCount += 1
         attributions.save(attribution.id, attribution, isNew: isNew)
+        if attribution.outcome.isEdge || attribution.outcome == .detached {
+            let latest = max(attribution.decidedAt, attribution.validTo ?? .min)
+            pendingPlaceChange[attribution.userRowId] = max(pendingPlaceChange[attribution.userRowId] ?? .min, latest)
+        }
         guard attribution.outcome.isEdge else { return }
         attributedUsers.insert(attribution.userRowId)
         Self.track(attribution.id, isCurrent: attribution.validTo == nil, of: attribution.userRowId, in: &edgeByUser)
+    }
+
+    /// When the user's partner last changed (its latest attribution, reassignment or detachment),
+    /// pending decisions included; nil when it never had one.
+    func lastPlaceChange(userRowId: Int64) throws -> Int64? {
+        let stored: Int64?
+        if let known = placeChangeByUser[userRowId] {
+            stored = known
+        } else {
+            stored = createdUsers.contains(userRowId)
+                ? nil : try AttributionRecord.lastPlaceChange(db, userRowId: userRowId)
+            placeChangeByUser[userRowId] = .some(stored)
+        }
+        guard let pending = pendingPlaceChange[userRowId] else { return stored }
+        return max(stored ?? .min, pending)
+    }
+
+    /// When the downline of a node last changed (a path from it opened or closed), pending
+    /// changes included; nil when it never had one.
+    func lastDownlineChange(of ancestorRowId: Int64) throws -> Int64? {
+        var latest = users.created.contains(ancestorRowId) ? nil : try LineageTable.lastChange(db, of: ancestorRowId)
+        for index in openedByAncestor[ancestorRowId] ?? [] {
+            let path = openedPaths[index]
+            latest = max(latest ?? .min, path.validFrom, path.validTo ?? .min)
+        }
+        for (key, validTo) in closedPaths where key.ancestorRowId == ancestorRowId {
+            latest = max(latest ?? .min, validTo)
+        }
+        return latest
+    }
+
+    /// True when a path with this key began at `validFrom`, open or closed, stored or pending.
+    func pathExists(_ key: PathKey, validFrom: Int64) throws -> Bool {
+        if openedPaths.contains(where: { $0.key == key && $0.validFrom == validFrom }) { return true }
+        return try LineageTable.exists(
+            db, ancestorRowId: key.ancestorRowId, depth: key.depth, attributedAt: key.attributedAt,
+            descendantUserId: key.descendantUserId, validFrom: validFrom)
     }
 
     /// Every current descendant of a node, with depths relative to it.
@@ -566,7 +621,7 @@ final class LedgerState {
             let path = openedPaths[index]
             descendants.append(LineageTable.Descendant(
                 depth: path.key.depth, attributedAt: path.key.attributedAt, userId: path.key.descendantUserId,
-                rowId: path.descendantRowId))
+                rowId: path.descendantRowId, validFrom: path.validFrom))
         }
         return descendants
     }

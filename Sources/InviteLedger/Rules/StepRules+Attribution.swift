@@ -1,23 +1,32 @@
 import LedgerStore
 
 extension StepRules {
-    /// The attribution decided for a user and a partnerId, as recorded.
+    /// The attribution decided for a user and a partnerId, not yet recorded (``record(_:)``).
     struct Decision {
-        var outcome: AttributionRecord.Outcome
+        var record: AttributionRecord
         var members: [(String, JSONValue)]
         var holder: HolderRecord?
+        /// The user's current descendants, which an accepted attribution brings along.
+        var downline: [LineageTable.Descendant] = []
+
+        var outcome: AttributionRecord.Outcome { record.outcome }
     }
 
-    /// Decides and records an attribution. Outcomes, checked in order: `UNKNOWN_PARTNER_ID`,
+    /// Decides an attribution, changing nothing. Outcomes, checked in order: `UNKNOWN_PARTNER_ID`,
     /// `PARTNER_ID_INACTIVE` (at `activeAt`), `SELF_REFERRAL`, `CYCLE`, `ALREADY_ATTRIBUTED`; else
     /// the user is attached under the partnerId's holder. A rejection is recorded and changes
     /// nothing else.
     ///
-    /// - Parameter requireNeverAttributed: first attribution wins for good (`user.created`); when
-    ///   false (`invite.received`), a user whose edge was detached may be attributed again.
+    /// - Parameters:
+    ///   - isNewUser: the user is created by this step (its row id handed out next): it has no
+    ///     downline, no partner and no earlier attribution.
+    ///   - requireNeverAttributed: first attribution wins for good (`user.created`); when
+    ///     false (`invite.received`), a user whose edge was detached may be attributed again.
+    /// - Throws: `INVALID_FIELD` on `at` when an accepted attribution would be dated before a
+    ///   change of the tree it builds on (``requireTreeOrder(userRowId:downline:isLeaving:newParentRowId:isNewUser:)``).
     func decide(
-        userRowId: Int64, partnerId: String, activeAt: Int64, via: AttributionRecord.Via, signupRowId: Int64?,
-        linkRowId: Int64?, requireNeverAttributed: Bool
+        userRowId: Int64, isNewUser: Bool, partnerId: String, activeAt: Int64, via: AttributionRecord.Via,
+        signupRowId: Int64?, linkRowId: Int64?, requireNeverAttributed: Bool
     ) throws -> Decision {
         var record = AttributionRecord(
             id: 0, brokerId: brokerId, userRowId: userRowId, outcome: .unknownPartnerId, via: via, partnerId: partnerId,
@@ -28,32 +37,43 @@ extension StepRules {
             members.append(("linkId", .string(link.linkId)))
         }
         let holder = try state.holder(brokerId: brokerId, partnerId: partnerId)
+        var downline: [LineageTable.Descendant] = []
         if let holder {
             record.holderRowId = holder.id
             members = try describe(holder: holder) + members.dropFirst()
             if try state.coveringAssignment(holderRowId: holder.id, at: activeAt) == nil {
                 record.outcome = .partnerIdInactive
-            } else if holder.userRowId == userRowId {
+            } else if !isNewUser && holder.userRowId == userRowId {
                 record.outcome = .selfReferral
-            } else if try isInDownline(holder.userRowId, of: userRowId) {
+            } else if try !isNewUser && isInDownline(holder.userRowId, of: userRowId) {
                 record.outcome = .cycle
-            } else if try requireNeverAttributed
+            } else if try !isNewUser && (requireNeverAttributed
                 ? state.hasEverBeenAttributed(userRowId: userRowId)
-                : state.currentEdge(userRowId: userRowId) != nil
+                : state.currentEdge(userRowId: userRowId) != nil)
             {
                 record.outcome = .alreadyAttributed
             } else {
                 record.outcome = .attributed
                 record.parentRowId = holder.userRowId
                 record.accountRowId = holder.accountRowId
+                downline = isNewUser ? [] : try state.currentDescendants(of: userRowId)
+                try requireTreeOrder(
+                    userRowId: userRowId, downline: downline, isLeaving: false, newParentRowId: holder.userRowId,
+                    isNewUser: isNewUser)
             }
         }
+        return Decision(record: record, members: members, holder: holder, downline: downline)
+    }
+
+    /// Records a decision: its attribution row, and for an accepted one the user's (and its
+    /// downline's) paths under the new partner.
+    func record(_ decision: Decision) throws {
+        var record = decision.record
         record.id = try state.nextId("attribution")
         state.save(record, isNew: true)
         if record.outcome.isEdge, let parentRowId = record.parentRowId {
-            try attach(userRowId: userRowId, under: parentRowId, attributedAt: at)
+            try attach(userRowId: record.userRowId, downline: decision.downline, under: parentRowId)
         }
-        return Decision(outcome: record.outcome, members: members, holder: holder)
     }
 
     /// The current ancestors of a node, nearest first (its parent, its parent's parent, ...), at
@@ -82,20 +102,20 @@ extension StepRules {
         return try ancestors(of: rowId).contains(userRowId)
     }
 
-    /// Opens the closure paths from the new parent and its ancestors to the user and its subtree,
-    /// those no deeper than ``LineageTable/storedDepth``.
-    func attach(userRowId: Int64, under parentRowId: Int64, attributedAt: Int64) throws {
+    /// Opens, at `at`, the closure paths from the new parent and its ancestors to the user and
+    /// its downline, those no deeper than ``LineageTable/storedDepth``.
+    func attach(userRowId: Int64, downline: [LineageTable.Descendant], under parentRowId: Int64) throws {
         let upline = [parentRowId] + (try ancestors(of: parentRowId, limit: Int(LineageTable.storedDepth) - 1))
-        for (key, member) in paths(from: upline, to: try subtree(of: userRowId, attributedAt: attributedAt)) {
+        for (key, member) in paths(from: upline, to: try members(userRowId, attributedAt: at, downline: downline)) {
             state.openPath(key, descendantRowId: member.rowId, validFrom: at)
         }
     }
 
-    /// Closes the closure paths from the user's current ancestors to the user and its subtree,
-    /// and ends its edge.
-    func detach(userRowId: Int64, edge: AttributionRecord) throws {
+    /// Closes, at `at`, the closure paths from the user's current ancestors to the user and its
+    /// downline, and ends its edge.
+    func detach(userRowId: Int64, downline: [LineageTable.Descendant], edge: AttributionRecord) throws {
         let upline = try ancestors(of: userRowId, limit: Int(LineageTable.storedDepth))
-        for (key, _) in paths(from: upline, to: try subtree(of: userRowId, attributedAt: edge.decidedAt)) {
+        for (key, _) in paths(from: upline, to: try members(userRowId, attributedAt: edge.decidedAt, downline: downline)) {
             state.closePath(key, validTo: at)
         }
         var ended = edge
@@ -105,7 +125,7 @@ extension StepRules {
 
     /// The closure paths from each node of `upline` (nearest first) to each member of `subtree`,
     /// those no deeper than ``LineageTable/storedDepth``.
-    private func paths(from upline: [Int64], to subtree: [LineageTable.Descendant])
+    func paths(from upline: [Int64], to subtree: [LineageTable.Descendant])
         -> [(LedgerState.PathKey, LineageTable.Descendant)]
     {
         upline.enumerated().flatMap { index, ancestor in
@@ -119,11 +139,14 @@ extension StepRules {
         }
     }
 
-    /// The user (depth 0, attributed at `attributedAt`) and its current descendants.
-    private func subtree(of userRowId: Int64, attributedAt: Int64) throws -> [LineageTable.Descendant] {
+    /// The user (depth 0, attributed at `attributedAt`) followed by its downline.
+    func members(
+        _ userRowId: Int64, attributedAt: Int64, downline: [LineageTable.Descendant]
+    ) throws -> [LineageTable.Descendant] {
         let user = LineageTable.Descendant(
-            depth: 0, attributedAt: attributedAt, userId: try userId(ofRow: userRowId), rowId: userRowId)
-        return [user] + (try state.currentDescendants(of: userRowId))
+            depth: 0, attributedAt: attributedAt, userId: try userId(ofRow: userRowId), rowId: userRowId,
+            validFrom: attributedAt)
+        return [user] + downline
     }
 
     // MARK: - invite.received
@@ -150,20 +173,24 @@ extension StepRules {
             partnerId = try partnerIdOf(userRowId: partnerUser.id)
         }
 
-        // Everything is checked: change the state.
         let existing = try state.user(brokerId: brokerId, userId: invitedUserId)
         let isNew = existing == nil
-        let invitedRowId: Int64
-        if let existing {
-            invitedRowId = existing.id
-        } else {
-            invitedRowId = try state.nextId("ctidUser")
+        let invitedRowId = try existing?.id ?? state.peekId(UserRecord.tableName)
+        let wasDetached = try !isNew && state.hasEverBeenAttributed(userRowId: invitedRowId)
+        let decision = try partnerId.map { partnerId in
+            try decide(
+                userRowId: invitedRowId, isNewUser: isNew, partnerId: partnerId, activeAt: at, via: .invite,
+                signupRowId: nil, linkRowId: nil, requireNeverAttributed: false)
+        }
+
+        // Everything is checked: change the state.
+        if isNew {
             state.create(UserRecord(
-                id: invitedRowId, brokerId: brokerId, userId: invitedUserId, brokerName: step.brokerName, createdAt: at,
-                eventSeq: seq))
+                id: try state.nextId(UserRecord.tableName), brokerId: brokerId, userId: invitedUserId,
+                brokerName: step.brokerName, createdAt: at, eventSeq: seq))
         }
         var members: [(String, JSONValue)] = [("invitedUserId", .integer(invitedUserId)), ("created", .bool(isNew))]
-        guard let partnerId else {
+        guard let decision else {
             state.save(AttributionRecord(
                 id: try state.nextId("attribution"), brokerId: brokerId, userRowId: invitedRowId,
                 outcome: .unknownPartnerId, via: .invite, partnerId: nil, holderRowId: nil, parentRowId: nil,
@@ -171,10 +198,7 @@ extension StepRules {
             members += [("partnerUserId", .integer(partnerUserId)), ("brokerResult", .string("PENDING_ATTRIBUTION"))]
             return .decision(AttributionRecord.Outcome.unknownPartnerId.rawValue, members)
         }
-        let wasDetached = try !isNew && state.hasEverBeenAttributed(userRowId: invitedRowId)
-        let decision = try decide(
-            userRowId: invitedRowId, partnerId: partnerId, activeAt: at, via: .invite, signupRowId: nil,
-            linkRowId: nil, requireNeverAttributed: false)
+        try record(decision)
         members += decision.members
         let brokerResult: String
         switch decision.outcome {
@@ -240,9 +264,12 @@ extension StepRules {
         } else if current == nil {
             throw LedgerError(.notFound, field: "userId", "user \(userId) has no current attribution to detach")
         }
+        let downline = try state.currentDescendants(of: user.id)
+        try requireTreeOrder(
+            userRowId: user.id, downline: downline, isLeaving: current != nil, newParentRowId: newHolder?.userRowId,
+            isNewUser: false)
         let lockedUntil = current.map { $0.decidedAt + broker.guaranteedAttributionDays * 86_400_000 }
         if let current, let lockedUntil {
-            try requireNotBefore(current.decidedAt, "the attribution it changes")
             if at < lockedUntil && !force {
                 throw LedgerError(
                     .attributionLocked, field: "userId",
@@ -255,7 +282,7 @@ extension StepRules {
 
         // Everything is checked: change the state.
         if let current {
-            try detach(userRowId: user.id, edge: current)
+            try detach(userRowId: user.id, downline: downline, edge: current)
         }
         let isForced = force && lockedUntil.map { at < $0 } ?? false
         let record = AttributionRecord(
@@ -266,7 +293,7 @@ extension StepRules {
             eventSeq: seq)
         state.save(record, isNew: true)
         if let newHolder {
-            try attach(userRowId: user.id, under: newHolder.userRowId, attributedAt: at)
+            try attach(userRowId: user.id, downline: downline, under: newHolder.userRowId)
             members += try describe(holder: newHolder)
         }
         members += [("forced", .bool(isForced)), ("reason", .string(reason)), ("operator", .string(operatorName))]

@@ -100,11 +100,12 @@ extension StepRules {
                 linkPartner(partner, to: userRowId)
                 return .decision("UNCHANGED", members)
             }
-            try requireNotBefore(active.validFrom, "the start of the partnerId it replaces")
             if let previous = try state.holder(id: active.holderRowId) {
                 members.append(("previousPartnerId", .string(previous.partnerId)))
             }
         }
+
+        try requireSlotOrder(userRowId: userRowId, accountRowId: accountRowId)
 
         // Everything is checked: change the state.
         linkPartner(partner, to: userRowId)
@@ -129,6 +130,24 @@ extension StepRules {
             userRowId: holder.userRowId, accountRowId: holder.accountRowId, partnerRowId: partner?.id, validFrom: at,
             validTo: nil, eventSeq: seq, endEventSeq: nil), isNew: true)
         return .decision(result, members)
+    }
+
+    /// Refuses (`INVALID_FIELD` on `at`) a change of a holder's slot (a user's user level, or one
+    /// trading account) dated before the slot's last change: the partnerIds of one slot follow
+    /// each other, they never overlap, whatever was deleted or taken back in between.
+    func requireSlotOrder(userRowId: Int64, accountRowId: Int64?) throws {
+        var latest: Int64?
+        for holder in try state.holders(userRowId: userRowId) where holder.accountRowId == accountRowId {
+            for assignment in try state.assignments(holderRowId: holder.id) {
+                latest = max(latest ?? .min, assignment.validFrom, assignment.validTo ?? .min)
+            }
+        }
+        guard let latest, at < latest else { return }
+        let slot = try accountRowId.flatMap { try state.account(id: $0) }.map { "trading account \($0.ctidTraderAccountId)" }
+            ?? "user \(try userId(ofRow: userRowId)) (user level)"
+        throw LedgerError(
+            .invalidField, field: "at",
+            "at \(step.at.rfc3339) is before \(Timestamp(milliseconds: latest).rfc3339), when the partnerId of \(slot) last changed: partnerIds of one holder cannot overlap")
     }
 
     /// Links a CRM partner without a cTID user to the holder's user.
@@ -169,7 +188,7 @@ extension StepRules {
             throw LedgerError(.notFound, field: ctidTraderAccountId == nil ? "userId" : "ctidTraderAccountId",
                               "\(what) has no partnerId to delete")
         }
-        try requireNotBefore(active.validFrom, "the start of the partnerId it deletes")
+        try requireSlotOrder(userRowId: user.id, accountRowId: active.accountRowId)
         active.validTo = at
         active.endEventSeq = seq
         state.save(active)

@@ -30,9 +30,20 @@ extension StepRules {
             }
         }
 
+        // The partnerId must be active when the user signed up (or, without a signup, now).
+        let carried = signup?.partnerId ?? partnerId
+        let userRowId = try state.peekId(UserRecord.tableName)
+        let decision = try carried.map { carried in
+            try decide(
+                userRowId: userRowId, isNewUser: true, partnerId: carried, activeAt: signup?.submittedAt ?? at,
+                via: signup != nil ? .signup : .creation, signupRowId: signup?.id,
+                linkRowId: try signup?.clickRowId.flatMap { try state.click(id: $0)?.linkRowId },
+                requireNeverAttributed: true)
+        }
+
         // Everything is checked: change the state.
         let user = UserRecord(
-            id: try state.nextId("ctidUser"), brokerId: brokerId, userId: userId, brokerName: step.brokerName,
+            id: try state.nextId(UserRecord.tableName), brokerId: brokerId, userId: userId, brokerName: step.brokerName,
             createdAt: at, eventSeq: seq)
         state.create(user)
         if var completed = signup {
@@ -47,15 +58,10 @@ extension StepRules {
         if let crmPartnerRef {
             members.append(("crmPartnerRef", .string(crmPartnerRef)))
         }
-        guard let carried = signup?.partnerId ?? partnerId else {
+        guard let decision else {
             return .decision("CREATED", members)
         }
-        // The partnerId must be active when the user signed up (or, without a signup, now).
-        let checkedAt = signup?.submittedAt ?? at
-        let linkRowId = try signup?.clickRowId.flatMap { try state.click(id: $0)?.linkRowId }
-        let decision = try decide(
-            userRowId: user.id, partnerId: carried, activeAt: checkedAt, via: signup != nil ? .signup : .creation,
-            signupRowId: signup?.id, linkRowId: linkRowId, requireNeverAttributed: true)
+        try record(decision)
         return .decision(decision.outcome.rawValue, members + decision.members)
     }
 

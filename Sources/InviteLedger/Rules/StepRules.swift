@@ -88,15 +88,6 @@ struct StepRules {
         return user.userId
     }
 
-    /// Refuses a step dated before the interval it would end: intervals never run backwards.
-    func requireNotBefore(_ start: Int64, _ what: String) throws {
-        guard at >= start else {
-            throw LedgerError(
-                .invalidField, field: "at",
-                "at \(step.at.rfc3339) is before \(what) (\(Timestamp(milliseconds: start).rfc3339))")
-        }
-    }
-
     /// Refuses a partnerId that is not active at `time` (the step's `at` unless given).
     func requireActive(_ holder: HolderRecord, at time: Int64? = nil) throws {
         guard try state.coveringAssignment(holderRowId: holder.id, at: time ?? at) != nil else {

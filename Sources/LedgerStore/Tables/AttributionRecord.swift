@@ -114,6 +114,15 @@ public struct AttributionRecord: TableRecord, Equatable {
             """), arguments: [userRowId]) != nil
     }
 
+    /// When the user's partner last changed: the latest attribution, reassignment or detachment
+    /// of the user (an edge ends only at the decision that ends it). Nil when it never had one.
+    public static func lastPlaceChange(_ db: Database, userRowId: Int64) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: """
+            SELECT max(decidedAt) FROM attribution
+            WHERE userRowId = ? AND outcome IN ('ATTRIBUTED', 'REASSIGNED', 'DETACHED')
+            """), arguments: [userRowId])
+    }
+
     /// Every decision about a user, oldest first.
     public static func fetchAll(_ db: Database, userRowId: Int64) throws -> [AttributionRecord] {
         try fetchAll(db, sql: selectByUser, userRowId)

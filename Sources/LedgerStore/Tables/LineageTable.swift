@@ -11,18 +11,21 @@ public enum LineageTable {
     /// their pages and counts are single range scans; only deeper levels are walked.
     public static let storedDepth: Int64 = 32
 
-    /// A current descendant of some node, at a depth relative to it.
+    /// A descendant of some node, at a depth relative to it, through a path valid since `validFrom`.
     public struct Descendant: Sendable, Equatable {
         public var depth: Int64
         public var attributedAt: Int64
         public var userId: Int64
         public var rowId: Int64
+        /// When the path from the node to this descendant began.
+        public var validFrom: Int64
 
-        public init(depth: Int64, attributedAt: Int64, userId: Int64, rowId: Int64) {
+        public init(depth: Int64, attributedAt: Int64, userId: Int64, rowId: Int64, validFrom: Int64) {
             self.depth = depth
             self.attributedAt = attributedAt
             self.userId = userId
             self.rowId = rowId
+            self.validFrom = validFrom
         }
     }
 
@@ -77,14 +80,33 @@ public enum LineageTable {
     ) throws -> [Descendant] {
         var descendants: [Descendant] = []
         try db.cachedStatement(sql: """
-            SELECT depth, attributedAt, descendantUserId, descendantRowId FROM lineage
+            SELECT depth, attributedAt, descendantUserId, descendantRowId, validFrom FROM lineage
             WHERE ancestorRowId = ? AND depth <= ? AND validTo IS NULL
             """).forEachRow(arguments: [ancestorRowId, maximumDepth]) { row in
                 descendants.append(Descendant(
                     depth: try row.required(0), attributedAt: try row.required(1), userId: try row.required(2),
-                    rowId: try row.required(3)))
+                    rowId: try row.required(3), validFrom: try row.required(4)))
             }
         return descendants
+    }
+
+    /// When the downline of a node last changed: the latest start or end of a stored path from it
+    /// (nil when none was ever stored).
+    public static func lastChange(_ db: Database, of ancestorRowId: Int64) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: """
+            SELECT max(max(validFrom, coalesce(validTo, validFrom))) FROM lineage WHERE ancestorRowId = ?
+            """), arguments: [ancestorRowId])
+    }
+
+    /// True when a path with this key and `validFrom` is stored, open or closed.
+    public static func exists(
+        _ db: Database, ancestorRowId: Int64, depth: Int64, attributedAt: Int64, descendantUserId: Int64,
+        validFrom: Int64
+    ) throws -> Bool {
+        try Int64.fetchOne(db.cachedStatement(sql: """
+            SELECT 1 FROM lineage
+            WHERE ancestorRowId = ? AND depth = ? AND attributedAt = ? AND descendantUserId = ? AND validFrom = ?
+            """), arguments: [ancestorRowId, depth, attributedAt, descendantUserId, validFrom]) != nil
     }
 }
 
@@ -118,11 +140,11 @@ extension LineageTable {
         let read: (Statement.Columns) throws -> Void = { row in
             rows.append(Descendant(
                 depth: try row.required(0), attributedAt: try row.required(1), userId: try row.required(2),
-                rowId: try row.required(3)))
+                rowId: try row.required(3), validFrom: try row.required(4)))
         }
         if start.depth <= storedDepth {
             try db.cachedStatement(sql: """
-                SELECT depth, attributedAt, descendantUserId, descendantRowId FROM lineage
+                SELECT depth, attributedAt, descendantUserId, descendantRowId, validFrom FROM lineage
                 WHERE ancestorRowId = ?1 AND depth <= ?2 AND (depth, attributedAt, descendantUserId) > (?3, ?4, ?6)
                   AND \(validity("", asOf: asOf))
                 ORDER BY depth, attributedAt, descendantUserId
@@ -135,7 +157,7 @@ extension LineageTable {
         if rows.count < limit && maximumDepth > storedDepth {
             try db.cachedStatement(sql: """
                 \(walkedLevels(asOf: asOf))
-                SELECT walked.base + l.depth AS level, l.attributedAt, l.descendantUserId, l.descendantRowId
+                SELECT walked.base + l.depth AS level, l.attributedAt, l.descendantUserId, l.descendantRowId, l.validFrom
                 FROM walked JOIN lineage l
                   ON l.ancestorRowId = walked.rowId AND l.depth <= ?2 - walked.base AND \(validity("l.", asOf: asOf))
                 WHERE (walked.base + l.depth, l.attributedAt, l.descendantUserId) > (?3, ?4, ?6)
