@@ -92,7 +92,7 @@ struct Benchmark {
             var lastLine = 0
             var commits: [(line: Int, seconds: Double)] = [(0, 0)]
             let ingest = try ChildProcess.run(
-                cli, ["ingest", forest, "--db", path("ledger.sqlite"), "--format", "json", "--report-commits"]
+                cli, ["ingest", forest, "--db", path("ledger.sqlite"), "--create", "--format", "json", "--report-commits"]
             ) { line, seconds in
                 guard case .number(let text)? = (try? JSONParser.parse(line))?["committedThroughLine"],
                       let committed = Int(text) else { return }

@@ -16,8 +16,8 @@ struct ChainBenchmark {
 
     /// Two steps per user: `user.created` through the previous user's partnerId, then `referral.set`.
     func writeChain(to file: String) throws {
-        var out = ""
         let start = Timestamp(rfc3339: "2025-01-01T00:00:00Z")!.milliseconds
+        var out = #"{"step":"broker.configured","eventId":"c0","brokerCrmName":"chain","at":"\#(Timestamp(milliseconds: start).rfc3339)","guaranteedAttributionDays":0}"# + "\n"
         for user in 1...users {
             let at = Timestamp(milliseconds: start + Int64(user) * 60_000).rfc3339
             let partner = user > 1 ? #","partnerId":"p\#(user - 1)""# : ""
@@ -33,7 +33,7 @@ struct ChainBenchmark {
         try writeChain(to: chain)
         let steps = Double(users * 2)
         let database = freshLedger(in: work, "chain.sqlite")
-        let ingest = try ChildProcess.run(cli, ["ingest", chain, "--db", database, "--quiet"])
+        let ingest = try ChildProcess.run(cli, ["ingest", chain, "--db", database, "--create", "--quiet"])
         guard ingest.status == 0 else { throw BenchmarkError("ingest exited \(ingest.status)") }
 
         let csv = path("chain.csv")
@@ -45,7 +45,7 @@ struct ChainBenchmark {
         guard baseline.status == 0 else { throw BenchmarkError("sqlite3 .import exited \(baseline.status)") }
 
         let bytes = (try FileManager.default.attributesOfItem(atPath: database)[.size] as? Int) ?? 0
-        let ledger = try Ledger(path: database)
+        let ledger = try Ledger(path: database, access: .readOnly)
         defer { try? ledger.close() }
         let stats = try ledger.stats(of: .userId(1))
         guard stats.levels.count == users - 1, stats.levels.allSatisfy({ $0.count == 1 }) else {

@@ -57,7 +57,9 @@ struct ForestGenerator {
         var summary = Summary()
         var out: [UInt8] = []
         out.reserveCapacity(1 << 20)
-        var clock: Int64 = Timestamp(rfc3339: "2025-01-01T00:00:00Z")!.milliseconds
+        // Steps 1 to 6 s apart from 2021: 40 million steps (10 million users) end in 2025, before
+        // today, so no step is refused as dated in the future.
+        var clock: Int64 = Timestamp(rfc3339: "2021-01-01T00:00:00Z")!.milliseconds
         var event = 0
         let total = roots + users
         // Per user (index = userId - 1): parent index (-1 root or unattributed), depth, partnerId kind.
@@ -76,7 +78,7 @@ struct ForestGenerator {
         }
         func emit(_ step: String, _ fields: String) throws {
             event += 1
-            clock += 1000 + Int64(random.below(59_000))
+            clock += 1000 + Int64(random.below(5_000))
             let at = Timestamp(milliseconds: clock).rfc3339
             out.append(contentsOf: #"{"step":"\#(step)","eventId":"e\#(event)","brokerCrmName":"\#(broker)","at":"\#(at)",\#(fields)}"#.utf8)
             out.append(0x0A)
@@ -106,6 +108,10 @@ struct ForestGenerator {
             sum += 1.0 / Double(rank)
             zipf.append(sum)
         }
+        // The broker is introduced on purpose, as a ledger requires.
+        out.append(contentsOf: #"{"step":"broker.configured","eventId":"e0","brokerCrmName":"\#(broker)","at":"\#(Timestamp(milliseconds: clock).rfc3339)","guaranteedAttributionDays":0}"#.utf8)
+        out.append(0x0A)
+        summary.steps += 1
         for index in 0..<roots {
             try emit("user.created", #""userId":\#(index + 1)"#)
             try becomePartner(index)

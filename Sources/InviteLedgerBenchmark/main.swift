@@ -85,7 +85,7 @@ do {
         }
         reader.close()
         let path = freshLedger(in: work, "live.sqlite")
-        let ledger = try Ledger(path: path)
+        let ledger = try Ledger(path: path, access: .create)
         let start = DispatchTime.now().uptimeNanoseconds
         for step in steps {
             _ = try ledger.record(step)
@@ -103,7 +103,7 @@ do {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("invite-ledger")
-        process.arguments = ["record", "--stream", "--db", path]
+        process.arguments = ["record", "--stream", "--db", path, "--create"]
         let input = Pipe()
         let output = Pipe()
         process.standardInput = input

@@ -26,12 +26,28 @@ struct CommandContext {
     }
 
     func openLedger(_ access: Ledger.Access) throws -> Ledger {
-        let ledger = try Ledger(path: databasePath, access: access, clock: clock())
+        let ledger = try Ledger(path: databasePath, access: access, clock: clock(), brokers: brokerPolicy)
         if ledger.isImmutable && !isQuiet {
             errors.writeLine("notice: \(databasePath) is read-only and has no -shm file beside it: opened as immutable (read without locks; no other process may write it meanwhile)")
             errors.flush()
         }
         return ledger
+    }
+
+    /// What a write command (`record`, `ingest`) may do beyond the usual: `--create` a ledger
+    /// where there is none; accept only `--broker`'s steps; `--allow-new-brokers`.
+    static let writeOptions: [CommandSignature.Option] = [
+        .flag("--create", "Create the ledger when there is none at --db (otherwise that is NOT_INITIALIZED)."),
+        .value("--broker", "NAME", "Accept steps of this broker only (any other is BROKER_NOT_ALLOWED)."),
+        .flag("--allow-new-brokers", "Let a step introduce a broker the ledger does not know (otherwise only broker.configured does)."),
+    ]
+
+    /// `.readWrite`, or `.create` with `--create`.
+    var writeAccess: Ledger.Access { arguments.flag("--create") ? .create : .readWrite }
+
+    /// The brokers writes may name: `--broker`, `--allow-new-brokers`.
+    var brokerPolicy: BrokerPolicy {
+        BrokerPolicy(only: arguments.string("--broker"), acceptsNewBrokers: arguments.flag("--allow-new-brokers"))
     }
 
     /// The system clock, or the time in `$INVITE_LEDGER_FIXED_TIME` (RFC 3339): recordedAt is

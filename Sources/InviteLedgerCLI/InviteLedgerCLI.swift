@@ -191,34 +191,9 @@ enum InviteLedgerCLI {
         return text
     }
 
-    /// ` (did you mean `stats`?)` when a known word is close to `word`, else "".
-    ///
-    /// A word cut short (`--partner` for `--partner-id`, 3 characters or more) gets the shortest
-    /// known word it begins; any other the nearest by edit distance, if near enough.
+    /// ` (did you mean `stats`?)` when a known word is close to `word` (``Suggestion``), else "".
     static func suggestion(for word: String, among candidates: [String]) -> String {
-        let completions = word.count < 3 ? [] : candidates.filter { $0.hasPrefix(word) && $0 != word }
-        if let shortest = completions.min(by: { $0.count < $1.count || ($0.count == $1.count && $0 < $1) }) {
-            return " (did you mean `\(shortest)`?)"
-        }
-        let scored = candidates.map { ($0, editDistance(word, $0)) }.filter { $0.1 <= max(2, word.count / 3) }
-        guard let best = scored.min(by: { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }) else { return "" }
-        return " (did you mean `\(best.0)`?)"
-    }
-
-    /// Levenshtein distance, for suggestions.
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.unicodeScalars)
-        let b = Array(b.unicodeScalars)
-        guard !a.isEmpty else { return b.count }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + [Int](repeating: 0, count: b.count)
-            for j in stride(from: 1, through: b.count, by: 1) {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
+        Suggestion.nearest(to: word, among: candidates).map { " (did you mean `\($0)`?)" } ?? ""
     }
 
     static func findCommand(_ words: [String]) -> (any LedgerCommand.Type, Int)? {

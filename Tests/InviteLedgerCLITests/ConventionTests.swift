@@ -41,7 +41,7 @@ struct ConventionTests {
         (["stat", "--user-id", "1"], #"{"error":{"code":"USAGE","message":"unknown command `stat` (did you mean `stats`?)"}}"# + "\n"),
         (["report", "partner"], #"{"error":{"code":"USAGE","message":"unknown command `report partner` (did you mean `report partners`?)"}}"# + "\n"),
         (["stats", "--usr-id", "1"], #"{"error":{"code":"USAGE","field":"--usr-id","message":"unknown option --usr-id for `invite-ledger stats` (did you mean `--user-id`?)"}}"# + "\n"),
-        (["ingest", "-", "--atomc"], #"{"error":{"code":"USAGE","field":"--atomc","message":"unknown option --atomc for `invite-ledger ingest` (did you mean `--atomic`?)"}}"# + "\n"),
+        (["ingest", "--create", "--allow-new-brokers", "-", "--atomc"], #"{"error":{"code":"USAGE","field":"--atomc","message":"unknown option --atomc for `invite-ledger ingest` (did you mean `--atomic`?)"}}"# + "\n"),
         (["referrals", "--partner", "7"], #"{"error":{"code":"USAGE","field":"--partner","message":"unknown option --partner for `invite-ledger referrals` (did you mean `--partner-id`?)"}}"# + "\n"),
     ])
     func suggestions(arguments: [String], message: String) throws {
@@ -55,7 +55,7 @@ struct ConventionTests {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let db = scratch.path("ledger.sqlite")
-        #expect(try CLI.run(["ingest", CLI.fixture("flow-1.ndjson").path, "--db", db]).status == 0)
+        #expect(try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("flow-1.ndjson").path, "--db", db]).status == 0)
         let before = try CLI.run(["--db", db, "--broker", "acme", "--format", "json", "stats", "--user-id", "1001"])
         let after = try CLI.run(["stats", "--user-id", "1001", "--broker", "acme", "--format", "json", "--db", db])
         #expect(before.status == 0, "\(before)")
@@ -67,7 +67,7 @@ struct ConventionTests {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let db = scratch.path("ledger.sqlite")
-        #expect(try CLI.run(["ingest", CLI.fixture("flow-1.ndjson").path, "--db", db]).status == 0)
+        #expect(try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("flow-1.ndjson").path, "--db", db]).status == 0)
         let toStdout = try CLI.run(["report", "attributions", "--output", "-", "--db", db])
         #expect(toStdout.status == 0)
         #expect(toStdout.stdout == (try CLI.run(["report", "attributions", "--db", db]).stdout))
@@ -95,7 +95,7 @@ struct ConventionTests {
 
         let db = scratch.path("ledger.sqlite")
         for flow in ["flow-1", "flow-2"] {
-            #expect(try CLI.run(["ingest", CLI.fixture("\(flow).ndjson").path, "--db", db]).status == 0)
+            #expect(try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("\(flow).ndjson").path, "--db", db]).status == 0)
         }
         let get = try CLI.run(["referral", "get", "--account-id", "5002", "--format", "json", "--db", db])
         let upline = try CLI.run(["upline", "--user-id", "1003", "--format", "json", "--db", db])
@@ -112,7 +112,7 @@ struct ConventionTests {
         }
         let db = scratch.path("ledger.sqlite")
         for flow in ["flow-1", "flow-2"] {
-            #expect(try CLI.run(["ingest", CLI.fixture("\(flow).ndjson").path, "--db", db]).status == 0)
+            #expect(try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("\(flow).ndjson").path, "--db", db]).status == 0)
         }
         let folder = scratch.url.appendingPathComponent("copy")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -132,7 +132,7 @@ struct ConventionTests {
         let notice = "notice: \(copy) is read-only and has no -shm file beside it: opened as immutable (read without locks; no other process may write it meanwhile)"
         #expect(output == """
             0 {"broker":"acme","partnerUserId":1001,"a \(notice)
-            0 {"intact":true,"events":19,"headHash":"9 \(notice)
+            0 {"intact":true,"events":20,"headHash":"b \(notice)
 
             """)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["ledger.sqlite"])
@@ -142,14 +142,14 @@ struct ConventionTests {
     func progressAndQuiet() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let progress = try CLI.run(["ingest", CLI.fixture("flow-1.ndjson").path, "--batch-size", "4", "--progress", "--db", scratch.path("a.sqlite")])
+        let progress = try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("flow-1.ndjson").path, "--batch-size", "4", "--progress", "--db", scratch.path("a.sqlite")])
         #expect(progress.status == 0)
         let lines = progress.stderr.split(separator: "\n").map(String.init)
         #expect(lines.count == 3, "\(progress)")
         #expect(lines.first?.hasPrefix("ingested 4 lines (4 recorded, 0 rejected), ") == true, "\(progress)")
         #expect(lines.first?.contains(" lines/s, ") == true && lines.first?.contains("% of the input, about ") == true, "\(progress)")
-        #expect(lines.last?.hasPrefix("ingested 9 lines (9 recorded, 0 rejected), ") == true && lines.last?.hasSuffix(", 100% of the input") == true, "\(progress)")
-        let quiet = try CLI.run(["ingest", CLI.fixture("flow-1.ndjson").path, "--quiet", "--db", scratch.path("b.sqlite")])
+        #expect(lines.last?.hasPrefix("ingested 10 lines (10 recorded, 0 rejected), ") == true && lines.last?.hasSuffix(", 100% of the input") == true, "\(progress)")
+        let quiet = try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("flow-1.ndjson").path, "--quiet", "--db", scratch.path("b.sqlite")])
         #expect(quiet.status == 0)
         #expect(quiet.stdout == "" && quiet.stderr == "")
     }

@@ -12,7 +12,7 @@ struct DamagedFileTests {
     func seeded(_ scratch: Scratch, _ name: String = "ledger.sqlite") throws -> String {
         let db = scratch.path(name)
         for flow in ["flow-1", "flow-2"] {
-            #expect(try CLI.run(["ingest", CLI.fixture("\(flow).ndjson").path, "--db", db]).status == 0)
+            #expect(try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("\(flow).ndjson").path, "--db", db]).status == 0)
         }
         return db
     }
@@ -25,8 +25,8 @@ struct DamagedFileTests {
     func expectRefused(_ db: String, because reasons: String..., sourceLocation: SourceLocation = #_sourceLocation) throws {
         let before = try contents(db)
         let witness = try? contents(db + "-head")
-        let recorded = try CLI.run(["record", Self.step, "--db", db])
-        let ingested = try CLI.run(["ingest", CLI.fixture("attribution-outcomes.ndjson").path, "--db", db])
+        let recorded = try CLI.run(["record", "--create", "--allow-new-brokers", Self.step, "--db", db])
+        let ingested = try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("attribution-outcomes.ndjson").path, "--db", db])
         for result in [recorded, ingested] {
             #expect(result.status == 5, "\(result)", sourceLocation: sourceLocation)
             #expect(result.stdout == "", sourceLocation: sourceLocation)
@@ -46,15 +46,15 @@ struct DamagedFileTests {
         defer { scratch.remove() }
         let db = try seeded(scratch)
         #expect(try String(contentsOfFile: db + "-head", encoding: .utf8)
-                == #"{"seq":19,"hash":"9d4a14544d6564ded0845080ed06fb1187686547e7f2b2eaa340432791f35ff2"}"# + "\n")
-        #expect(try CLI.run(["record", Self.step, "--db", db]).status == 0)
-        #expect(try String(contentsOfFile: db + "-head", encoding: .utf8).hasPrefix(#"{"seq":20,"#))
+                == #"{"seq":20,"hash":"b899e3d50b1686f300c14a7f1ac7980a56dee5780b96cd194af435ba0d2a0146"}"# + "\n")
+        #expect(try CLI.run(["record", "--create", "--allow-new-brokers", Self.step, "--db", db]).status == 0)
+        #expect(try String(contentsOfFile: db + "-head", encoding: .utf8).hasPrefix(#"{"seq":21,"#))
         // A witness that lags (a process killed between its commit and the witness) is caught up.
-        try #"{"seq":19,"hash":"9d4a14544d6564ded0845080ed06fb1187686547e7f2b2eaa340432791f35ff2"}"#
+        try #"{"seq":20,"hash":"b899e3d50b1686f300c14a7f1ac7980a56dee5780b96cd194af435ba0d2a0146"}"#
             .write(toFile: db + "-head", atomically: true, encoding: .utf8)
         #expect(try CLI.run(["verify", "--db", db]).status == 0)
-        #expect(try CLI.run(["ingest", CLI.fixture("attribution-outcomes.ndjson").path, "--db", db]).status == 0)
-        #expect(try String(contentsOfFile: db + "-head", encoding: .utf8).hasPrefix(#"{"seq":47,"#))
+        #expect(try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("attribution-outcomes.ndjson").path, "--db", db]).status == 0)
+        #expect(try String(contentsOfFile: db + "-head", encoding: .utf8).hasPrefix(#"{"seq":48,"#))
     }
 
     @Test("a log cut short is refused, and verify says so without --expect-head")
@@ -62,12 +62,12 @@ struct DamagedFileTests {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let db = try seeded(scratch)
-        try CLI.sqlite3(db, "PRAGMA foreign_keys = OFF; DROP TRIGGER event_no_delete; DELETE FROM event WHERE seq = 19; DELETE FROM partnerIdAssignment WHERE eventSeq = 19; DELETE FROM partnerIdHolder WHERE eventSeq = 19;")
+        try CLI.sqlite3(db, "PRAGMA foreign_keys = OFF; DROP TRIGGER event_no_delete; DELETE FROM event WHERE seq = 20; DELETE FROM partnerIdAssignment WHERE eventSeq = 20; DELETE FROM partnerIdHolder WHERE eventSeq = 20;")
         try CLI.sqlite3(db, "CREATE TRIGGER event_no_delete BEFORE DELETE ON event BEGIN SELECT RAISE(ABORT, 'the event log is append-only: DELETE is not allowed'); END;")
-        try expectRefused(db, because: "its log ends at seq 18, but event 19 was committed")
+        try expectRefused(db, because: "its log ends at seq 19, but event 20 was committed")
         let verify = try CLI.run(["verify", "--db", db, "--format", "json"])
         #expect(verify.status == 4)
-        #expect(verify.stdout.contains(#""kind":"witness","seq":null,"message":"\#(db): its log ends at seq 18, but event 19 was committed"#))
+        #expect(verify.stdout.contains(#""kind":"witness","seq":null,"message":"\#(db): its log ends at seq 19, but event 20 was committed"#))
     }
 
     @Test("a deleted ledger is not silently started again empty where its witness remains")
@@ -76,15 +76,15 @@ struct DamagedFileTests {
         defer { scratch.remove() }
         let db = try seeded(scratch)
         try FileManager.default.removeItem(atPath: db)
-        for arguments in [["record", Self.step], ["init"], ["ingest", CLI.fixture("flow-1.ndjson").path]] {
+        for arguments in [["record", "--create", "--allow-new-brokers", Self.step], ["init"], ["ingest", "--create", "--allow-new-brokers", CLI.fixture("flow-1.ndjson").path]] {
             let result = try CLI.run(arguments + ["--db", db])
             #expect(result.status == 5, "\(result)")
             #expect(result.stderr.hasPrefix(
-                #"{"error":{"code":"DATABASE_UNUSABLE","field":"db","message":"\#(db) does not exist, but its head witness \#(db)-head says event 19 was committed (remove \#(db)-head to start a new, empty ledger)"}}"#))
+                #"{"error":{"code":"DATABASE_UNUSABLE","field":"db","message":"\#(db) does not exist, but its head witness \#(db)-head says event 20 was committed (remove \#(db)-head to start a new, empty ledger)"}}"#))
             #expect(!FileManager.default.fileExists(atPath: db))
         }
         try FileManager.default.removeItem(atPath: db + "-head")
-        #expect(try CLI.run(["record", Self.step, "--db", db]).status == 0)
+        #expect(try CLI.run(["record", "--create", "--allow-new-brokers", Self.step, "--db", db]).status == 0)
     }
 
     @Test("an older copy put back is refused until it is accepted on purpose")
@@ -92,17 +92,17 @@ struct DamagedFileTests {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let db = scratch.path("ledger.sqlite")
-        #expect(try CLI.run(["ingest", CLI.fixture("flow-1.ndjson").path, "--db", db]).status == 0)
+        #expect(try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("flow-1.ndjson").path, "--db", db]).status == 0)
         try FileManager.default.copyItem(atPath: db, toPath: scratch.path("backup.sqlite"))
-        #expect(try CLI.run(["ingest", CLI.fixture("flow-2.ndjson").path, "--db", db]).status == 0)
+        #expect(try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("flow-2.ndjson").path, "--db", db]).status == 0)
         try FileManager.default.removeItem(atPath: db)
         try FileManager.default.copyItem(atPath: scratch.path("backup.sqlite"), toPath: db)
-        try expectRefused(db, because: "its log ends at seq 9, but event 19 was committed")
+        try expectRefused(db, because: "its log ends at seq 10, but event 20 was committed")
 
         let accepted = try CLI.run(["verify", "--db", db, "--accept-head"])
         #expect(accepted.status == 0, "\(accepted)")
-        #expect(accepted.stderr.hasPrefix("accepted: the head witness now expects seq 9 "))
-        #expect(try CLI.run(["record", Self.step, "--db", db]).status == 0)
+        #expect(accepted.stderr.hasPrefix("accepted: the head witness now expects seq 10 "))
+        #expect(try CLI.run(["record", "--create", "--allow-new-brokers", Self.step, "--db", db]).status == 0)
     }
 
     @Test("another ledger moved into place, or another database's -wal, is refused")
@@ -111,27 +111,27 @@ struct DamagedFileTests {
         defer { scratch.remove() }
         let db = try seeded(scratch)
         let other = scratch.path("other.sqlite")
-        #expect(try CLI.run(["ingest", CLI.fixture("attribution-outcomes.ndjson").path, "--db", other]).status == 3)
-        #expect(try CLI.run(["ingest", CLI.fixture("flow-1.ndjson").path, "--db", other]).status == 0)
+        #expect(try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("attribution-outcomes.ndjson").path, "--db", other]).status == 3)
+        #expect(try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("flow-1.ndjson").path, "--db", other]).status == 0)
         try FileManager.default.removeItem(atPath: db)
         try FileManager.default.copyItem(atPath: other, toPath: db)
-        try expectRefused(db, because: "its log ends at seq 17, but event 19 was committed")
-        // The same steps recorded at another time: another chain, whose event 19 has another hash.
+        try expectRefused(db, because: "its log ends at seq 18, but event 20 was committed")
+        // The same steps recorded at another time: another chain, whose event 20 has another hash.
         let twin = scratch.path("twin.sqlite")
         for flow in ["flow-1", "flow-2"] {
             let result = try CLI.run(
-                ["ingest", CLI.fixture("\(flow).ndjson").path, "--db", twin],
+                ["ingest", "--create", "--allow-new-brokers", CLI.fixture("\(flow).ndjson").path, "--db", twin],
                 environment: ["INVITE_LEDGER_FIXED_TIME": "2026-04-02T00:00:00Z"])
             #expect(result.status == 0)
         }
         try FileManager.default.removeItem(atPath: db)
         try FileManager.default.copyItem(atPath: twin, toPath: db)
-        try expectRefused(db, because: "its event 19 has hash ")
+        try expectRefused(db, because: "its event 20 has hash ")
 
         // A -wal holding another database's commits: SQLite reads them as this file's own.
         let fresh = try seeded(scratch, "fresh.sqlite")
         let donor = scratch.path("donor.sqlite")
-        #expect(try CLI.run(["ingest", CLI.fixture("flow-1.ndjson").path, "--db", donor]).status == 0)
+        #expect(try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("flow-1.ndjson").path, "--db", donor]).status == 0)
         // Keep the donor's next commit in its -wal: a reader holds the file open while it is written.
         let copied = try CLI.python("""
             import sqlite3, subprocess, shutil, sys
@@ -143,7 +143,7 @@ struct DamagedFileTests {
             """, [donor, fresh, CLI.binary.path, Self.step])
         #expect(copied == "ok\n", "\(copied)")
         let wal = try contents(fresh + "-wal")
-        try expectRefused(fresh, because: "its event 19 has hash ", "its log ends at seq", "is damaged: ")
+        try expectRefused(fresh, because: "its event 20 has hash ", "its log ends at seq", "is damaged: ")
         #expect(try contents(fresh + "-wal") == wal, "the foreign -wal was checkpointed or removed")
     }
 
@@ -152,7 +152,7 @@ struct DamagedFileTests {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let db = try seeded(scratch)
-        #expect(try CLI.run(["ingest", CLI.fixture("attribution-outcomes.ndjson").path, "--db", db]).status == 0)
+        #expect(try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("attribution-outcomes.ndjson").path, "--db", db]).status == 0)
         // Overwrite 4 KiB in the middle with random bytes (no WAL left: the last close checkpointed it).
         var bytes = try contents(db)
         #expect(bytes.count >= 16 * 4096)
@@ -161,7 +161,7 @@ struct DamagedFileTests {
         for index in start..<(start + 4096) { bytes[index] = UInt8.random(in: 0...255, using: &generator) }
         try bytes.write(to: URL(fileURLWithPath: db))
 
-        let ingested = try CLI.run(["ingest", CLI.fixture("flow-1.ndjson").path, "--db", db])
+        let ingested = try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("flow-1.ndjson").path, "--db", db])
         #expect(ingested.status == 5, "\(ingested)")
         #expect(ingested.stderr.hasPrefix(#"{"error":{"code":"DATABASE_UNUSABLE","field":"db","message":"\#(db) is damaged: "#), "\(ingested)")
         #expect(try contents(db) == bytes)

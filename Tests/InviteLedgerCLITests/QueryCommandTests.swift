@@ -7,7 +7,7 @@ struct QueryCommandTests {
     func seeded(_ scratch: Scratch) throws -> String {
         let db = scratch.path("ledger.sqlite")
         for name in ["flow-1", "flow-2", "attribution-outcomes"] {
-            let result = try CLI.run(["ingest", CLI.fixture("\(name).ndjson").path, "--db", db])
+            let result = try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("\(name).ndjson").path, "--db", db])
             #expect(result.status == 0, "\(result)")
         }
         return db
@@ -167,7 +167,7 @@ struct QueryCommandTests {
         let timed = try CLI.run(["stats", "--user-id", "1001", "--as-of", "2026-03-12T00:00:00Z", "--format", "json", "--db", db])
         #expect(dated.status == 0)
         #expect(dated.stdout == timed.stdout)
-        try CLI.run(["record", #"{"step":"user.created","eventId":"z1","brokerCrmName":"zeta","at":"2026-04-01T00:00:00Z","userId":1001}"#, "--db", db])
+        try CLI.run(["record", "--create", "--allow-new-brokers", #"{"step":"user.created","eventId":"z1","brokerCrmName":"zeta","at":"2026-04-01T00:00:00Z","userId":1001}"#, "--db", db])
         let ambiguous = try CLI.run(["stats", "--user-id", "1001", "--db", db])
         #expect(ambiguous.status == 2)
         #expect(ambiguous.stderr == #"{"error":{"code":"AMBIGUOUS_BROKER","field":"broker","message":"the ledger holds 2 brokers (acme, zeta); name one with --broker"}}"# + "\n")

@@ -7,7 +7,7 @@ struct RebuildTests {
     func ledger(_ scratch: Scratch, _ name: String) throws -> String {
         let db = scratch.path(name)
         for fixture in ["flow-1", "flow-2", "attribution-outcomes"] {
-            #expect(try CLI.run(["ingest", CLI.fixture("\(fixture).ndjson").path, "--db", db]).status == 0)
+            #expect(try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("\(fixture).ndjson").path, "--db", db]).status == 0)
         }
         return db
     }
@@ -37,7 +37,7 @@ struct RebuildTests {
         let rebuilt = scratch.path("rebuilt.sqlite")
         let result = try CLI.run(["rebuild", "--db", damaged, "--to", rebuilt])
         #expect(result.status == 0, "\(result)")
-        #expect(result.stdout.hasPrefix("rebuilt \(rebuilt) from \(damaged): 46 events, head hash "))
+        #expect(result.stdout.hasPrefix("rebuilt \(rebuilt) from \(damaged): 47 events, head hash "))
         #expect(try CLI.run(["verify", "--db", rebuilt]).status == 0)
         #expect(try tables(rebuilt) == (try tables(original)))
         #expect(try String(contentsOfFile: rebuilt + "-head", encoding: .utf8)
@@ -49,8 +49,8 @@ struct RebuildTests {
             #expect(answer.status == expected.status, "\(command)")
         }
         // And the rebuilt ledger takes writes.
-        #expect(try CLI.run(["ingest", CLI.fixture("attribution-outcomes.ndjson").path, "--db", rebuilt]).status == 0)
-        #expect(try CLI.run(["ingest", "-", "--db", rebuilt], stdin: #"{"step":"user.created","eventId":"n-1","brokerCrmName":"acme","at":"2026-05-01T00:00:00Z","userId":9001}"#).status == 0)
+        #expect(try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("attribution-outcomes.ndjson").path, "--db", rebuilt]).status == 0)
+        #expect(try CLI.run(["ingest", "--create", "--allow-new-brokers", "-", "--db", rebuilt], stdin: #"{"step":"user.created","eventId":"n-1","brokerCrmName":"acme","at":"2026-05-01T00:00:00Z","userId":9001}"#).status == 0)
     }
 
     @Test("a broken log is not rebuilt: the problems are listed and no file is created")

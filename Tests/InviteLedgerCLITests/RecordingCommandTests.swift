@@ -6,7 +6,7 @@ struct RecordingCommandTests {
     func seeded(_ scratch: Scratch) throws -> String {
         let db = scratch.path("ledger.sqlite")
         for flow in ["flow-1", "flow-2"] {
-            let result = try CLI.run(["ingest", CLI.fixture("\(flow).ndjson").path, "--db", db])
+            let result = try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("\(flow).ndjson").path, "--db", db])
             #expect(result.status == 0, "\(result)")
         }
         return db
@@ -24,15 +24,15 @@ struct RecordingCommandTests {
         for flow in ["flow-1", "flow-2"] {
             for (index, (step, expected)) in zip(try lines("\(flow).ndjson"), try lines("expected/\(flow).outcomes.ndjson")).enumerated() {
                 let result = index % 2 == 0
-                    ? try CLI.run(["record", step, "--db", db])
-                    : try CLI.run(["record", "--db", db], stdin: step)
+                    ? try CLI.run(["record", "--create", "--allow-new-brokers", step, "--db", db])
+                    : try CLI.run(["record", "--create", "--allow-new-brokers", "--db", db], stdin: step)
                 #expect(result.status == 0, "\(result)")
                 #expect(result.stdout == expected + "\n")
                 #expect(result.stderr == "")
             }
         }
         // The same step again is a duplicate: same seq, same hash, nothing written.
-        let again = try CLI.run(["record", try lines("flow-1.ndjson")[0], "--db", db])
+        let again = try CLI.run(["record", "--create", "--allow-new-brokers", try lines("flow-1.ndjson")[0], "--db", db])
         #expect(again.stdout == (try lines("expected/flow-1.outcomes.ndjson")[0]).replacingOccurrences(
             of: "\"status\":\"recorded\"", with: "\"status\":\"duplicate\"") + "\n")
     }
@@ -43,11 +43,11 @@ struct RecordingCommandTests {
         defer { scratch.remove() }
         let db = try seeded(scratch)
         let before = try CLI.sqlite3(db, ".dump")
-        let result = try CLI.run(["record", #"{"step":"referral.set","eventId":"x1","brokerCrmName":"acme","at":"2026-04-01T00:00:00Z","partnerId":"ib-alice","userId":1003}"#, "--db", db])
+        let result = try CLI.run(["record", "--create", "--allow-new-brokers", #"{"step":"referral.set","eventId":"x1","brokerCrmName":"acme","at":"2026-04-01T00:00:00Z","partnerId":"ib-alice","userId":1003}"#, "--db", db])
         #expect(result.status == 2)
         #expect(result.stdout == "")
-        #expect(result.stderr == #"{"error":{"code":"PARTNER_ID_TAKEN","field":"partnerId","message":"partnerId \"ib-alice\" belongs to user 1001 (seq 4)"}}"# + "\n")
-        let malformed = try CLI.run(["record", "--db", db], stdin: "{\"step\":")
+        #expect(result.stderr == #"{"error":{"code":"PARTNER_ID_TAKEN","field":"partnerId","message":"partnerId \"ib-alice\" belongs to user 1001 (seq 5)"}}"# + "\n")
+        let malformed = try CLI.run(["record", "--create", "--allow-new-brokers", "--db", db], stdin: "{\"step\":")
         #expect(malformed.status == 2)
         #expect(malformed.stderr.hasPrefix(#"{"error":{"code":"INVALID_JSON","message":"invalid JSON: "#))
         #expect(try CLI.sqlite3(db, ".dump") == before)
@@ -69,8 +69,8 @@ struct RecordingCommandTests {
                 argument = subprocess.run([binary, "record", data, "--db", db], capture_output=True)
                 stdin = subprocess.run([binary, "record", "--db", db], input=data, capture_output=True)
                 open(folder + "/lines.ndjson", "wb").write(data + b"\n")
-                ingest = subprocess.run([binary, "ingest", folder + "/lines.ndjson", "--db", db], capture_output=True)
-                line = json.loads(ingest.stderr)
+                ingest = subprocess.run([binary, "ingest", folder + "/lines.ndjson", "--db", db, "--create"], capture_output=True)
+                line = json.loads(ingest.stderr)["error"]
                 print(name, argument.returncode, stdin.returncode, ingest.returncode)
                 print(argument.stderr.decode(), end="")
                 print(stdin.stderr.decode(), end="")
@@ -115,21 +115,21 @@ struct RecordingCommandTests {
         let db = scratch.path("ledger.sqlite")
         let flow = try String(contentsOf: CLI.fixture("flow-1.ndjson"), encoding: .utf8)
         let bad = flow + "{\"step\":\"user.created\"}\n"
-        let atomic = try CLI.run(["ingest", "-", "--atomic", "--format", "json", "--db", db], stdin: bad)
+        let atomic = try CLI.run(["ingest", "--create", "--allow-new-brokers", "-", "--atomic", "--format", "json", "--db", db], stdin: bad)
         #expect(atomic.status == 2)
-        #expect(atomic.stdout == #"{"lines":10,"recorded":0,"duplicates":0,"rejected":1,"rolledBack":true}"# + "\n")
-        #expect(atomic.stderr == #"{"line":10,"eventId":null,"code":"MISSING_FIELD","field":"eventId","message":"missing field \"eventId\""}"# + "\n")
+        #expect(atomic.stdout == #"{"lines":11,"recorded":0,"duplicates":0,"rejected":1,"rolledBack":true}"# + "\n")
+        #expect(atomic.stderr == #"{"error":{"code":"MISSING_FIELD","field":"eventId","message":"missing field \"eventId\""},"line":11,"eventId":null}"# + "\n")
         #expect(try CLI.sqlite3(db, "SELECT COUNT(*) FROM event;") == "0\n")
-        let commits = try CLI.run(["ingest", "-", "--batch-size", "4", "--report-commits", "--format", "json", "--db", db], stdin: bad)
+        let commits = try CLI.run(["ingest", "--create", "--allow-new-brokers", "-", "--batch-size", "4", "--report-commits", "--format", "json", "--db", db], stdin: bad)
         #expect(commits.status == 3)
         #expect(commits.stdout == """
             {"committedThroughLine":4,"recorded":4,"duplicates":0,"rejected":0}
             {"committedThroughLine":8,"recorded":8,"duplicates":0,"rejected":0}
-            {"committedThroughLine":10,"recorded":9,"duplicates":0,"rejected":1}
-            {"lines":10,"recorded":9,"duplicates":0,"rejected":1,"rolledBack":false}
+            {"committedThroughLine":11,"recorded":10,"duplicates":0,"rejected":1}
+            {"lines":11,"recorded":10,"duplicates":0,"rejected":1,"rolledBack":false}
 
             """)
-        let missing = try CLI.run(["ingest", scratch.path("absent.ndjson"), "--db", db])
+        let missing = try CLI.run(["ingest", "--create", "--allow-new-brokers", scratch.path("absent.ndjson"), "--db", db])
         #expect(missing.status == 2)
         #expect(missing.stderr.hasPrefix(#"{"error":{"code":"NOT_FOUND","field":"FILE","message":"cannot read "#))
     }
@@ -142,28 +142,28 @@ struct RecordingCommandTests {
         let intact = try CLI.run(["verify", "--db", db])
         #expect(intact.status == 0)
         #expect(intact.stdout == """
-            events: 19
-            head hash: 9d4a14544d6564ded0845080ed06fb1187686547e7f2b2eaa340432791f35ff2
+            events: 20
+            head hash: b899e3d50b1686f300c14a7f1ac7980a56dee5780b96cd194af435ba0d2a0146
             intact: yes
 
             """)
-        // One byte of event 13's payload, changed with the sqlite3 shell (the triggers must go first).
+        // One byte of event 14's payload, changed with the sqlite3 shell (the triggers must go first).
         try CLI.sqlite3(db, """
             DROP TRIGGER event_no_update;
-            UPDATE event SET payload = replace(payload, 'copy-strategy:1234', 'copy-strategy:1235') WHERE seq = 13;
+            UPDATE event SET payload = replace(payload, 'copy-strategy:1234', 'copy-strategy:1235') WHERE seq = 14;
             """)
         let tampered = try CLI.run(["verify", "--db", db, "--format", "json"])
         #expect(tampered.status == 4)
-        #expect(tampered.stdout == #"{"intact":false,"events":19,"headHash":"9d4a14544d6564ded0845080ed06fb1187686547e7f2b2eaa340432791f35ff2","firstBadSeq":13,"legacyEvents":0,"replayedEvents":19,"comparedRows":47,"problems":[{"kind":"chain","seq":13,"message":"event 13: hash does not match its payload, outcome and recordedAt (changed after it was recorded)"},{"kind":"schema","seq":null,"table":"event","message":"trigger event_no_update is missing: the log may be edited"},{"kind":"row","seq":13,"table":"link","key":"id=2","column":"target","message":"link row id=2: target is \"copy-strategy:1234\", the log gives \"copy-strategy:1235\""}]}"# + "\n")
+        #expect(tampered.stdout == #"{"intact":false,"events":20,"headHash":"b899e3d50b1686f300c14a7f1ac7980a56dee5780b96cd194af435ba0d2a0146","firstBadSeq":14,"legacyEvents":0,"replayedEvents":20,"comparedRows":48,"problems":[{"kind":"chain","seq":14,"message":"event 14: hash does not match its payload, outcome and recordedAt (changed after it was recorded)"},{"kind":"schema","seq":null,"table":"event","message":"trigger event_no_update is missing: the log may be edited"},{"kind":"row","seq":14,"table":"link","key":"id=2","column":"target","message":"link row id=2: target is \"copy-strategy:1234\", the log gives \"copy-strategy:1235\""}]}"# + "\n")
         let table = try CLI.run(["verify", "--db", db])
         #expect(table.status == 4)
         #expect(table.stdout.hasSuffix("""
-            first bad seq: 13
+            first bad seq: 14
             problem  seq  table  detail
             -------  ---  -----  -------------------------------------------------------------------------------------------------
-            chain    13   -      event 13: hash does not match its payload, outcome and recordedAt (changed after it was recorded)
+            chain    14   -      event 14: hash does not match its payload, outcome and recordedAt (changed after it was recorded)
             schema   -    event  trigger event_no_update is missing: the log may be edited
-            row      13   link   link row id=2: target is "copy-strategy:1234", the log gives "copy-strategy:1235"
+            row      14   link   link row id=2: target is "copy-strategy:1234", the log gives "copy-strategy:1235"
 
             """))
     }
@@ -173,9 +173,9 @@ struct RecordingCommandTests {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let db = try seeded(scratch)
-        let head = "9d4a14544d6564ded0845080ed06fb1187686547e7f2b2eaa340432791f35ff2"
+        let head = "b899e3d50b1686f300c14a7f1ac7980a56dee5780b96cd194af435ba0d2a0146"
         #expect(try CLI.run(["verify", "--expect-head", head, "--db", db]).status == 0)
-        try CLI.sqlite3(db, "PRAGMA foreign_keys = OFF; DROP TRIGGER event_no_delete; DELETE FROM event WHERE seq = 19;")
+        try CLI.sqlite3(db, "PRAGMA foreign_keys = OFF; DROP TRIGGER event_no_delete; DELETE FROM event WHERE seq = 20;")
         let result = try CLI.run(["verify", "--expect-head", head, "--db", db])
         #expect(result.status == 4)
         #expect(result.stdout.contains("the log does not end with the expected head \(head)"))
@@ -220,6 +220,6 @@ struct RecordingCommandTests {
         try process.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        #expect(output == "chain intact: 19 events, head 9d4a14544d6564ded0845080ed06fb1187686547e7f2b2eaa340432791f35ff2\n")
+        #expect(output == "chain intact: 20 events, head b899e3d50b1686f300c14a7f1ac7980a56dee5780b96cd194af435ba0d2a0146\n")
     }
 }

@@ -37,7 +37,7 @@ struct ReliabilityTests {
         while kills < 20 && rounds < 60 {
             rounds += 1
             let acknowledgements = scratch.path("commits-\(rounds)")
-            let ingest = try start(["ingest", file, "--batch-size", String(batch), "--report-commits", "--db", db], stdout: acknowledgements)
+            let ingest = try start(["ingest", "--create", "--allow-new-brokers", file, "--batch-size", String(batch), "--report-commits", "--db", db], stdout: acknowledgements)
             Thread.sleep(forTimeInterval: Double.random(in: 0.02...0.6, using: &generator))
             kill(ingest.processIdentifier, SIGKILL)
             ingest.waitUntilExit()
@@ -57,7 +57,7 @@ struct ReliabilityTests {
         }
         #expect(kills >= 20, "only \(kills) kills landed in \(rounds) rounds")
         let before = try eventIds(db).count
-        let rerun = try CLI.run(["ingest", file, "--format", "json", "--db", db])
+        let rerun = try CLI.run(["ingest", "--create", "--allow-new-brokers", file, "--format", "json", "--db", db])
         #expect(rerun.status == 0)
         #expect(rerun.stdout == #"{"lines":\#(lines.count),"recorded":\#(lines.count - before),"duplicates":\#(before),"rejected":0,"rolledBack":false}"# + "\n")
         #expect(try eventIds(db) == (0..<lines.count).map { "e\($0 + 1)" })
@@ -77,8 +77,8 @@ struct ReliabilityTests {
         try SyntheticSteps.write(second, to: scratch.path("zeta.ndjson"))
         #expect(try CLI.run(["init", "--db", db]).status == 0)
         // Two writers at once, on two brokers, while readers loop on the first.
-        let writerA = try start(["ingest", scratch.path("acme.ndjson"), "--batch-size", "50", "--db", db], stdout: scratch.path("a.out"))
-        let writerB = try start(["ingest", scratch.path("zeta.ndjson"), "--batch-size", "50", "--db", db], stdout: scratch.path("b.out"))
+        let writerA = try start(["ingest", "--create", "--allow-new-brokers", scratch.path("acme.ndjson"), "--batch-size", "50", "--db", db], stdout: scratch.path("a.out"))
+        let writerB = try start(["ingest", "--create", "--allow-new-brokers", scratch.path("zeta.ndjson"), "--batch-size", "50", "--db", db], stdout: scratch.path("b.out"))
         let queries: [[String]] = [
             ["referrals", "--broker", "acme", "--partner-id", "ib-1", "--depth", "3", "--format", "json"],
             ["trace", "--broker", "acme", "--user-id", "1"],
@@ -131,7 +131,7 @@ struct ReliabilityTests {
         defer { scratch.remove() }
         let db = scratch.path("ledger.sqlite")
         for flow in ["flow-1", "flow-2"] {
-            #expect(try CLI.run(["ingest", CLI.fixture("\(flow).ndjson").path, "--db", db]).status == 0)
+            #expect(try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("\(flow).ndjson").path, "--db", db]).status == 0)
         }
         let valid = #"{"step":"referral.set","eventId":"h-0","brokerCrmName":"acme","at":"2026-04-01T00:00:00Z","partnerId":"ib-dave","userId":1003}"#
         var corpus: [[UInt8]] = []
@@ -168,20 +168,21 @@ struct ReliabilityTests {
         line(#"{"step":"signup.submitted","eventId":"h-sql6","brokerCrmName":"acme","at":"2026-04-01T00:00:00Z","signupId":"\#(sql)","partnerId":"' OR 1=1 --","visitorId":"\#(sql)"}"#)
         let input = corpus.map { $0 + [0x0A] }.reduce([], +)
         try Data(input).write(to: scratch.url.appendingPathComponent("hostile.ndjson"))
-        let result = try CLI.run(["ingest", scratch.path("hostile.ndjson"), "--format", "json", "--db", db])
+        let result = try CLI.run(["ingest", "--create", "--allow-new-brokers", scratch.path("hostile.ndjson"), "--format", "json", "--db", db])
         #expect(result.status == 3, "\(result.stdout)")
         let known = Set(["INVALID_JSON", "UNKNOWN_STEP", "MISSING_FIELD", "UNKNOWN_FIELD", "INVALID_FIELD", "UNKNOWN_USER",
                          "PARTNER_ID_TAKEN"])
         let rejections = result.stderrLines.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
         #expect(rejections.count == result.stderrLines.count)
-        #expect(rejections.contains { ($0["message"] as? String ?? "").hasSuffix("bytes is longer than 16777216 bytes") })
-        for rejection in rejections {
-            #expect(known.contains(rejection["code"] as? String ?? ""), "\(rejection)")
-            #expect((rejection["message"] as? String ?? "").isEmpty == false)
+        let errors = rejections.map { $0["error"] as? [String: Any] ?? [:] }
+        #expect(errors.contains { ($0["message"] as? String ?? "").hasSuffix("bytes is longer than 16777216 bytes") })
+        for error in errors {
+            #expect(known.contains(error["code"] as? String ?? ""), "\(error)")
+            #expect((error["message"] as? String ?? "").isEmpty == false)
         }
         let accepted = Set(1...corpus.count).subtracting(rejections.compactMap { $0["line"] as? Int })
         // Exactly the well-formed lines were recorded, with their text kept verbatim.
-        #expect(try CLI.sqlite3(db, "SELECT eventId FROM event WHERE seq > 19 ORDER BY seq;")
+        #expect(try CLI.sqlite3(db, "SELECT eventId FROM event WHERE seq > 20 ORDER BY seq;")
             == "\(sql)\nh-sql3\nh-sql4\nh-q\nh-sql5\nh-sql6\n")
         #expect(accepted.count == 7, "six steps, and the empty line (skipped)")
         #expect(try CLI.sqlite3(db, "SELECT partnerId FROM partnerIdHolder WHERE partnerId LIKE '%DROP%' OR partnerId LIKE '100%%';")
@@ -198,8 +199,8 @@ struct ReliabilityTests {
         let alone = scratch.path("alone.sqlite")
         let shared = scratch.path("shared.sqlite")
         for name in ["flow-1", "flow-2", "attribution-outcomes"] {
-            #expect(try CLI.run(["ingest", CLI.fixture("\(name).ndjson").path, "--db", alone]).status == 0)
-            #expect(try CLI.run(["ingest", CLI.fixture("\(name).ndjson").path, "--db", shared]).status == 0)
+            #expect(try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("\(name).ndjson").path, "--db", alone]).status == 0)
+            #expect(try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("\(name).ndjson").path, "--db", shared]).status == 0)
         }
         // Broker zeta reuses acme's userIds, accounts and partnerIds (including ib-alice), arranged differently.
         let zeta = [
@@ -211,7 +212,7 @@ struct ReliabilityTests {
             #"{"step":"invite.received","eventId":"z6","brokerCrmName":"zeta","at":"2026-03-03T00:00:00Z","invitedUserId":1002,"partnerUserId":1001,"brokerName":"Zeta"}"#,
             #"{"step":"attribution.reassigned","eventId":"z7","brokerCrmName":"zeta","at":"2026-04-09T11:30:00Z","userId":1002,"partnerId":"ib-alice","reason":"r","operator":"o"}"#,
         ]
-        let zetaResult = try CLI.run(["ingest", "-", "--db", shared], stdin: zeta.joined(separator: "\n") + "\n")
+        let zetaResult = try CLI.run(["ingest", "--create", "--allow-new-brokers", "-", "--db", shared], stdin: zeta.joined(separator: "\n") + "\n")
         #expect(zetaResult.status == 0, "\(zetaResult)")
         for command in CLI.everyQuery {
             let expected = try CLI.run(command + ["--broker", "acme", "--db", alone])

@@ -6,7 +6,7 @@ struct ReportCommandTests {
     func seeded(_ scratch: Scratch) throws -> String {
         let db = scratch.path("ledger.sqlite")
         for name in ["flow-1", "flow-2", "attribution-outcomes"] {
-            #expect(try CLI.run(["ingest", CLI.fixture("\(name).ndjson").path, "--db", db]).status == 0)
+            #expect(try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("\(name).ndjson").path, "--db", db]).status == 0)
         }
         return db
     }
@@ -36,10 +36,10 @@ struct ReportCommandTests {
         ])
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout == "")
-        #expect(result.stderr == #"{"rows":2,"snapshotSeq":46}"# + "\n")
+        #expect(result.stderr == #"{"rows":2,"snapshotSeq":47}"# + "\n")
         #expect(try String(contentsOf: URL(fileURLWithPath: output), encoding: .utf8) == """
-            {"seq":34,"attributedAt":"2026-04-05T10:00:00.000Z","outcome":"REASSIGNED","via":"reassignment","userId":1012,"brokerName":null,"partnerId":"ib-dave","holderLevel":"user","holderCtidTraderAccountId":null,"linkId":null,"forced":true,"reason":"partner dispute #41","operator":"support@acme","level1UserId":1003,"level1PartnerId":"ib-dave"}
-            {"seq":36,"attributedAt":"2026-04-07T10:00:00.000Z","outcome":"DETACHED","via":"reassignment","userId":1012,"brokerName":null,"partnerId":null,"holderLevel":null,"holderCtidTraderAccountId":null,"linkId":null,"forced":true,"reason":"fraud review","operator":"risk@acme","level1UserId":null,"level1PartnerId":null}
+            {"seq":35,"attributedAt":"2026-04-05T10:00:00.000Z","outcome":"REASSIGNED","via":"reassignment","userId":1012,"brokerName":null,"partnerId":"ib-dave","holderLevel":"user","holderCtidTraderAccountId":null,"linkId":null,"forced":true,"reason":"partner dispute #41","operator":"support@acme","level1UserId":1003,"level1PartnerId":"ib-dave"}
+            {"seq":37,"attributedAt":"2026-04-07T10:00:00.000Z","outcome":"DETACHED","via":"reassignment","userId":1012,"brokerName":null,"partnerId":null,"holderLevel":null,"holderCtidTraderAccountId":null,"linkId":null,"forced":true,"reason":"fraud review","operator":"risk@acme","level1UserId":null,"level1PartnerId":null}
 
             """)
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).filter { $0.hasSuffix(".partial") } == [])
@@ -71,7 +71,7 @@ struct ReportCommandTests {
             lines.append(#"{"step":"referral.set","eventId":"s\#(index)","brokerCrmName":"acme","at":"2026-01-01T00:00:00Z","partnerId":\#(escaped),"userId":\#(partner)}"#)
             lines.append(#"{"step":"user.created","eventId":"u\#(index)","brokerCrmName":"acme","at":"2026-01-02T00:00:0\#(index % 10)Z","userId":\#(referred),"partnerId":\#(escaped),"brokerName":"Acme, \"EU\""}"#)
         }
-        let ingest = try CLI.run(["ingest", "-", "--db", db], stdin: lines.joined(separator: "\n") + "\n")
+        let ingest = try CLI.run(["ingest", "--create", "--allow-new-brokers", "-", "--db", db], stdin: lines.joined(separator: "\n") + "\n")
         #expect(ingest.status == 0, "\(ingest)")
         let report = scratch.path("report.csv")
         #expect(try CLI.run(["report", "attributions", "--levels", "1", "--output", report, "--db", db]).status == 0)
@@ -104,7 +104,7 @@ struct ReportCommandTests {
 
         let ingest = Process()
         ingest.executableURL = CLI.binary
-        ingest.arguments = ["ingest", file, "--batch-size", "500", "--report-commits", "--db", db]
+        ingest.arguments = ["ingest", "--create", "--allow-new-brokers", file, "--batch-size", "500", "--report-commits", "--db", db]
         let commitsURL = scratch.url.appendingPathComponent("commits")
         _ = FileManager.default.createFile(atPath: commitsURL.path, contents: nil)
         ingest.standardOutput = try FileHandle(forWritingTo: commitsURL)

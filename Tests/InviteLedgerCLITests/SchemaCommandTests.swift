@@ -42,11 +42,18 @@ struct SchemaCommandTests {
         #expect(!FileManager.default.fileExists(atPath: db))
     }
 
-    @Test("migrate applies, then reports each migration as applied")
+    @Test("migrate applies, then reports each migration as applied; it creates no ledger where there is none")
     func migrateThenStatus() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let db = scratch.path("ledger.sqlite")
+        let missing = try CLI.run(["migrate", "--db", db])
+        #expect(missing.status == 5)
+        #expect(missing.stderr == #"{"error":{"code":"NOT_INITIALIZED","message":"no ledger at \#(db); create it with `invite-ledger init --db \#(db)`"}}"# + "\n")
+        #expect(!FileManager.default.fileExists(atPath: db))
+        // An empty database file (a new SQLite file) is migrated.
+        _ = FileManager.default.createFile(atPath: db, contents: nil)
+        try CLI.sqlite3(db, "PRAGMA user_version = 0; CREATE TABLE t (x); DROP TABLE t;")
         let migrate = try CLI.run(["migrate", "--db", db])
         #expect(migrate.status == 0, "\(migrate)")
         let status = try CLI.run(["migrate", "--status", "--db", db])
@@ -153,7 +160,7 @@ struct CommandLineTests {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let db = scratch.path("ledger.sqlite")
-        #expect(try CLI.run(["ingest", CLI.fixture("flow-1.ndjson").path, "--db", db]).status == 0)
+        #expect(try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("flow-1.ndjson").path, "--db", db]).status == 0)
         // As an earlier version left it: migrations under schema_migrations, no application id,
         // and the event table of migration 0002 (each row repeating the previous hash in prevHash).
         let eventTable = try String(
@@ -194,8 +201,8 @@ struct CommandLineTests {
         try CLI.sqlite3(other, "PRAGMA application_id = 1234; CREATE TABLE t (x);")
         for (file, reason) in [(notes, "(it holds tables note)"), (other, "(application id 1234)")] {
             let before = try Data(contentsOf: URL(fileURLWithPath: file))
-            for arguments in [["init"], ["migrate"], ["record", #"{"step":"user.created","eventId":"e1","brokerCrmName":"acme","at":"2026-01-01T00:00:00Z","userId":1}"#],
-                              ["ingest", CLI.fixture("flow-1.ndjson").path]] {
+            for arguments in [["init"], ["migrate"], ["record", "--create", "--allow-new-brokers", #"{"step":"user.created","eventId":"e1","brokerCrmName":"acme","at":"2026-01-01T00:00:00Z","userId":1}"#],
+                              ["ingest", "--create", "--allow-new-brokers", CLI.fixture("flow-1.ndjson").path]] {
                 let result = try CLI.run(arguments + ["--db", file])
                 #expect(result.status == 5, "\(arguments): \(result)")
                 #expect(result.stderr == #"{"error":{"code":"FOREIGN_FILE","field":"db","message":"\#(file) is another program's SQLite file \#(reason), not an invite-ledger ledger"}}"# + "\nNothing was written to it. Give --db a new file, or an invite-ledger ledger.\n", "\(result)")

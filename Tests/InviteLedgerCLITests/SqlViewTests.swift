@@ -37,7 +37,7 @@ struct SqlViewTests {
         defer { scratch.remove() }
         let db = scratch.path("ledger.sqlite")
         for flow in ["flow-1", "flow-2"] {
-            #expect(try CLI.run(["ingest", CLI.fixture("\(flow).ndjson").path, "--db", db]).status == 0)
+            #expect(try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("\(flow).ndjson").path, "--db", db]).status == 0)
         }
         let examples = try Self.examples()
         #expect(examples.count == 7)
@@ -94,7 +94,7 @@ struct SqlViewTests {
         }
         let file = scratch.path("chain.ndjson")
         try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
-        #expect(try CLI.run(["ingest", file, "--db", db]).status == 0)
+        #expect(try CLI.run(["ingest", "--create", "--allow-new-brokers", file, "--db", db]).status == 0)
         let sql = try Self.examples()[6]
         let rows = try Self.json(try CLI.sqlite3JSON(db, sql)) as? [[String: Any]] ?? []
         let result = try CLI.run(["referrals", "--user-id", "1001", "--depth", "100", "--limit", "100", "--format", "json", "--db", db])

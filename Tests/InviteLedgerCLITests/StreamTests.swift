@@ -11,7 +11,7 @@ struct StreamTests {
         defer { scratch.remove() }
         let lines = try String(contentsOf: CLI.fixture("flow-1.ndjson"), encoding: .utf8).split(separator: "\n").map(String.init)
         let input = lines.prefix(4) + [#"{"step":"bogus","eventId":"b-1"}"#, ""] + lines.dropFirst(4)
-        let result = try CLI.run(["record", "--stream", "--db", scratch.path("ledger.sqlite")], stdin: input.joined(separator: "\n") + "\n")
+        let result = try CLI.run(["record", "--create", "--allow-new-brokers", "--stream", "--db", scratch.path("ledger.sqlite")], stdin: input.joined(separator: "\n") + "\n")
         #expect(result.status == 0, "\(result)")
         let expected = try String(contentsOf: CLI.fixture("expected/flow-1.outcomes.ndjson"), encoding: .utf8)
             .split(separator: "\n").map(String.init)
@@ -33,7 +33,7 @@ struct StreamTests {
         let output = try CLI.python("""
             import subprocess, sys, threading, time, json, signal
             binary, db, steps = sys.argv[1:4]
-            process = subprocess.Popen([binary, "record", "--stream", "--db", db],
+            process = subprocess.Popen([binary, "record", "--stream", "--create", "--allow-new-brokers", "--db", db],
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
             lines = open(steps, "rb").read().splitlines()
             def feed():

@@ -183,7 +183,7 @@ struct DeepChainTests {
         defer { for suffix in ["", "-wal", "-shm", "-head"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         var tree = Tree()
         do {
-            let ledger = try Ledger(path: path, clock: Fixtures.clock)
+            let ledger = try Ledger(path: path, access: .create, clock: Fixtures.clock, brokers: .anyBroker)
             for user: Int64 in 1...40 {
                 var fields: [String: Any] = ["userId": user]
                 if user > 1 {

@@ -22,23 +22,25 @@ struct FixtureTests {
 
     @Test("every error fixture is rejected with its code, field and message, and changes nothing")
     func errorsMatchExpected() throws {
-        let ledger = try Fixtures.ledger()
+        // The default broker policy: a step naming an unknown broker is UNKNOWN_BROKER.
+        let ledger = try Fixtures.ledger(brokers: .knownBrokers)
         var rejections: [String] = []
         var reader = try NDJSONReader.open(path: Fixtures.url("errors.ndjson").path)
         defer { reader.close() }
         let summary = try ledger.ingest(&reader, onRejection: { rejections.append($0.json.serialized()) })
         #expect(rejections == (try Fixtures.lines("expected/errors.stderr.ndjson")))
-        #expect(summary == Ledger.IngestSummary(lines: 48, recorded: 2, duplicates: 0, rejected: 46, committedThroughLine: 48))
+        #expect(summary == Ledger.IngestSummary(lines: 49, recorded: 2, duplicates: 0, rejected: 47, committedThroughLine: 49))
         // Only the two valid lines (broker.configured and a referral.deleted) were recorded.
-        #expect(try ledger.rows("SELECT seq, eventId, step FROM event WHERE seq > 19") == [
-            "20|e-36|broker.configured", "21|e-40|referral.deleted",
+        #expect(try ledger.rows("SELECT seq, eventId, step FROM event WHERE seq > 20") == [
+            "21|e-36|broker.configured", "22|e-40|referral.deleted",
         ])
         let codes = Set(rejections.compactMap { line -> String? in
-            guard case .string(let code)? = (try? JSONParser.parse(line))?["code"] else { return nil }
+            guard case .string(let code)? = (try? JSONParser.parse(line))?["error"]?["code"] else { return nil }
             return code
         })
+        // BROKER_NOT_ALLOWED needs a write pinned to a broker: BrokerPolicyTests has it.
         let stepCodes = Set(LedgerError.Code.allCases.map(\.rawValue)).subtracting([
-            "AMBIGUOUS_BROKER", "UNKNOWN_BROKER", "INVALID_CURSOR", "NOT_INITIALIZED", "SCHEMA_OUTDATED",
+            "AMBIGUOUS_BROKER", "INVALID_CURSOR", "NOT_INITIALIZED", "SCHEMA_OUTDATED", "BROKER_NOT_ALLOWED",
         ])
         #expect(codes == stepCodes, "every code a step can be rejected with has a fixture line")
     }
@@ -66,8 +68,8 @@ struct FixtureTests {
         #expect(summary == Ledger.IngestSummary(
             lines: good.count + 2, recorded: good.count, duplicates: 0, rejected: 2, committedThroughLine: good.count + 2))
         #expect(rejections == [
-            #"{"line":6,"eventId":"x-2","code":"UNKNOWN_USER","field":"partnerUserId","message":"no user 9999 in broker acme"}"#,
-            #"{"line":14,"eventId":"x-1","code":"UNKNOWN_SIGNUP","field":"signupId","message":"no signup \"S-404\""}"#,
+            #"{"error":{"code":"UNKNOWN_USER","field":"partnerUserId","message":"no user 9999 in broker acme"},"line":6,"eventId":"x-2"}"#,
+            #"{"error":{"code":"UNKNOWN_SIGNUP","field":"signupId","message":"no signup \"S-404\""},"line":14,"eventId":"x-1"}"#,
         ])
         let expected = try Fixtures.ledger()
         #expect(try ledger.verify().headHash == expected.verify().headHash)
@@ -142,7 +144,7 @@ struct FixtureTests {
         defer { reader.close() }
         var commits: [Int] = []
         let summary = try ledger.ingest(&reader, options: .init(batchSize: 4), onCommit: { commits.append($0.committedThroughLine) })
-        #expect(commits == [4, 8, 9])
-        #expect(summary.recorded == 9)
+        #expect(commits == [4, 8, 10])
+        #expect(summary.recorded == 10)
     }
 }

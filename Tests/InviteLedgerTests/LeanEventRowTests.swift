@@ -14,7 +14,7 @@ struct LeanEventRowTests {
         let current = directory.appendingPathComponent("current.sqlite").path
         let older = directory.appendingPathComponent("older.sqlite").path
 
-        let ledger = try Ledger(path: current, clock: Fixtures.clock)
+        let ledger = try Ledger(path: current, access: .create, clock: Fixtures.clock)
         for file in ["flow-1.ndjson", "flow-2.ndjson", "attribution-outcomes.ndjson"] {
             for line in try Fixtures.lines(file) { _ = try? ledger.record(json: line) }
         }

@@ -177,27 +177,27 @@ struct QueryTests {
         #expect(trace.isVerified)
         #expect(trace.sections.map(\.userId) == [1003, 1002, 1001])
         #expect(trace.sections[0].steps.map { "\($0.seq) \($0.role) \($0.step)" } == [
-            "11 partner registration partner.registered",
-            "12 partnerId assignment referral.set",
-            "13 link link.generated",
-            "14 click link.clicked",
-            "15 signup signup.submitted",
-            "16 user creation + attribution user.created",
+            "12 partner registration partner.registered",
+            "13 partnerId assignment referral.set",
+            "14 link link.generated",
+            "15 click link.clicked",
+            "16 signup signup.submitted",
+            "17 user creation + attribution user.created",
         ])
         #expect(trace.sections[0].partnersMet == [
-            Trace.PartnerMet(partnerId: "bob@ib.example", partnerUserId: 1002, how: "click", firstSeq: 14, isCurrent: true)
+            Trace.PartnerMet(partnerId: "bob@ib.example", partnerUserId: 1002, how: "click", firstSeq: 15, isCurrent: true)
         ])
         #expect(trace.sections[1].steps.map { "\($0.seq) \($0.role)" } == [
-            "1 partner registration", "4 partnerId assignment", "5 link", "6 click", "7 signup", "8 user creation + attribution",
+            "2 partner registration", "5 partnerId assignment", "6 link", "7 click", "8 signup", "9 user creation + attribution",
         ])
-        #expect(trace.sections[2].steps.map { "\($0.seq) \($0.role)" } == ["2 user creation"])
+        #expect(trace.sections[2].steps.map { "\($0.seq) \($0.role)" } == ["3 user creation"])
         #expect(trace.sections[0].steps[2].outcome["result"] == .string("GENERATED"))
 
         // An edited step shows as not verified.
-        try ledger.tamper("DROP TRIGGER event_no_update; UPDATE event SET payload = payload || ' ' WHERE seq = 13")
+        try ledger.tamper("DROP TRIGGER event_no_update; UPDATE event SET payload = payload || ' ' WHERE seq = 14")
         let tampered = try ledger.trace(of: .userId(1003))
         #expect(!tampered.isVerified)
-        #expect(tampered.sections[0].steps.filter { !$0.verified }.map(\.seq) == [13])
+        #expect(tampered.sections[0].steps.filter { !$0.verified }.map(\.seq) == [14])
     }
 
     @Test("the trace shows reassignments, forced ones, detachments and rejections")
@@ -208,12 +208,12 @@ struct QueryTests {
             if case .string(let value)? = step.outcome["result"] { result = value }
             return "\(step.seq) \(step.role) \(result)\(step.outcome["forced"] == .bool(true) ? " forced" : "")"
         } == [
-            "1 partner registration REGISTERED", "4 partnerId assignment ASSIGNED", "27 partnerId assignment ASSIGNED",
-            "32 user creation + attribution ATTRIBUTED", "34 reassignment REASSIGNED forced",
-            "36 detachment DETACHED forced", "37 invite ATTRIBUTED",
+            "2 partner registration REGISTERED", "5 partnerId assignment ASSIGNED", "28 partnerId assignment ASSIGNED",
+            "33 user creation + attribution ATTRIBUTED", "35 reassignment REASSIGNED forced",
+            "37 detachment DETACHED forced", "38 invite ATTRIBUTED",
         ])
         #expect(trace.sections[0].partnersMet.map { "\($0.partnerId) \($0.how) \($0.firstSeq) \($0.isCurrent)" } == [
-            "ib-alice attribution 32 true", "ib-dave reassignment 34 false",
+            "ib-alice attribution 33 true", "ib-dave reassignment 35 false",
         ])
     }
 

@@ -27,14 +27,18 @@ enum Fixtures {
     /// `Fixtures/expected/` were recorded at this time.
     static let clock = Ledger.Clock.fixed(Timestamp(rfc3339: "2026-04-01T00:00:00Z")!)
 
-    /// A fresh, empty in-memory ledger with the tests' fixed clock.
-    static func emptyLedger() throws -> Ledger {
-        try Ledger(path: ":memory:", clock: clock)
+    /// A fresh, empty in-memory ledger with the tests' fixed clock. Its steps may introduce their
+    /// brokers (the rules' tests name brokers without a `broker.configured` step first); the
+    /// default policy has tests of its own.
+    static func emptyLedger(brokers: BrokerPolicy = .anyBroker) throws -> Ledger {
+        try Ledger(path: ":memory:", clock: clock, brokers: brokers)
     }
 
     /// A fresh in-memory ledger with the named fixture files recorded, one step at a time.
-    static func ledger(_ files: [String] = ["flow-1.ndjson", "flow-2.ndjson"]) throws -> Ledger {
-        let ledger = try emptyLedger()
+    static func ledger(
+        _ files: [String] = ["flow-1.ndjson", "flow-2.ndjson"], brokers: BrokerPolicy = .anyBroker
+    ) throws -> Ledger {
+        let ledger = try emptyLedger(brokers: brokers)
         for file in files {
             for line in try lines(file) {
                 _ = try ledger.record(json: line)

@@ -10,13 +10,13 @@ struct VerifyTests {
     func intact() throws {
         let report = try ledger().verify()
         #expect(report.problems == [])
-        #expect(report.events == 19)
-        #expect(report.replayedEvents == 19)
+        #expect(report.events == 20)
+        #expect(report.replayedEvents == 20)
         #expect(report.legacyEvents == 0)
-        // 19 events, 1 broker, 4 users, 3 accounts, 3 partners, 3 holders, 3 assignments, 2 links,
+        // 20 events, 1 broker, 4 users, 3 accounts, 3 partners, 3 holders, 3 assignments, 2 links,
         // 2 clicks, 2 signups, 2 attributions, 3 lineage paths.
-        #expect(report.comparedRows == 47)
-        #expect(report.headHash?.hex == "9d4a14544d6564ded0845080ed06fb1187686547e7f2b2eaa340432791f35ff2")
+        #expect(report.comparedRows == 48)
+        #expect(report.headHash?.hex == "b899e3d50b1686f300c14a7f1ac7980a56dee5780b96cd194af435ba0d2a0146")
     }
 
     @Test("the log refuses UPDATE and DELETE while its triggers stand")
@@ -35,58 +35,58 @@ struct VerifyTests {
     }
 
     @Test("a changed payload, outcome, recordedAt or hash is named by its sequence number", arguments: [
-        "UPDATE event SET payload = replace(payload, 'ib-alice', 'ib-alicf') WHERE seq = 7",
-        "UPDATE event SET outcome = replace(outcome, 'SUBMITTED', 'SUBMITTEE') WHERE seq = 7",
-        "UPDATE event SET recordedAt = recordedAt + 1 WHERE seq = 7",
-        "UPDATE event SET hash = zeroblob(32) WHERE seq = 7",
+        "UPDATE event SET payload = replace(payload, 'ib-alice', 'ib-alicf') WHERE seq = 8",
+        "UPDATE event SET outcome = replace(outcome, 'SUBMITTED', 'SUBMITTEE') WHERE seq = 8",
+        "UPDATE event SET recordedAt = recordedAt + 1 WHERE seq = 8",
+        "UPDATE event SET hash = zeroblob(32) WHERE seq = 8",
     ])
     func changedEvent(sql: String) throws {
         let ledger = try ledger()
         try tamperEvent(ledger, sql)
         let report = try ledger.verify()
-        #expect(report.firstBadSeq == 7)
-        #expect(report.problems.filter { $0.kind == .chain }.map(\.seq) == [7])
+        #expect(report.firstBadSeq == 8)
+        #expect(report.problems.filter { $0.kind == .chain }.map(\.seq) == [8])
         // A changed payload may change what later steps decide: those are reported too, never earlier ones.
-        #expect(report.problems.allSatisfy { $0.seq.map { $0 >= 7 } ?? true }, "\(report.problems)")
+        #expect(report.problems.allSatisfy { $0.seq.map { $0 >= 8 } ?? true }, "\(report.problems)")
     }
 
     @Test("event columns must say what the hashed payload says", arguments: [
-        ("UPDATE event SET eventId = 'f1-99' WHERE seq = 7", "eventId", #""f1-99""#, #""f1-07""#),
-        ("UPDATE event SET step = 'link.clicked' WHERE seq = 7", "step", #""link.clicked""#, #""signup.submitted""#),
-        ("UPDATE event SET at = at + 1 WHERE seq = 7", "at", "1772539380001", "1772539380000"),
-        ("INSERT INTO broker VALUES (2, 'other', 0); UPDATE event SET brokerId = 2 WHERE seq = 7", "brokerId", "2", "1"),
+        ("UPDATE event SET eventId = 'f1-99' WHERE seq = 8", "eventId", #""f1-99""#, #""f1-07""#),
+        ("UPDATE event SET step = 'link.clicked' WHERE seq = 8", "step", #""link.clicked""#, #""signup.submitted""#),
+        ("UPDATE event SET at = at + 1 WHERE seq = 8", "at", "1772539380001", "1772539380000"),
+        ("INSERT INTO broker VALUES (2, 'other', 0); UPDATE event SET brokerId = 2 WHERE seq = 8", "brokerId", "2", "1"),
     ])
     func eventColumns(sql: String, column: String, found: String, expected: String) throws {
         let ledger = try ledger()
         try tamperEvent(ledger, "PRAGMA foreign_keys = OFF; \(sql)")
         let report = try ledger.verify()
         #expect(report.problems.contains(.init(
-            kind: .row, seq: 7, table: "event", key: "seq=7", column: column,
-            message: "event row seq=7: \(column) is \(found), the log gives \(expected)")), "\(report.problems)")
+            kind: .row, seq: 8, table: "event", key: "seq=8", column: column,
+            message: "event row seq=8: \(column) is \(found), the log gives \(expected)")), "\(report.problems)")
         #expect(report.firstBadSeq == nil)
     }
 
     @Test("a payload or an outcome that no longer parses is a problem, not an error")
     func unparsable() throws {
         let payload = try ledger()
-        try tamperEvent(payload, "UPDATE event SET payload = '{\"step\":' WHERE seq = 7")
+        try tamperEvent(payload, "UPDATE event SET payload = '{\"step\":' WHERE seq = 8")
         let report = try payload.verify()
-        #expect(report.problems.contains { $0.kind == .event && $0.seq == 7 && $0.message.hasPrefix("event 7: its payload is not a valid step: INVALID_JSON") })
+        #expect(report.problems.contains { $0.kind == .event && $0.seq == 8 && $0.message.hasPrefix("event 8: its payload is not a valid step: INVALID_JSON") })
         // Without the signup, the user it completes is rejected on replay.
-        #expect(report.problems.contains { $0.kind == .event && $0.seq == 8 && $0.message.contains("UNKNOWN_SIGNUP") })
+        #expect(report.problems.contains { $0.kind == .event && $0.seq == 9 && $0.message.contains("UNKNOWN_SIGNUP") })
 
         let outcome = try ledger()
-        try tamperEvent(outcome, "UPDATE event SET outcome = 'not json' WHERE seq = 7")
+        try tamperEvent(outcome, "UPDATE event SET outcome = 'not json' WHERE seq = 8")
         #expect(try outcome.verify().problems.contains(.init(
-            kind: .event, seq: 7,
-            message: #"event 7: its outcome is not valid JSON; replaying the log gives {"clickSeq":6,"partnerId":"ib-alice","result":"SUBMITTED","signupId":"S-2"}"#)))
+            kind: .event, seq: 8,
+            message: #"event 8: its outcome is not valid JSON; replaying the log gives {"clickSeq":7,"partnerId":"ib-alice","result":"SUBMITTED","signupId":"S-2"}"#)))
     }
 
     @Test("a deleted or reordered event breaks the sequence where it happened")
     func deletedOrReordered() throws {
         let deleted = try ledger()
-        try deleted.tamper("DROP TRIGGER event_no_delete; PRAGMA foreign_keys = OFF; DELETE FROM event WHERE seq = 12")
-        #expect(try deleted.verify().firstBadSeq == 12)
+        try deleted.tamper("DROP TRIGGER event_no_delete; PRAGMA foreign_keys = OFF; DELETE FROM event WHERE seq = 13")
+        #expect(try deleted.verify().firstBadSeq == 13)
 
         let reordered = try ledger()
         try reordered.tamper("""
@@ -96,19 +96,19 @@ struct VerifyTests {
         #expect(try reordered.verify().firstBadSeq == 5)
     }
 
-    @Test("batches hashed in the background while the next is read give the same report", arguments: [1, 2, 3, 19, 20])
+    @Test("batches hashed in the background while the next is read give the same report", arguments: [1, 2, 3, 20, 21])
     func batches(size: Int) throws {
         let ledger = try ledger()
         try ledger.tamper("""
             PRAGMA foreign_keys = OFF; DROP TRIGGER event_no_update; DROP TRIGGER event_no_delete;
-            UPDATE event SET payload = replace(payload, 'ib-alice', 'ib-alicf') WHERE seq = 7;
-            DELETE FROM event WHERE seq = 12;
-            UPDATE event SET hash = zeroblob(32) WHERE seq = 19;
+            UPDATE event SET payload = replace(payload, 'ib-alice', 'ib-alicf') WHERE seq = 8;
+            DELETE FROM event WHERE seq = 13;
+            UPDATE event SET hash = zeroblob(32) WHERE seq = 20;
             """)
         var report = VerificationReport()
         try ledger.queue.read { db in try ChainVerifier(db: db, batchSize: size).verify(into: &report) }
-        #expect(report.events == 18)
-        #expect(report.problems.map(\.seq) == [7, 12, 19])
+        #expect(report.events == 19)
+        #expect(report.problems.map(\.seq) == [8, 13, 20])
         #expect(report.headHash == [UInt8](repeating: 0, count: 32))
     }
 
@@ -118,7 +118,7 @@ struct VerifyTests {
         // Rehash events 1-5 as an older invite-ledger did (without recordedAt), and the rest anew.
         var previous = EventChain.genesis
         var sql = "DROP TRIGGER event_no_update;"
-        for seq in 1...19 {
+        for seq in 1...20 {
             let row = try ledger.rows("SELECT payload, outcome, recordedAt FROM event WHERE seq = ?", [seq])[0]
                 .split(separator: "|", maxSplits: 2).map(String.init)
             let hash = EventChain.hash(
@@ -137,12 +137,12 @@ struct VerifyTests {
         // A legacy hash is accepted only at the start of the log.
         let late = try self.ledger()
         let row = try late.rows(
-            "SELECT lower(hex((SELECT hash FROM event p WHERE p.seq = 18))), payload, outcome FROM event WHERE seq = 19")[0]
+            "SELECT lower(hex((SELECT hash FROM event p WHERE p.seq = 19))), payload, outcome FROM event WHERE seq = 20")[0]
             .split(separator: "|", maxSplits: 2).map(String.init)
         let legacy = EventChain.hash(
             previous: [UInt8](hex: row[0])!, payload: row[1], outcome: row[2], recordedAt: 0, format: .legacy)
-        try tamperEvent(late, "UPDATE event SET hash = x'\(legacy.hex)' WHERE seq = 19")
-        #expect(try late.verify().problems.map(\.seq) == [19])
+        try tamperEvent(late, "UPDATE event SET hash = x'\(legacy.hex)' WHERE seq = 20")
+        #expect(try late.verify().problems.map(\.seq) == [20])
     }
 
     @Test("a derived row that disagrees with the log is named by table, key and column")
@@ -150,14 +150,14 @@ struct VerifyTests {
         let ledger = try ledger()
         try ledger.tamper("UPDATE ctidUser SET userId = 1999 WHERE userId = 1002")
         #expect(try ledger.verify().problems == [
-            .init(kind: .row, seq: 8, table: "ctidUser", key: "id=2", column: "userId",
+            .init(kind: .row, seq: 9, table: "ctidUser", key: "id=2", column: "userId",
                   message: "ctidUser row id=2: userId is 1999, the log gives 1002"),
         ])
 
         let deleted = try self.ledger()
         try deleted.tamper("PRAGMA foreign_keys = OFF; DELETE FROM partnerIdAssignment WHERE id = 2")
         #expect(try deleted.verify().problems == [
-            .init(kind: .row, seq: 12, table: "partnerIdAssignment", key: "id=2",
+            .init(kind: .row, seq: 13, table: "partnerIdAssignment", key: "id=2",
                   message: "partnerIdAssignment row id=2 is missing: replaying the log produces it"),
         ])
 

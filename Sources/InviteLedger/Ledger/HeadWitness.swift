@@ -5,7 +5,7 @@ import LedgerStore
 /// (`invite-ledger.sqlite-head`): the proof, checked before every write, that the file is still
 /// the ledger it was.
 ///
-///     {"seq":19,"hash":"9d4a1454..."}
+///     {"seq":20,"hash":"b899e3d5..."}
 ///
 /// After each commit the writer replaces the witness (a new file renamed over the old one). Before
 /// writing, a command checks that the event at the witness's `seq` still has the witness's hash:

@@ -27,16 +27,19 @@ extension Ledger {
         public var eventId: String?
         public var error: LedgerError
 
-        /// `{"line":3,"eventId":"e3","code":"UNKNOWN_USER","field":"userId","message":"..."}`.
+        /// `{"error":{"code":"UNKNOWN_USER","field":"userId","message":"..."},"line":3,"eventId":"e3"}`:
+        /// the error as every command says it, with where it was; `ingest` and `record --stream`
+        /// both print this shape.
         public var json: JSONValue {
-            var members: [(String, JSONValue)] = [("line", .integer(Int64(line)))]
-            members.append(("eventId", eventId.map { .string($0) } ?? .null))
-            members.append(("code", .string(error.code.rawValue)))
+            var members: [(String, JSONValue)] = [("code", .string(error.code.rawValue))]
             if let field = error.field {
                 members.append(("field", .string(field)))
             }
             members.append(("message", .string(error.message)))
-            return .object(members)
+            return .object([
+                ("error", .object(members)), ("line", .integer(Int64(line))),
+                ("eventId", eventId.map { .string($0) } ?? .null),
+            ])
         }
     }
 
@@ -107,7 +110,7 @@ extension Ledger {
             var batch = summary
             var count = 0
             try queue.inDatabase { db in
-                let recorder = StepRecorder(state: recordingState(db))
+                let recorder = recorder(db)
                 try recorder.state.inTransaction {
                     // Every step of the batch is decided against the ledger and the steps before it,
                     // in memory; the rows are written once, at the end.
@@ -146,7 +149,7 @@ extension Ledger {
     ) throws -> IngestSummary {
         var summary = IngestSummary()
         try queue.inDatabase { db in
-            let recorder = StepRecorder(state: recordingState(db))
+            let recorder = recorder(db)
             try recorder.state.inTransaction {
                 var isRejected = false
                 var pending = 0

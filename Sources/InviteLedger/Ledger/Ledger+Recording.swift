@@ -15,9 +15,10 @@ extension Ledger {
     public func record(_ step: Step) throws -> StepOutcome {
         try queue.inDatabase { db in
             var outcome: StepOutcome?
-            let state = recordingState(db)
+            let recorder = recorder(db)
+            let state = recorder.state
             try state.inTransaction {
-                outcome = try StepRecorder(state: state).record(step, recordedAt: clock.now())
+                outcome = try recorder.record(step, recordedAt: clock.now())
                 try StateWriter.flush(state)
                 return .commit
             }
@@ -30,9 +31,9 @@ extension Ledger {
     public func record(_ steps: [Step]) throws -> [StepOutcome] {
         try queue.inDatabase { db in
             var outcomes: [StepOutcome] = []
-            let state = recordingState(db)
+            let recorder = recorder(db)
+            let state = recorder.state
             try state.inTransaction {
-                let recorder = StepRecorder(state: state)
                 outcomes = try steps.map { try recorder.record($0, recordedAt: clock.now()) }
                 try StateWriter.flush(state)
                 return .commit

@@ -25,13 +25,7 @@ extension Ledger {
             case .recorded(_, let outcome):
                 return outcome.json
             case .rejected(let rejection):
-                var error: [(String, JSONValue)] = [("code", .string(rejection.error.code.rawValue))]
-                if let field = rejection.error.field { error.append(("field", .string(field))) }
-                error.append(("message", .string(rejection.error.message)))
-                return .object([
-                    ("error", .object(error)), ("line", .integer(Int64(rejection.line))),
-                    ("eventId", rejection.eventId.map { .string($0) } ?? .null),
-                ])
+                return rejection.json
             }
         }
     }
@@ -57,7 +51,7 @@ extension Ledger {
             var answers: [StreamAnswer] = []
             var batch = summary
             try queue.inDatabase { db in
-                let recorder = StepRecorder(state: recordingState(db))
+                let recorder = recorder(db)
                 try recorder.state.inTransaction {
                     let start = DispatchTime.now().uptimeNanoseconds
                     var line = first

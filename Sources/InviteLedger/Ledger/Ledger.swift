@@ -5,7 +5,7 @@ import LedgerStore
 /// The ledger of one SQLite file: records flow steps and answers the client area's, the auditors'
 /// and the batch jobs' questions.
 ///
-///     let ledger = try Ledger(path: "invite-ledger.sqlite")          // creates and migrates
+///     let ledger = try Ledger(path: "invite-ledger.sqlite", access: .create)   // creates and migrates
 ///     let outcome = try ledger.record(json: #"{"step":"partner.registered", ...}"#)
 ///     let page = try ledger.referrals(of: .userId(1001), depth: 2)
 ///
@@ -13,8 +13,11 @@ import LedgerStore
 public final class Ledger: Sendable {
     /// How the file is opened.
     public enum Access: Sendable, Equatable {
-        /// Read and write; the file is created and migrated to the newest schema when needed.
+        /// Read and write a ledger that exists (migrated to the newest schema when needed): a
+        /// path where there is none is `NOT_INITIALIZED`, so a mistyped path never starts a new file.
         case readWrite
+        /// Read and write, creating the ledger when there is none at the path.
+        case create
         /// Read only: queries, reports and verification; the schema must be up to date.
         case readOnly
     }
@@ -23,6 +26,8 @@ public final class Ledger: Sendable {
     public let access: Access
     /// Where `recordedAt` comes from.
     public let clock: Clock
+    /// Which brokers writes may name.
+    public let brokers: BrokerPolicy
     let queue: DatabaseQueue
     /// The head of the chain kept beside the file; nil in memory.
     let witness: HeadWitness?
@@ -48,22 +53,36 @@ public final class Ledger: Sendable {
 
     /// Opens the ledger at `path`.
     ///
-    /// - Throws: `LedgerError` `NOT_INITIALIZED` when a read-only open finds no ledger,
-    ///   `SCHEMA_OUTDATED` when it finds an older schema; `Migrator.Error.unknownMigrations` for a
-    ///   database written by a newer invite-ledger; `DatabaseError` when SQLite fails.
+    /// - Parameters:
+    ///   - access: read and write an existing ledger (the default), create it when missing, or
+    ///     read only.
+    ///   - brokers: which brokers writes may name (by default those the ledger knows, and those
+    ///     a `broker.configured` step introduces).
+    /// - Throws: `LedgerError` `NOT_INITIALIZED` when no ledger is at `path` (except with
+    ///   `.create`), `SCHEMA_OUTDATED` when a read-only open finds an older schema;
+    ///   `Migrator.Error.unknownMigrations` for a database written by a newer invite-ledger;
+    ///   `LedgerFileError` for a file that is not a ledger or cannot be trusted; `DatabaseError`
+    ///   when SQLite fails.
     public init(
         path: String, access: Access = .readWrite, configuration: Database.Configuration = .init(),
-        clock: Clock = .system
+        clock: Clock = .system, brokers: BrokerPolicy = .knownBrokers
     ) throws {
         self.path = path
         self.access = access
         self.clock = clock
+        self.brokers = brokers
         let witness = HeadWitness(databasePath: path)
         self.witness = witness
         let migrator = try LedgerSchema.migrator()
         switch access {
-        case .readWrite:
+        case .readWrite, .create:
             isImmutable = false
+            if access == .readWrite && !Self.holdsDatabase(path) {
+                try witness?.requireDatabase()
+                throw LedgerError(
+                    .notInitialized,
+                    "no ledger at \(path); create it with `invite-ledger init --db \(path)` (or let the write create it on purpose)")
+            }
             try witness?.requireDatabase()
             try Self.refuseForeignFile(path)
             queue = try DatabaseQueue(path: path, mode: .readWriteCreate, configuration: configuration)
@@ -97,6 +116,14 @@ public final class Ledger: Sendable {
                     "\(path) needs migrations \(pending.joined(separator: ", ")); run `invite-ledger migrate`")
             }
         }
+    }
+
+    /// True when there is a database file at `path` to open (in memory: always): a missing or
+    /// empty file holds no ledger.
+    static func holdsDatabase(_ path: String) -> Bool {
+        guard path != ":memory:", !path.hasPrefix("file:") else { return true }
+        func size(_ file: String) -> Int { (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int ?? 0 }
+        return size(path) > 0 || size(path + "-wal") > 0
     }
 
     /// Opens a read-only copy that SQLite cannot open the usual way, because no `-shm` file can be
@@ -139,6 +166,12 @@ public final class Ledger: Sendable {
                 path: path, reason: "is another program's SQLite file (it holds tables \(shown)), not an invite-ledger ledger",
                 remedy: "Nothing was written to it. Give --db a new file, or an invite-ledger ledger.")
         }
+    }
+
+    /// A recorder of steps into the connection's state, with this ledger's broker policy: call
+    /// only inside `queue`.
+    func recorder(_ db: Database) -> StepRecorder {
+        StepRecorder(state: recordingState(db), brokers: brokers)
     }
 
     /// The recording state of the connection: call only inside `queue`.
@@ -190,13 +223,17 @@ public final class Ledger: Sendable {
         try? witness.write(head)
     }
 
-    /// Creates the database when missing and applies every pending migration.
+    /// Applies every pending migration, creating the database when missing if `create` is true.
     ///
     /// - Returns: the identifiers of the migrations applied now, in order (empty when up to date).
+    /// - Throws: `NOT_INITIALIZED` when there is no ledger at `path` and `create` is false.
     @discardableResult
-    public static func migrate(path: String) throws -> [String] {
+    public static func migrate(path: String, create: Bool = true) throws -> [String] {
         let migrator = try LedgerSchema.migrator()
         try HeadWitness(databasePath: path)?.requireDatabase()
+        guard create || holdsDatabase(path) else {
+            throw LedgerError(.notInitialized, "no ledger at \(path); create it with `invite-ledger init --db \(path)`")
+        }
         try refuseForeignFile(path)
         let queue = try DatabaseQueue(path: path, mode: .readWriteCreate)
         defer { try? queue.close() }

@@ -27,6 +27,8 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
         case partnerIdInactive = "PARTNER_ID_INACTIVE"
         case partnerAlreadyLinked = "PARTNER_ALREADY_LINKED"
         case idempotencyConflict = "IDEMPOTENCY_CONFLICT"
+        /// A write pinned to one broker got a step of another.
+        case brokerNotAllowed = "BROKER_NOT_ALLOWED"
         // Reassignment.
         case attributionLocked = "ATTRIBUTION_LOCKED"
         case selfReferral = "SELF_REFERRAL"

@@ -8,6 +8,11 @@ import LedgerStore
 /// broker a step names for the first time is created only when the step is accepted.
 struct StepRecorder {
     let state: LedgerState
+    /// Which brokers the steps may name.
+    var brokers: BrokerPolicy = .knownBrokers
+    /// The machine's real clock, which a step's `at` may not be later than by more than
+    /// `Timestamp.futureTolerance`, even when `recordedAt` comes from a fixed clock.
+    var wallClock: Ledger.Clock = .system
 
     /// Records one step, or throws `LedgerError` and changes nothing.
     ///
@@ -18,6 +23,7 @@ struct StepRecorder {
     ///   abandon the transaction.
     func record(_ step: Step, recordedAt: Int64, seq givenSeq: Int64? = nil) throws -> StepOutcome {
         let stored = try state.broker(named: step.brokerCrmName)
+        try brokers.check(step, isKnown: stored != nil, knownBrokers: { try state.brokerNames() })
         let broker = try stored ?? BrokerRecord(
             id: state.peekId(BrokerRecord.tableName), brokerCrmName: step.brokerCrmName, guaranteedAttributionDays: 0)
         if stored != nil, let existing = try state.event(brokerId: broker.id, eventId: step.eventId) {
@@ -29,6 +35,12 @@ struct StepRecorder {
             return StepOutcome(
                 seq: existing.seq, eventId: step.eventId, step: step.kind, status: .duplicate,
                 decision: try JSONParser.parse(existing.outcome), hash: existing.hash)
+        }
+        let latest = wallClock.now() + Timestamp.futureTolerance
+        guard step.at.milliseconds <= latest else {
+            throw LedgerError(
+                .invalidField, field: "at",
+                "at \(step.at.rfc3339) is in the future: later than this machine's clock by more than \(Timestamp.futureTolerance / 60_000) minutes")
         }
         let head = try state.head()
         let seq = givenSeq ?? (head?.seq ?? 0) + 1

@@ -277,6 +277,11 @@ final class LedgerState {
         return broker
     }
 
+    /// The names of every broker, stored or pending, sorted.
+    func brokerNames() throws -> [String] {
+        Set(try BrokerRecord.fetchAll(db).map(\.brokerCrmName) + brokers.rows.values.map(\.brokerCrmName)).sorted()
+    }
+
     func save(_ broker: BrokerRecord, isNew: Bool = false) {
         changeCount += 1
         brokers.save(broker.id, broker, isNew: isNew)

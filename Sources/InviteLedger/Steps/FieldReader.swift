@@ -81,6 +81,11 @@ struct FieldReader {
                 .invalidField, field: name,
                 "\(name) must be an RFC 3339 date-time with an offset (2026-01-31T12:00:00Z), got \(Self.show(value))")
         }
+        guard timestamp >= Timestamp.earliestStep else {
+            throw LedgerError(
+                .invalidField, field: name,
+                "\(name) must be \(Timestamp.earliestStep.rfc3339) or later (years 1970 to 9999), got \(Self.show(value))")
+        }
         canonical.append((name, .string(timestamp.rfc3339)))
         return timestamp
     }

@@ -13,6 +13,14 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.milliseconds < rhs.milliseconds }
 
+    /// The earliest `at` a step may have: 1970-01-01T00:00:00Z. No cTrader record is older, and a
+    /// year such as 0001 is a default value sent by mistake, not a time.
+    public static let earliestStep = Timestamp(milliseconds: 0)
+
+    /// How far after the recording machine's clock a step's `at` may be: 5 minutes, for clocks
+    /// that disagree a little. A step dated later is refused; it cannot have happened yet.
+    public static let futureTolerance: Int64 = 5 * 60_000
+
     public var description: String { rfc3339 }
 
     /// Parses RFC 3339 `date-time`: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)`, `T` and `Z`

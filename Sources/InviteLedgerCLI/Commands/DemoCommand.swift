@@ -27,7 +27,7 @@ enum DemoCommand: LedgerCommand {
             }
             path = given
         }
-        let ledger = try Ledger(path: path, clock: Self.clock)
+        let ledger = try Ledger(path: path, access: .create, clock: Self.clock)
         defer { try? ledger.close() }
         var outcomes: [(flow: String, outcome: StepOutcome)] = []
         for flow in EmbeddedFlows.files {

@@ -16,6 +16,9 @@ enum IngestCommand: LedgerCommand {
             SQLite's quick_check reads every page for damage (seconds on a file of gigabytes);
             a damaged file is refused (exit status 5) with nothing written. --skip-file-check
             leaves out the page check, for many small ingests into a large ledger.
+            The ledger must exist (create it with `invite-ledger init`, or give --create), and each
+            step must name a broker the ledger knows or one a broker.configured step introduces
+            (any broker with --allow-new-brokers); --broker NAME refuses every other broker.
             """,
         options: [
             .flag("--atomic", "All or nothing: record every line or none."),
@@ -24,7 +27,7 @@ enum IngestCommand: LedgerCommand {
             .flag("--report-commits", "Print {\"committedThroughLine\":N,...} on stdout after each committed batch."),
             .value("--format", "FORMAT", "Summary as table or json (default: table)."),
             .flag("--progress", "Show progress on stderr even when it is not a terminal (one line per commit)."),
-        ],
+        ] + CommandContext.writeOptions,
         positionals: [.init(name: "FILE", help: "The NDJSON file, or - for standard input.")]
     )
 
@@ -38,7 +41,7 @@ enum IngestCommand: LedgerCommand {
         let path = context.arguments.positionals[0]
         var reader = try NDJSONReader.open(path: path)
         defer { reader.close() }
-        let ledger = try context.openLedger(.readWrite)
+        let ledger = try context.openLedger(context.writeAccess)
         defer { try? ledger.close() }
         // --quiet (every command's): no progress, and here no summary either.
         let isQuiet = context.isQuiet

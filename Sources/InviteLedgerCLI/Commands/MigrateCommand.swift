@@ -18,7 +18,7 @@ enum MigrateCommand: LedgerCommand {
         let format = try context.arguments.choice("--format", ["table", "json"], default: "table")
         var applied: [String] = []
         if !context.arguments.flag("--status") {
-            applied = try Ledger.migrate(path: context.databasePath)
+            applied = try Ledger.migrate(path: context.databasePath, create: false)
         }
         let status = try Ledger.migrationStatus(path: context.databasePath)
         if format == "json" {

@@ -18,12 +18,16 @@ enum RecordCommand: LedgerCommand {
             when no more input is waiting, or after --commit-steps steps, or --commit-ms
             milliseconds, whichever comes first. An answer means the step is committed. Blank lines
             get no answer. The process ends at the end of stdin (exit status 0).
+            The ledger must exist (create it with `invite-ledger init`, or give --create), and a
+            step must name a broker the ledger knows: a broker is introduced by a broker.configured
+            step (or by any step with --allow-new-brokers), so a mistyped brokerCrmName is
+            UNKNOWN_BROKER instead of a second broker. --broker NAME refuses every other broker.
             """,
         options: [
             .flag("--stream", "Read steps line by line on stdin; answer each on stdout once committed (see below)."),
             .value("--commit-steps", "N", "With --stream: commit after at most N steps (default: 1000)."),
             .value("--commit-ms", "MS", "With --stream: commit after at most MS milliseconds of recording (default: 50)."),
-        ],
+        ] + CommandContext.writeOptions,
         positionals: [.init(name: "STEP", help: "The step as a JSON object, or - for standard input.", isOptional: true)]
     )
 
@@ -40,7 +44,7 @@ enum RecordCommand: LedgerCommand {
             bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
         }
         let step = try Step(jsonBytes: bytes)
-        let ledger = try context.openLedger(.readWrite)
+        let ledger = try context.openLedger(context.writeAccess)
         defer { try? ledger.close() }
         let outcome = try ledger.record(step)
         context.output.writeLine(outcome.json.serialized())
@@ -55,7 +59,7 @@ enum RecordCommand: LedgerCommand {
         let options = Ledger.StreamOptions(
             maximumSteps: Int(try context.arguments.integer("--commit-steps", in: 1...1_000_000) ?? 1_000),
             maximumMilliseconds: Int(try context.arguments.integer("--commit-ms", in: 1...60_000) ?? 50))
-        let ledger = try context.openLedger(.readWrite)
+        let ledger = try context.openLedger(context.writeAccess)
         defer { try? ledger.close() }
         var reader = NDJSONReader(descriptor: 0)
         _ = try ledger.recordStream(&reader, options: options) { answers in
