@@ -7,7 +7,7 @@ enum IngestCommand: LedgerCommand {
         abstract: "Record NDJSON flow steps in bulk (one step per line).",
         discussion: """
             Lines are recorded in batches, one transaction each. A rejected line is reported on
-            stderr as one JSON object (line, eventId, code, field, message) and skipped; the
+            stderr as one JSON object ({"error":{code, field, message}, "line", "eventId"}) and skipped; the
             summary goes to stdout. Exit status 3 when some lines were rejected. Re-running a file
             changes nothing: every eventId is already recorded with the same content.
             With --atomic the whole file is one transaction: any rejected line rolls everything
