@@ -25,8 +25,13 @@ struct CommandContext {
         return "invite-ledger.sqlite"
     }
 
-    func openLedger(_ access: Ledger.Access) throws -> Ledger {
+    /// Opens the ledger; a read-only one is first checked against its head witness
+    /// (``Ledger/requireWitnessedHead()``) unless `checksHead` is false (`verify` reports it).
+    func openLedger(_ access: Ledger.Access, checksHead: Bool = true) throws -> Ledger {
         let ledger = try Ledger(path: databasePath, access: access, clock: clock(), brokers: brokerPolicy)
+        if access == .readOnly && checksHead {
+            try ledger.requireWitnessedHead()
+        }
         if ledger.isImmutable && !isQuiet {
             errors.writeLine("notice: \(databasePath) is read-only and has no -shm file beside it: opened as immutable (read without locks; no other process may write it meanwhile)")
             errors.flush()

@@ -67,12 +67,19 @@ public struct Migrator: Sendable {
     /// Applies every pending migration; returns the identifiers applied, in order.
     @discardableResult
     public func migrate(_ db: Database) throws -> [String] {
+        try migrate(db, only: Set(migrations.map(\.identifier)))
+    }
+
+    /// Applies the pending migrations among `identifiers` (in order): a new database then holds
+    /// the schema of a database that applied those, for comparing with it.
+    @discardableResult
+    public func migrate(_ db: Database, only identifiers: Set<String>) throws -> [String] {
         try createMigrationTable(db)
         try moveLegacyTable(db)
         let applied = try appliedIdentifiers(db)
         try refuseUnknown(applied)
         var done: [String] = []
-        for migration in migrations where !applied.contains(migration.identifier) {
+        for migration in migrations where !applied.contains(migration.identifier) && identifiers.contains(migration.identifier) {
             try db.inTransaction(.immediate) {
                 // Another process may have applied it while this one waited for the write lock.
                 let exists = try Int64.fetchOne(

@@ -7,10 +7,14 @@ extension Ledger {
     public struct StreamOptions: Sendable {
         public var maximumSteps: Int
         public var maximumMilliseconds: Int
+        /// Prove the whole file (every page, the whole hash chain) before the first write, as
+        /// `ingest` does (``IngestOptions/checksFile``).
+        public var checksFile: Bool
 
-        public init(maximumSteps: Int = 1_000, maximumMilliseconds: Int = 50) {
+        public init(maximumSteps: Int = 1_000, maximumMilliseconds: Int = 50, checksFile: Bool = true) {
             self.maximumSteps = max(1, maximumSteps)
             self.maximumMilliseconds = max(1, maximumMilliseconds)
+            self.checksFile = checksFile
         }
     }
 
@@ -41,6 +45,9 @@ extension Ledger {
     public func recordStream(
         _ reader: inout NDJSONReader, options: StreamOptions = StreamOptions(), onCommit: ([StreamAnswer]) -> Void
     ) throws -> IngestSummary {
+        if options.checksFile {
+            try proveWholeFile()
+        }
         // Lines are handed over one by one: a program waiting for its answer sends no more.
         let lines = DecodedLines(reader: reader, chunkLines: 1)
         defer { reader = lines.stop() }

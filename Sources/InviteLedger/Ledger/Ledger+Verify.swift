@@ -28,6 +28,17 @@ extension Ledger {
         }
     }
 
+    /// Refuses (`LedgerFileError`) a file that is not the ledger its head witness saw: a log cut
+    /// short or an older copy put back, a swapped file, another database's `-wal`. Queries call it
+    /// before they answer, so that such a file never answers as if it were the ledger; `verify`
+    /// reports the same as a problem instead. Costs one read of the witness and one event.
+    public func requireWitnessedHead() throws {
+        guard let witness else { return }
+        try queue.read { db in
+            try Self.requireIntact(db, path: path) { _ in try witness.mismatch(db)?.message }
+        }
+    }
+
     /// Makes the head of a report the one expected from now on: the head witness beside the file
     /// is replaced. For a file restored from a backup on purpose, after `verify` found nothing
     /// else wrong with it.

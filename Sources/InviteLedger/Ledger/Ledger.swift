@@ -189,17 +189,34 @@ public final class Ledger: Sendable {
     /// or written by an older version) gets one.
     static func checkBeforeWriting(_ db: Database, path: String, witness: HeadWitness?) throws {
         db.setCheckpointsOnClose(false)
-        do {
-            if let witness, let mismatch = try witness.mismatch(db) {
-                throw LedgerFileError(path: path, reason: mismatch.message)
+        try requireIntact(db, path: path) { _ in try witness?.mismatch(db)?.message }
+        try requireIntact(db, path: path) { check in
+            if let problem = try check.schemaProblem() { return problem }
+            if let proven = try witness?.read() {
+                // Everything up to the witness was proven when it was written; the rest is new.
+                return try check.chainProblem(from: proven.seq)
             }
-            if let witness, try witness.read() == nil, let head = try HeadWitness.head(db) {
-                try witness.write(head)
+            guard try HeadWitness.head(db) != nil else { return nil }
+            // A ledger with events and no witness (a copy made without it, or an older version's):
+            // the witness is made only over a file proven whole.
+            return try check.pageProblem() ?? check.fullChainProblem()
+        }
+        if let witness, try witness.read() == nil, let head = try HeadWitness.head(db) {
+            try witness.write(head)
+        }
+        db.setCheckpointsOnClose(true)
+    }
+
+    /// Runs checks of `WriteCheck`: a problem they return, or SQLite finding the file damaged
+    /// while they read, is a `LedgerFileError` naming the file.
+    static func requireIntact(_ db: Database, path: String, _ checks: (WriteCheck) throws -> String?) throws {
+        do {
+            if let problem = try checks(WriteCheck(db: db)) {
+                throw LedgerFileError(path: path, reason: problem)
             }
         } catch let error as DatabaseError where error.isDamage {
             throw LedgerFileError(path: path, reason: "is damaged: \(error.message)")
         }
-        db.setCheckpointsOnClose(true)
     }
 
     /// Moves the head witness to the log's head after a commit. A failure to write it is not an

@@ -60,6 +60,11 @@ extension Ledger {
             encoder.header(into: &buffer)
             // A ledger that holds no broker yet has no rows for any: the header alone.
             guard try !BrokerRecord.fetchAll(db).isEmpty else {
+                // Events without a broker: pages SQLite read are not this ledger's (an empty
+                // report from a damaged file would read as "no attributions").
+                if try EventRecord.head(db) != nil {
+                    throw LedgerFileError(path: path, reason: "is damaged: its log holds events but its broker table is empty")
+                }
                 if !buffer.isEmpty { try buffer.withUnsafeBufferPointer(write) }
                 return ReportSummary(rows: 0, snapshotSeq: 0)
             }

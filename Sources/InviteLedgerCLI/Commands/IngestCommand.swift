@@ -12,10 +12,12 @@ enum IngestCommand: LedgerCommand {
             changes nothing: every eventId is already recorded with the same content.
             With --atomic the whole file is one transaction: any rejected line rolls everything
             back (exit status 2).
-            Before writing, the database is checked: its head must be the one last committed, and
-            SQLite's quick_check reads every page for damage (seconds on a file of gigabytes);
-            a damaged file is refused (exit status 5) with nothing written. --skip-file-check
-            leaves out the page check, for many small ingests into a large ledger.
+            Before writing, the database is proven: its head must be the one last committed, its
+            tables, indexes and triggers those its migrations create, SQLite's quick_check reads
+            every page for damage, and the whole hash chain is recomputed (seconds on a file of
+            gigabytes); a damaged or edited file is refused (exit status 5) with nothing written.
+            --skip-file-check leaves out the pages and the whole chain (the chain since the head
+            witness is still proven), for many small ingests into a large ledger.
             The ledger must exist (create it with `invite-ledger init`, or give --create), and each
             step must name a broker the ledger knows or one a broker.configured step introduces
             (any broker with --allow-new-brokers); --broker NAME refuses every other broker.
@@ -23,7 +25,7 @@ enum IngestCommand: LedgerCommand {
         options: [
             .flag("--atomic", "All or nothing: record every line or none."),
             .value("--batch-size", "N", "Lines per transaction (default: 2000)."),
-            .flag("--skip-file-check", "Do not read the whole file for damage before writing (see --help)."),
+            .flag("--skip-file-check", "Do not prove every page and the whole hash chain before writing (see --help)."),
             .flag("--report-commits", "Print {\"committedThroughLine\":N,...} on stdout after each committed batch."),
             .value("--format", "FORMAT", "Summary as table or json (default: table)."),
             .flag("--progress", "Show progress on stderr even when it is not a terminal (one line per commit)."),

@@ -22,11 +22,16 @@ enum RecordCommand: LedgerCommand {
             step must name a broker the ledger knows: a broker is introduced by a broker.configured
             step (or by any step with --allow-new-brokers), so a mistyped brokerCrmName is
             UNKNOWN_BROKER instead of a second broker. --broker NAME refuses every other broker.
+            Before writing, the ledger is proven: its tables, indexes and triggers are those its
+            migrations create, and its hash chain holds from the event its head witness names to
+            its head (a damaged or edited ledger is refused, exit status 5, nothing written). With
+            --stream, every page and the whole chain are proven too (--skip-file-check: not).
             """,
         options: [
             .flag("--stream", "Read steps line by line on stdin; answer each on stdout once committed (see below)."),
             .value("--commit-steps", "N", "With --stream: commit after at most N steps (default: 1000)."),
             .value("--commit-ms", "MS", "With --stream: commit after at most MS milliseconds of recording (default: 50)."),
+            .flag("--skip-file-check", "With --stream: do not prove every page and the whole hash chain before writing."),
         ] + CommandContext.writeOptions,
         positionals: [.init(name: "STEP", help: "The step as a JSON object, or - for standard input.", isOptional: true)]
     )
@@ -58,7 +63,8 @@ enum RecordCommand: LedgerCommand {
         }
         let options = Ledger.StreamOptions(
             maximumSteps: Int(try context.arguments.integer("--commit-steps", in: 1...1_000_000) ?? 1_000),
-            maximumMilliseconds: Int(try context.arguments.integer("--commit-ms", in: 1...60_000) ?? 50))
+            maximumMilliseconds: Int(try context.arguments.integer("--commit-ms", in: 1...60_000) ?? 50),
+            checksFile: !context.arguments.flag("--skip-file-check"))
         let ledger = try context.openLedger(context.writeAccess)
         defer { try? ledger.close() }
         var reader = NDJSONReader(descriptor: 0)

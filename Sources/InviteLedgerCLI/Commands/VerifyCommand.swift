@@ -36,7 +36,7 @@ enum VerifyCommand: LedgerCommand {
         var report = VerificationReport()
         let ledger: Ledger
         do {
-            ledger = try context.openLedger(.readOnly)
+            ledger = try context.openLedger(.readOnly, checksHead: false)
         } catch let error as DatabaseError where error.isDamage {
             report.problems.append(.init(kind: .integrity, message: "\(context.databasePath) cannot be read: \(error.message)"))
             return show(report, context, format: format)
