@@ -91,11 +91,17 @@ struct HeadWitness {
     /// What is wrong between the log and the witness; nil when the log is what the witness saw,
     /// or continues it (or when there is no witness yet).
     func mismatch(_ db: Database) throws -> Mismatch? {
+        try mismatch(db, witnessed: Result { () throws(Mismatch) in try read() })
+    }
+
+    /// What is wrong between the log and a witness read earlier: a reader that reads the witness
+    /// before its snapshot begins compares the snapshot with a head committed before it, so a
+    /// writer moving the witness on meanwhile is not a log cut short.
+    func mismatch(_ db: Database, witnessed: Result<Head?, Mismatch>) throws -> Mismatch? {
         let witness: Head?
-        do {
-            witness = try read()
-        } catch {
-            return error
+        switch witnessed {
+        case .success(let head): witness = head
+        case .failure(let error): return error
         }
         guard let witness else { return nil }
         guard let found = try Self.hash(db, seq: witness.seq) else {

@@ -16,10 +16,13 @@ extension Ledger {
     /// - Parameter chainOnly: true to recompute the hash chain only: much faster on a large file,
     ///   as the other checks read every page and replay every event.
     public func verify(chainOnly: Bool = false) throws -> VerificationReport {
-        try queue.read { db in
+        // The witness is read before the snapshot begins: every event it names was committed
+        // before, so the snapshot holds it, however far writers move the witness meanwhile.
+        let witnessed = witness.map { witness in Result { () throws(HeadWitness.Mismatch) in try witness.read() } }
+        return try queue.read { db in
             var report = try Self.verify(db, chainOnly: chainOnly)
             try Self.reportingDamage(into: &report, "the head of the log") { report in
-                if let witness, let mismatch = try witness.mismatch(db) {
+                if let witness, let witnessed, let mismatch = try witness.mismatch(db, witnessed: witnessed) {
                     report.problems.append(.init(
                         kind: .witness, message: "\(path): \(mismatch.message) (head witness \(witness.path))"))
                 }
