@@ -200,6 +200,25 @@ struct QueryTests {
         #expect(tampered.sections[0].steps.filter { !$0.verified }.map(\.seq) == [14])
     }
 
+    @Test("a trace lists every seq it cites: each partner met is met at one of its steps")
+    func traceCitesItsSteps() throws {
+        let ledger = try Self.ledger()
+        var clicksMet = 0
+        for userId in try ledger.rows("SELECT userId FROM ctidUser ORDER BY userId").compactMap({ Int64($0) }) {
+            let trace = try ledger.trace(of: .userId(userId))
+            #expect(trace.isVerified)
+            for section in trace.sections {
+                let seqs = Set(section.steps.map(\.seq))
+                for met in section.partnersMet {
+                    #expect(seqs.contains(met.firstSeq), "user \(section.userId): \(met.partnerId) met at seq \(met.firstSeq)")
+                    if met.how == "click" && !met.isCurrent { clicksMet += 1 }
+                }
+            }
+        }
+        // Partners met by a click after the attribution (not the signup's click) are among them.
+        #expect(clicksMet > 0)
+    }
+
     @Test("the trace shows reassignments, forced ones, detachments and rejections")
     func traceOfReassignedUser() throws {
         let trace = try Self.ledger().trace(of: .userId(1012))

@@ -16,7 +16,8 @@ public struct Trace: Sendable, Equatable {
         /// The decision recorded with the step (its `result` and details, `forced` included).
         public var outcome: JSONValue
         public var hash: [UInt8]
-        /// The hash recomputes from the event's content and links to the previous event.
+        /// The hash recomputes from the event's content and links to the previous event, and every
+        /// row the trace shows through this step agrees with what the event recorded.
         public var verified: Bool
     }
 
@@ -44,9 +45,13 @@ public struct Trace: Sendable, Equatable {
     public var userId: Int64
     public var ctidTraderAccountId: Int64?
     public var sections: [Section]
+    /// Where a row the trace rests on (an attribution, the signup, click and link it cites)
+    /// disagrees with the event it cites (``Evidence``): empty when the log backs every one.
+    public var problems: [RowProblem] = []
 
-    /// True when every step shown verifies.
-    public var isVerified: Bool { sections.allSatisfy { $0.steps.allSatisfy(\.verified) } }
+    /// True when every step shown verifies and every row the trace rests on is what its event
+    /// recorded.
+    public var isVerified: Bool { problems.isEmpty && sections.allSatisfy { $0.steps.allSatisfy(\.verified) } }
 }
 
 extension Ledger {
@@ -63,13 +68,25 @@ extension Ledger {
                 tracer.add(seq: try scope.account(id).eventSeq, role: "account link")
             }
             sections.append(try tracer.section(level: 0, user: user))
-            for level in try scope.upline(of: user.id, asOf: nil) {
+            var problems = tracer.problems
+            for level in try scope.upline(of: user.id, asOf: nil, problems: &problems) {
                 var upper = Tracer(scope: scope)
                 sections.append(try upper.section(level: level.level, user: try scope.user(level.userId)))
+                problems += upper.problems
+            }
+            // A row checked twice (an edge shown in a section and in the upline) is said once, and
+            // the step whose event a disagreeing row cites is not vouched for.
+            var seen: Set<RowProblem> = []
+            problems = problems.filter { seen.insert($0).inserted }
+            let doubted = Set(problems.compactMap(\.seq))
+            for section in sections.indices {
+                for step in sections[section].steps.indices where doubted.contains(sections[section].steps[step].seq) {
+                    sections[section].steps[step].verified = false
+                }
             }
             return Trace(
                 brokerCrmName: scope.broker.brokerCrmName, userId: user.userId, ctidTraderAccountId: accountId,
-                sections: sections)
+                sections: sections, problems: problems)
         }
     }
 }
@@ -78,6 +95,8 @@ extension Ledger {
 private struct Tracer {
     let scope: QueryScope
     var roles: [Int64: String] = [:]
+    /// Rows this section rests on that disagree with their events.
+    var problems: [RowProblem] = []
     var db: Database { scope.db }
 
     init(scope: QueryScope) {
@@ -112,7 +131,9 @@ private struct Tracer {
                 how: how, firstSeq: seq, isCurrent: false)
         }
         let decisions = try AttributionRecord.fetchAll(db, userRowId: user.id)
+        let evidence = Evidence(scope: scope)
         for decision in decisions {
+            problems += try evidence.problems(of: decision, user: user)
             let role: String
             switch decision.outcome {
             case .attributed: role = decision.via == .invite ? "invite" : "attribution"
@@ -128,12 +149,15 @@ private struct Tracer {
             if let signupRowId = decision.signupRowId, let signup = try SignupRecord.fetch(db, id: signupRowId) {
                 add(seq: signup.eventSeq, role: "signup")
                 checkedAt = signup.submittedAt
+                problems += try evidence.problems(citing: signup.eventSeq, as: "signup row id=\(signup.id)", by: decision.eventSeq, ["signupId"])
                 if let clickRowId = signup.clickRowId, let click = try ClickRecord.fetch(db, id: clickRowId) {
                     add(seq: click.eventSeq, role: "click")
+                    problems += try evidence.problems(citing: click.eventSeq, as: "click row id=\(click.id)", by: signup.eventSeq, ["visitorId", "partnerId"])
                 }
             }
             if let linkRowId = decision.linkRowId, let link = try LinkRecord.fetch(db, id: linkRowId) {
                 add(seq: link.eventSeq, role: "link")
+                problems += try evidence.problems(citing: link.eventSeq, as: "link row id=\(link.id)", by: decision.eventSeq, ["linkId"], through: "outcome")
             }
             if let holderRowId = decision.holderRowId, let holder = try HolderRecord.fetch(db, id: holderRowId) {
                 if let assignment = try AssignmentRecord.fetchCovering(db, holderRowId: holderRowId, at: checkedAt)
@@ -150,6 +174,8 @@ private struct Tracer {
         if let signup = try SignupRecord.fetch(db, userRowId: user.id), let visitorId = signup.visitorId {
             for click in try ClickRecord.fetchAll(db, brokerId: scope.broker.id, visitorId: visitorId) {
                 try meet(click.partnerId, how: "click", seq: click.eventSeq)
+                // Every seq the trace cites is one of its steps.
+                add(seq: click.eventSeq, role: "click")
             }
         }
         if let current = try AttributionRecord.fetchCurrent(db, userRowId: user.id), let partnerId = current.partnerId {

@@ -20,6 +20,9 @@ public struct Upline: Sendable, Equatable {
     public var userId: Int64
     public var asOf: Timestamp?
     public var levels: [Level]
+    /// Where a level's attribution row disagrees with the event it cites (``Evidence``): empty
+    /// when every level shown is what the log recorded.
+    public var problems: [RowProblem] = []
 }
 
 extension Ledger {
@@ -28,20 +31,27 @@ extension Ledger {
         try queue.read { db in
             let scope = try QueryScope(db: db, brokerCrmName: broker)
             let user = try scope.node(of: subject)
+            var problems: [RowProblem] = []
+            let levels = try scope.upline(of: user.id, asOf: asOf?.milliseconds, problems: &problems)
             return Upline(
-                brokerCrmName: scope.broker.brokerCrmName, userId: user.userId, asOf: asOf,
-                levels: try scope.upline(of: user.id, asOf: asOf?.milliseconds))
+                brokerCrmName: scope.broker.brokerCrmName, userId: user.userId, asOf: asOf, levels: levels,
+                problems: problems)
         }
     }
 }
 
 extension QueryScope {
-    /// Walks the edges up from a user: its partner, that partner's partner, ...
-    func upline(of userRowId: Int64, asOf: Int64?) throws -> [Upline.Level] {
+    /// Walks the edges up from a user: its partner, that partner's partner, ... Each edge is
+    /// checked against the event it cites; what disagrees is added to `problems`.
+    func upline(of userRowId: Int64, asOf: Int64?, problems: inout [RowProblem]) throws -> [Upline.Level] {
         var levels: [Upline.Level] = []
         var seen: Set<Int64> = [userRowId]
         var current = userRowId
+        let evidence = Evidence(scope: self)
         while let edge = try edge(of: current, asOf: asOf), let parentRowId = edge.parentRowId {
+            let child = try userRow(current)
+            problems += try asOf == nil
+                ? evidence.problems(ofCurrent: edge, user: child) : evidence.problems(of: edge, user: child)
             guard seen.insert(parentRowId).inserted else {
                 throw LedgerError(.cycle, "the tree has a cycle through user row \(parentRowId): run `invite-ledger verify`")
             }

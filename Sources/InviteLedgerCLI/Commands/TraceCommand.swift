@@ -7,8 +7,11 @@ enum TraceCommand: LedgerCommand {
         discussion: """
             Each step shows its sequence number in the log, its role (partner registration,
             partnerId assignment, link, click, signup, user creation, attribution, rejection,
-            reassignment, detachment) and whether its hash still verifies. Partners met lists every
-            partner the user came across. Exit status 4 when a step shown does not verify.
+            reassignment, detachment) and whether it is verified: its hash recomputes and links to
+            the previous event's, and the rows shown through it (the attribution, the signup,
+            click and link it cites, each upline level) say what the event recorded. Partners met
+            lists every partner the user came across. A row that disagrees with the log is listed
+            under NOT VERIFIED, and the exit status is 4. A full proof is `invite-ledger verify`.
             """,
         options: [QueryOptions.broker] + QueryOptions.subjectOptions + [
             .value("--format", "FORMAT", "table or json (default: table).")

@@ -4,6 +4,12 @@ enum UplineCommand: LedgerCommand {
     static let signature = CommandSignature(
         path: ["upline"],
         abstract: "The chain of partners above a user or a trading account's owner, nearest first.",
+        discussion: """
+            Each level is checked against the event its attribution cites (the hash recomputes;
+            the user, partner, partnerId, account and time are what the event recorded; a level
+            shown as current is the user's last change of partner). A level that disagrees is
+            listed under NOT VERIFIED (json: "problems"), and the exit status is 4.
+            """,
         options: [QueryOptions.broker] + QueryOptions.subjectOptions + [
             QueryOptions.asOf,
             .value("--format", "FORMAT", "table or json (default: table)."),
@@ -29,6 +35,7 @@ enum UplineCommand: LedgerCommand {
                         ("attributedAt", .string(level.attributedAt.rfc3339)), ("crmPartnerRef", level.crmPartnerRef.json),
                     ])
                 })),
+                ("verified", .bool(upline.problems.isEmpty)), ("problems", TraceText.problems(upline.problems)),
             ]).serialized())
         } else {
             var table = TextTable(columns: ["level", "userId", "partnerId", "partnerCtidTraderAccountId", "attributedAt", "crmPartnerRef"])
@@ -42,7 +49,8 @@ enum UplineCommand: LedgerCommand {
             if upline.levels.isEmpty {
                 context.output.writeLine("(user \(upline.userId) is not attributed to any partner)")
             }
+            context.output.write(TraceText.renderedProblems(upline.problems))
         }
-        return .success
+        return upline.problems.isEmpty ? .success : .verificationFailed
     }
 }

@@ -6,6 +6,7 @@ enum TraceText {
         .object([
             ("broker", .string(trace.brokerCrmName)), ("userId", .integer(trace.userId)),
             ("ctidTraderAccountId", trace.ctidTraderAccountId.json), ("verified", .bool(trace.isVerified)),
+            ("problems", problems(trace.problems)),
             ("sections", .array(trace.sections.map { section in
                 .object([
                     ("level", .integer(section.level)), ("userId", .integer(section.userId)),
@@ -25,6 +26,18 @@ enum TraceText {
                 ])
             })),
         ])
+    }
+
+    /// `[{"seq":17,"message":"..."}]`: rows an answer rests on that disagree with the log.
+    static func problems(_ problems: [RowProblem]) -> JSONValue {
+        .array(problems.map { .object([("seq", $0.seq.json), ("message", .string($0.message))]) })
+    }
+
+    /// Lines saying what the answer above cannot vouch for; "" when nothing.
+    static func renderedProblems(_ problems: [RowProblem]) -> String {
+        guard !problems.isEmpty else { return "" }
+        return "\nNOT VERIFIED: rows shown disagree with the log (run `invite-ledger verify`):\n"
+            + problems.map { "  seq \($0.seq.map(String.init) ?? "-"): \($0.message)\n" }.joined()
     }
 
     static func rendered(_ trace: Trace) -> String {
@@ -58,6 +71,6 @@ enum TraceText {
                 }.joined(separator: "; ") + "\n"
             }
         }
-        return text
+        return text + renderedProblems(trace.problems)
     }
 }
