@@ -34,6 +34,11 @@ public struct Migrator: Sendable {
         case invalidIdentifier(String)
         /// `PRAGMA foreign_key_check` found violations after a migration.
         case foreignKeyViolation(migration: String, table: String)
+        /// A migration the database does not list as applied, but whose objects it holds: its
+        /// row of the migrations table was deleted. Running it would fail, or run it twice.
+        case unrecordedMigration(migration: String, objects: [String])
+        /// SQLite refused a migration's SQL; nothing of it was applied.
+        case failed(migration: String, message: String)
 
         public var description: String {
             switch self {
@@ -44,6 +49,10 @@ public struct Migrator: Sendable {
                 "invalid migration identifier \(identifier): expected four digits, an underscore and snake_case"
             case .foreignKeyViolation(let migration, let table):
                 "migration \(migration) leaves a foreign key violation in table \(table)"
+            case .unrecordedMigration(let migration, let objects):
+                "the migrations table does not list \(migration), but the database holds what it creates (\(objects.joined(separator: ", "))): its row was deleted"
+            case .failed(let migration, let message):
+                "migration \(migration) failed, and nothing of it was applied: \(message)"
             }
         }
     }
@@ -86,7 +95,15 @@ public struct Migrator: Sendable {
                     db, sql: "SELECT 1 FROM \(Self.tableName) WHERE identifier = ?",
                     arguments: [migration.identifier])
                 guard exists == nil else { return .commit }
-                try db.execute(sql: migration.sql)
+                let present = try existingObjects(of: migration, in: db)
+                guard present.isEmpty else {
+                    throw Error.unrecordedMigration(migration: migration.identifier, objects: present)
+                }
+                do {
+                    try db.execute(sql: migration.sql)
+                } catch let error as DatabaseError {
+                    throw Error.failed(migration: migration.identifier, message: error.message)
+                }
                 if let violation = try db.fetchOne(sql: "PRAGMA foreign_key_check") {
                     throw Error.foreignKeyViolation(migration: migration.identifier, table: violation["table"] ?? "?")
                 }
@@ -111,6 +128,33 @@ public struct Migrator: Sendable {
         }
         try refuseUnknown(Set(appliedAt.keys))
         return migrations.map { Status(identifier: $0.identifier, appliedAt: appliedAt[$0.identifier]) }
+    }
+
+    /// The known migrations a database does not list as applied, but whose objects it holds:
+    /// their rows were deleted from the migrations table. Empty for any database as migrated.
+    public func unrecordedMigrations(_ db: Database) throws -> [(identifier: String, objects: [String])] {
+        let applied = try appliedIdentifiers(db)
+        var found: [(identifier: String, objects: [String])] = []
+        for migration in migrations where !applied.contains(migration.identifier) {
+            let present = try existingObjects(of: migration, in: db)
+            if !present.isEmpty { found.append((migration.identifier, present)) }
+        }
+        return found
+    }
+
+    private func existingObjects(of migration: Migration, in db: Database) throws -> [String] {
+        try migration.createdObjects.filter { name in
+            try Int64.fetchOne(db, sql: "SELECT 1 FROM sqlite_schema WHERE name = ?", arguments: [name]) != nil
+        }
+    }
+
+    /// The migrations table's rows as one text, `identifier appliedAt` a line, in identifier
+    /// order: what the head witness keeps a digest of, so that an edited row is seen.
+    public func recordText(_ db: Database) throws -> String {
+        guard let table = try migrationTable(db) else { return "" }
+        return try db.fetchAll(sql: "SELECT identifier, appliedAt FROM \(table) ORDER BY identifier").map { row in
+            "\(row[0] as String? ?? "") \(row[1] as String? ?? "")\n"
+        }.joined()
     }
 
     /// True when every known migration is applied and no unknown one is.

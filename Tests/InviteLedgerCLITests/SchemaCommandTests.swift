@@ -179,6 +179,10 @@ struct CommandLineTests {
                    coalesce((SELECT p.hash FROM saved p WHERE p.seq = s.seq - 1), zeroblob(32)), hash
             FROM saved s ORDER BY seq;
             """)
+        // An earlier version's head witness: no digest of the migrations table.
+        let witness = try String(contentsOfFile: db + "-head", encoding: .utf8)
+        try witness.replacingOccurrences(of: #","migrations":"[0-9a-f]{64}""#, with: "", options: .regularExpression)
+            .write(toFile: db + "-head", atomically: true, encoding: .utf8)
         let outdated = try CLI.run(["stats", "--user-id", "1001", "--db", db])
         #expect(outdated.status == 5)
         #expect(outdated.stderr.contains(#""code":"SCHEMA_OUTDATED""#), "\(outdated)")
@@ -211,8 +215,11 @@ struct CommandLineTests {
             #expect(try CLI.sqlite3(file, "PRAGMA journal_mode;") == "delete\n")
             #expect(!FileManager.default.fileExists(atPath: file + "-wal"))
         }
-        let query = try CLI.run(["stats", "--user-id", "1", "--db", notes])
-        #expect(query.status == 5)
-        #expect(query.stderr.contains("NOT_INITIALIZED"))
+        // Queries and verify say it the same way: one code and one remedy for another program's file.
+        for query in [["stats", "--user-id", "1"], ["report", "attributions"], ["verify"]] {
+            let result = try CLI.run(query + ["--db", notes])
+            #expect(result.status == 5, "\(query): \(result)")
+            #expect(result.stderr == #"{"error":{"code":"FOREIGN_FILE","field":"db","message":"\#(notes) is another program's SQLite file (it holds tables note), not an invite-ledger ledger"}}"# + "\nNothing was written to it. Give --db a new file, or an invite-ledger ledger.\n", "\(query): \(result)")
+        }
     }
 }

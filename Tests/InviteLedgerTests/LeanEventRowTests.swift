@@ -45,7 +45,10 @@ struct LeanEventRowTests {
         let olderLog = try db.fetchAll(sql: "SELECT * FROM eventLog ORDER BY seq").map { $0.values.map(\.description).joined(separator: "|") }
         #expect(olderLog == eventLog)
         try db.close()
-        try FileManager.default.copyItem(atPath: current + "-head", toPath: older + "-head")
+        // The versions before 0015 kept no digest of the migrations table in the witness.
+        let witness = try String(contentsOfFile: current + "-head", encoding: .utf8)
+        try witness.replacingOccurrences(of: #","migrations":"[0-9a-f]{64}""#, with: "", options: .regularExpression)
+            .write(toFile: older + "-head", atomically: true, encoding: .utf8)
 
         #expect(try Ledger.migrate(path: older) == ["0015_lean_event_row"])
         let migrated = try Ledger(path: older, access: .readOnly)

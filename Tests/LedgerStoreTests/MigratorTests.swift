@@ -54,8 +54,9 @@ struct MigratorTests {
             migrations[1],
             Migration(identifier: "0002_broken", sql: "CREATE TABLE half (x INTEGER) STRICT; INSERT INTO nowhere VALUES (1);"),
         ])
-        let error = try #require(throws: DatabaseError.self) { try migrator.migrate(db) }
-        #expect(error.message == "no such table: nowhere")
+        let error = try #require(throws: Migrator.Error.self) { try migrator.migrate(db) }
+        #expect(error == .failed(migration: "0002_broken", message: "no such table: nowhere"))
+        #expect(error.description == "migration 0002_broken failed, and nothing of it was applied: no such table: nowhere")
         #expect(try String.fetchAll(db, sql: "SELECT identifier FROM inviteLedgerMigration") == ["0001_create_a"])
         #expect(try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'half'") == 0)
     }

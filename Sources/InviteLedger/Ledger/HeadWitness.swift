@@ -5,7 +5,11 @@ import LedgerStore
 /// (`invite-ledger.sqlite-head`): the proof, checked before every write, that the file is still
 /// the ledger it was.
 ///
-///     {"seq":20,"hash":"b899e3d5..."}
+///     {"seq":20,"hash":"b899e3d5...","migrations":"5f1c..."}
+///
+/// `migrations` is the SHA-256 of the migrations table's rows (`identifier appliedAt` a line, in
+/// identifier order): a row changed, added or deleted since the witness was written is seen too.
+/// A witness written by an earlier version has none, and gets one at the next write.
 ///
 /// After each commit the writer replaces the witness (a new file renamed over the old one). Before
 /// writing, a command checks that the event at the witness's `seq` still has the witness's hash:
@@ -18,6 +22,8 @@ struct HeadWitness {
     struct Head: Equatable {
         var seq: Int64
         var hash: [UInt8]
+        /// The digest of the migrations table's rows; nil in a witness of an earlier version.
+        var migrations: [UInt8]? = nil
     }
 
     /// Why the file is not the ledger the witness saw.
@@ -28,6 +34,8 @@ struct HeadWitness {
         case truncated(witness: Head, logEndsAt: Int64)
         /// The event at the witness's seq has another hash.
         case differentEvent(witness: Head, found: [UInt8])
+        /// The migrations table's rows are not those the witness saw.
+        case migrationsChanged
 
         var message: String {
             switch self {
@@ -37,6 +45,8 @@ struct HeadWitness {
                 "its log ends at seq \(end), but event \(witness.seq) was committed: events were cut off, or an older copy of the file was put back"
             case .differentEvent(let witness, let found):
                 "its event \(witness.seq) has hash \(found.hex), but \(witness.hash.hex) was committed: the file was replaced, rolled back or mixed with another database's -wal file"
+            case .migrationsChanged:
+                "its migrations table is not what it was when the head witness was written: a row was changed, added or deleted"
             }
         }
     }
@@ -65,13 +75,22 @@ struct HeadWitness {
         else {
             throw .unreadable("\(path) does not hold {\"seq\":N,\"hash\":\"...\"}")
         }
-        return Head(seq: seq, hash: hash)
+        var migrations: [UInt8]?
+        if let member = value?["migrations"] {
+            guard case .string(let text) = member, let digest = [UInt8](hex: text), digest.count == 32 else {
+                throw .unreadable("\(path) holds a migrations digest that is not 64 hexadecimal digits")
+            }
+            migrations = digest
+        }
+        return Head(seq: seq, hash: hash, migrations: migrations)
     }
 
     /// Replaces the witness with `head`: written to a file of this process, then renamed, so a
     /// reader never sees half a witness. Not synced: see Reliability.md on power loss.
     func write(_ head: Head) throws {
-        let text = JSONValue.object([("seq", .integer(head.seq)), ("hash", .string(head.hash.hex))]).serialized() + "\n"
+        var members: [(String, JSONValue)] = [("seq", .integer(head.seq)), ("hash", .string(head.hash.hex))]
+        if let migrations = head.migrations { members.append(("migrations", .string(migrations.hex))) }
+        let text = JSONValue.object(members).serialized() + "\n"
         // Plain POSIX calls: Foundation's Data.write syncs the file, which would cost a disk flush
         // per recorded step.
         let temporary = path + ".\(getpid()).tmp"
@@ -107,7 +126,11 @@ struct HeadWitness {
         guard let found = try Self.hash(db, seq: witness.seq) else {
             return .truncated(witness: witness, logEndsAt: try Self.head(db)?.seq ?? 0)
         }
-        return found == witness.hash ? nil : .differentEvent(witness: witness, found: found)
+        guard found == witness.hash else { return .differentEvent(witness: witness, found: found) }
+        if let migrations = witness.migrations, migrations != (try Self.migrationsDigest(db)) {
+            return .migrationsChanged
+        }
+        return nil
     }
 
     /// Refuses to create a new, empty ledger where a witness says one with events was: the file
@@ -120,10 +143,16 @@ struct HeadWitness {
             reason: "does not exist, but its head witness \(path) says event \(head.seq) was committed (remove \(path) to start a new, empty ledger)")
     }
 
-    /// The newest event, or nil when the log is empty or the database has no log yet.
+    /// The newest event, with the digest of the migrations table, or nil when the log is empty
+    /// or the database has no log yet.
     static func head(_ db: Database) throws -> Head? {
-        guard try hasLog(db) else { return nil }
-        return try EventRecord.head(db).map { Head(seq: $0.seq, hash: $0.hash) }
+        guard try hasLog(db), let head = try EventRecord.head(db) else { return nil }
+        return Head(seq: head.seq, hash: head.hash, migrations: try migrationsDigest(db))
+    }
+
+    /// SHA-256 of the migrations table's rows (`Migrator.recordText`).
+    static func migrationsDigest(_ db: Database) throws -> [UInt8] {
+        SHA256.hash(Array(try LedgerSchema.migrator().recordText(db).utf8))
     }
 
     private static func hash(_ db: Database, seq: Int64) throws -> [UInt8]? {

@@ -30,6 +30,7 @@ extension Ledger {
         defer { copy.remove() }
         try queue.inDatabase { db in try db.backup(to: copy.db) }
         var report = VerificationReport()
+        let migrations = try HeadWitness.migrationsDigest(copy.db)
         try copy.db.inTransaction(.deferred) {
             report = try Self.verify(copy.db, chainOnly: check == .chain)
             if check == .chain {
@@ -42,7 +43,7 @@ extension Ledger {
         guard report.isIntact else { return report }
         try copy.move(to: destination)
         if let hash = report.headHash, let witness = HeadWitness(databasePath: destination) {
-            try witness.write(HeadWitness.Head(seq: report.events, hash: hash))
+            try witness.write(HeadWitness.Head(seq: report.events, hash: hash, migrations: migrations))
         }
         return report
     }

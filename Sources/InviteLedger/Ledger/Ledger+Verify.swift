@@ -21,6 +21,9 @@ extension Ledger {
         let witnessed = witness.map { witness in Result { () throws(HeadWitness.Mismatch) in try witness.read() } }
         return try queue.read { db in
             var report = try Self.verify(db, chainOnly: chainOnly)
+            report.problems += migrationProblems.map {
+                .init(kind: .schema, table: Migrator.tableName, message: $0)
+            }
             try Self.reportingDamage(into: &report, "the head of the log") { report in
                 if let witness, let witnessed, let mismatch = try witness.mismatch(db, witnessed: witnessed) {
                     report.problems.append(.init(
@@ -32,10 +35,14 @@ extension Ledger {
     }
 
     /// Refuses (`LedgerFileError`) a file that is not the ledger its head witness saw: a log cut
-    /// short or an older copy put back, a swapped file, another database's `-wal`. Queries call it
+    /// short or an older copy put back, a swapped file, another database's `-wal`, a migrations
+    /// table edited. Queries call it
     /// before they answer, so that such a file never answers as if it were the ledger; `verify`
     /// reports the same as a problem instead. Costs one read of the witness and one event.
     public func requireWitnessedHead() throws {
+        if let problem = migrationProblems.first {
+            throw LedgerFileError(path: path, reason: problem)
+        }
         guard let witness else { return }
         try queue.read { db in
             try Self.requireIntact(db, path: path) { _ in try witness.mismatch(db)?.message }
@@ -55,7 +62,8 @@ extension Ledger {
             try? FileManager.default.removeItem(atPath: witness.path)
             return true
         }
-        try witness.write(HeadWitness.Head(seq: report.events, hash: hash))
+        let migrations = try queue.read { db in try HeadWitness.migrationsDigest(db) }
+        try witness.write(HeadWitness.Head(seq: report.events, hash: hash, migrations: migrations))
         return true
     }
 

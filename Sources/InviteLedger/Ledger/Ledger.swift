@@ -34,6 +34,9 @@ public final class Ledger: Sendable {
     /// True when a read-only file without a `-shm` beside it (an auditor's copy in a read-only
     /// directory) was opened as immutable: SQLite then reads it without locking.
     public let isImmutable: Bool
+    /// What a read-only open found wrong with the migrations table (a row deleted or added):
+    /// queries refuse the file, `verify` reports each as a problem.
+    let migrationProblems: [String]
     /// What the recording rules know of the ledger, kept between writes; only touched with the
     /// connection, inside `queue`.
     private let recording = RecordingBox()
@@ -77,6 +80,7 @@ public final class Ledger: Sendable {
         switch access {
         case .readWrite, .create:
             isImmutable = false
+            migrationProblems = []
             if access == .readWrite && !Self.holdsDatabase(path) {
                 try witness?.requireDatabase()
                 throw LedgerError(
@@ -88,7 +92,7 @@ public final class Ledger: Sendable {
             queue = try DatabaseQueue(path: path, mode: .readWriteCreate, configuration: configuration)
             try queue.inDatabase { db in
                 try Self.checkBeforeWriting(db, path: path, witness: witness)
-                _ = try migrator.migrate(db)
+                try Self.migrate(db, migrator, witness: witness)
             }
         case .readOnly:
             guard path == ":memory:" || FileManager.default.fileExists(atPath: path) else {
@@ -102,11 +106,17 @@ public final class Ledger: Sendable {
                 isImmutable = true
             }
             self.isImmutable = isImmutable
-            let status = try queue.inDatabase { db in try migrator.status(db) }
-            if status.allSatisfy({ $0.appliedAt == nil }) {
+            let (applied, problems) = try queue.inDatabase { db in
+                try Self.readMigrations(db, migrator, witness: witness)
+            }
+            if applied.isEmpty {
+                // Another program's file is said the same way by every command.
+                if !isImmutable { try Self.refuseForeignFile(path) }
                 throw LedgerError(.notInitialized, "\(path) is not an invite-ledger database; create one with `invite-ledger init`")
             }
-            var pending = status.filter { $0.appliedAt == nil }.map(\.identifier)
+            migrationProblems = problems.map(\.message)
+            let unrecorded = Set(problems.compactMap(\.identifier))
+            var pending = migrator.migrations.map(\.identifier).filter { !applied.contains($0) && !unrecorded.contains($0) }
             if try queue.inDatabase({ db in try migrator.hasLegacyTable(db) }) {
                 pending.append("(its migrations table, schema_migrations, gets its new name)")
             }
@@ -116,6 +126,29 @@ public final class Ledger: Sendable {
                     "\(path) needs migrations \(pending.joined(separator: ", ")); run `invite-ledger migrate`")
             }
         }
+    }
+
+    /// The migrations a database applied, and what is wrong with its migrations table: a known
+    /// migration it does not list though it holds its objects (its row deleted), or a migration
+    /// no invite-ledger has while the table is not what the head witness saw (a row added).
+    /// A migration no invite-ledger has, in a table the witness does not contradict, is a newer
+    /// invite-ledger's: `Migrator.Error.unknownMigrations`.
+    private static func readMigrations(
+        _ db: Database, _ migrator: Migrator, witness: HeadWitness?
+    ) throws -> (applied: Set<String>, problems: [(identifier: String?, message: String)]) {
+        let applied = try migrator.appliedIdentifiers(db)
+        var problems: [(identifier: String?, message: String)] = try migrator.unrecordedMigrations(db).map {
+            ($0.identifier, Migrator.Error.unrecordedMigration(migration: $0.identifier, objects: $0.objects).description)
+        }
+        let unknown = applied.subtracting(migrator.migrations.map(\.identifier)).sorted()
+        if !unknown.isEmpty {
+            let witnessed = (try? witness?.read())??.migrations
+            guard let witnessed, witnessed != (try HeadWitness.migrationsDigest(db)) else {
+                throw Migrator.Error.unknownMigrations(unknown)
+            }
+            problems.append((nil, "the migrations table lists \(unknown.joined(separator: ", ")), which no invite-ledger migration is, and is not what the head witness saw: a row was added"))
+        }
+        return (applied.subtracting(unknown), problems)
     }
 
     /// True when there is a database file at `path` to open (in memory: always): a missing or
@@ -255,9 +288,20 @@ public final class Ledger: Sendable {
         let queue = try DatabaseQueue(path: path, mode: .readWriteCreate)
         defer { try? queue.close() }
         return try queue.inDatabase { db in
-            try checkBeforeWriting(db, path: path, witness: HeadWitness(databasePath: path))
-            return try migrator.migrate(db)
+            let witness = HeadWitness(databasePath: path)
+            try checkBeforeWriting(db, path: path, witness: witness)
+            return try migrate(db, migrator, witness: witness)
         }
+    }
+
+    /// Applies the pending migrations; the head witness then keeps the migrations table's new rows.
+    @discardableResult
+    private static func migrate(_ db: Database, _ migrator: Migrator, witness: HeadWitness?) throws -> [String] {
+        let applied = try migrator.migrate(db)
+        if !applied.isEmpty, let witness, let head = try HeadWitness.head(db) {
+            try witness.write(head)
+        }
+        return applied
     }
 
     /// Every migration this binary knows and when it was applied to the database at `path`,
