@@ -93,7 +93,7 @@ struct QueryCommandTests {
             """), "\(dot.stdout)")
         let bad = try CLI.run(["referrals", "--user-id", "1001", "--after", "r1.x", "--db", db])
         #expect(bad.status == 2)
-        #expect(bad.stderr == #"{"error":{"code":"INVALID_CURSOR","field":"after","message":"\"r1.x\" is not a cursor printed by a previous page (nextCursor)"}}"# + "\n")
+        #expect(bad.stderr == #"{"error":{"code":"INVALID_CURSOR","field":"--after","message":"\"r1.x\" is not a cursor printed by a previous page (nextCursor)"}}"# + "\n")
     }
 
     @Test("stats, referral get, upline and trace")
@@ -107,7 +107,7 @@ struct QueryCommandTests {
         #expect(get.stdout == #"{"broker":"acme","partnerId":"bob@ib.example","level":"account","userId":1002,"ctidTraderAccountId":5002,"since":"2026-03-10T10:05:00.000Z","crmPartnerRef":"CRM-1002"}"# + "\n")
         let missing = try CLI.run(["referral", "get", "--user-id", "1002", "--db", db])
         #expect(missing.status == 2)
-        #expect(missing.stderr == #"{"error":{"code":"NOT_FOUND","field":"user-id","message":"user 1002 has no user-level partnerId"}}"# + "\n")
+        #expect(missing.stderr == #"{"error":{"code":"NOT_FOUND","field":"--user-id","message":"user 1002 has no user-level partnerId"}}"# + "\n")
         let upline = try CLI.run(["upline", "--user-id", "2001", "--as-of", "2026-04-05T00:00:00Z", "--db", db])
         #expect(upline.stdout == """
             level  userId  partnerId       partnerCtidTraderAccountId  attributedAt              crmPartnerRef
@@ -170,7 +170,7 @@ struct QueryCommandTests {
         try CLI.run(["record", "--create", "--allow-new-brokers", #"{"step":"user.created","eventId":"z1","brokerCrmName":"zeta","at":"2026-04-01T00:00:00Z","userId":1001}"#, "--db", db])
         let ambiguous = try CLI.run(["stats", "--user-id", "1001", "--db", db])
         #expect(ambiguous.status == 2)
-        #expect(ambiguous.stderr == #"{"error":{"code":"AMBIGUOUS_BROKER","field":"broker","message":"the ledger holds 2 brokers (acme, zeta); name one with --broker"}}"# + "\n")
+        #expect(ambiguous.stderr == #"{"error":{"code":"AMBIGUOUS_BROKER","field":"--broker","message":"the ledger holds 2 brokers (acme, zeta); name one with --broker"}}"# + "\n")
         let scoped = try CLI.run(["stats", "--user-id", "1001", "--broker", "zeta", "--format", "json", "--db", db])
         #expect(scoped.stdout == #"{"broker":"zeta","partnerUserId":1001,"asOf":null,"levels":[],"total":0}"# + "\n")
     }

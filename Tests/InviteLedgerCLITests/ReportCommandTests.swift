@@ -50,7 +50,7 @@ struct ReportCommandTests {
         #expect(!FileManager.default.fileExists(atPath: scratch.path("failed.csv")))
         let backwards = try CLI.run(["report", "attributions", "--from", "2026-05-01T00:00:00Z", "--to", "2026-04-01T00:00:00Z", "--db", db])
         #expect(backwards.status == 2)
-        #expect(backwards.stderr == #"{"error":{"code":"INVALID_FIELD","field":"to","message":"to (2026-04-01T00:00:00.000Z) is before from (2026-05-01T00:00:00.000Z)"}}"# + "\n")
+        #expect(backwards.stderr == #"{"error":{"code":"INVALID_FIELD","field":"--to","message":"to (2026-04-01T00:00:00.000Z) is before from (2026-05-01T00:00:00.000Z)"}}"# + "\n")
     }
 
     @Test("awkward partnerIds survive a round trip through a real CSV parser")

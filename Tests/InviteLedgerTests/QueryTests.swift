@@ -86,20 +86,20 @@ struct QueryTests {
         // A partner's CRM reference, and an account-level partnerId: 1002's tree.
         #expect(try ledger.referrals(of: .crmPartnerRef("CRM-1002")).partnerUserId == 1002)
         #expect(try ledger.referrals(of: .partnerId("bob@ib.example")).partnerUserId == 1002)
-        #expect(throws: LedgerError(.unknownUser, field: "user-id", "no user 77 in broker acme")) {
+        #expect(throws: LedgerError(.unknownUser, field: "--user-id", "no user 77 in broker acme")) {
             try ledger.referrals(of: .userId(77))
         }
-        #expect(throws: LedgerError(.unknownAccount, field: "account-id", "no trading account 77 in broker acme")) {
+        #expect(throws: LedgerError(.unknownAccount, field: "--account-id", "no trading account 77 in broker acme")) {
             try ledger.referrals(of: .accountId(77))
         }
-        #expect(throws: LedgerError(.unknownPartnerId, field: "partner-id", "partnerId \"nobody\" was never assigned in broker acme")) {
+        #expect(throws: LedgerError(.unknownPartnerId, field: "--partner-id", "partnerId \"nobody\" was never assigned in broker acme")) {
             try ledger.referrals(of: .partnerId("nobody"))
         }
-        #expect(throws: LedgerError(.unknownPartner, field: "crm-partner-ref", "no partner \"CRM-0\" registered in broker acme")) {
+        #expect(throws: LedgerError(.unknownPartner, field: "--crm-partner-ref", "no partner \"CRM-0\" registered in broker acme")) {
             try ledger.referrals(of: .crmPartnerRef("CRM-0"))
         }
         _ = try ledger.record(json: step("partner.registered", "p-new", ["crmPartnerRef": "CRM-NEW"]))
-        #expect(throws: LedgerError(.notFound, field: "crm-partner-ref", "partner \"CRM-NEW\" has no cTID user yet")) {
+        #expect(throws: LedgerError(.notFound, field: "--crm-partner-ref", "partner \"CRM-NEW\" has no cTID user yet")) {
             try ledger.referrals(of: .crmPartnerRef("CRM-NEW"))
         }
     }
@@ -128,10 +128,10 @@ struct QueryTests {
         // Every row that existed stays in order, once; the one attributed after them comes last;
         // the one attributed before the cursor is on no later page (it belongs to page one).
         #expect(seen == [10, 11, 12, 13, 14, 15, 16, 20])
-        #expect(throws: LedgerError(.invalidCursor, field: "after", "\"garbage\" is not a cursor printed by a previous page (nextCursor)")) {
+        #expect(throws: LedgerError(.invalidCursor, field: "--after", "\"garbage\" is not a cursor printed by a previous page (nextCursor)")) {
             try ledger.referrals(of: .userId(1), after: "garbage")
         }
-        #expect(throws: LedgerError(.invalidField, field: "limit", "limit must be from 1 to 10000, got 0")) {
+        #expect(throws: LedgerError(.invalidField, field: "--limit", "limit must be from 1 to 10000, got 0")) {
             try ledger.referrals(of: .userId(1), limit: 0)
         }
     }
@@ -147,13 +147,14 @@ struct QueryTests {
         #expect(account == ReferralAssignment(
             brokerCrmName: "acme", partnerId: "bob@ib.example", level: "account", userId: 1002, ctidTraderAccountId: 5002,
             since: Self.time("2026-03-10T10:05:00Z"), crmPartnerRef: "CRM-1002"))
-        #expect(throws: LedgerError(.notFound, field: "user-id", "user 1002 has no user-level partnerId")) {
+        #expect(throws: LedgerError(.notFound, field: "--user-id", "user 1002 has no user-level partnerId")) {
             try ledger.referral(of: .userId(1002))
         }
-        #expect(throws: LedgerError(.notFound, field: "user-id", "user 1004 has no user-level partnerId")) {
+        #expect(throws: LedgerError(.notFound, field: "--user-id", "user 1004 has no user-level partnerId")) {
             try ledger.referral(of: .userId(1004))
         }
-        #expect(throws: LedgerError(.notFound, field: "account-id", "trading account 5001 has no partnerId")) {
+        // As cTrader's GET: an account's record is its own; the user's is read with --user-id.
+        #expect(throws: LedgerError(.notFound, field: "--account-id", #"trading account 5001 has no account-level partnerId; its user 1001 holds "ib-alice" at user level (--user-id 1001)"#)) {
             try ledger.referral(of: .accountId(5001))
         }
     }
@@ -247,13 +248,13 @@ struct QueryTests {
         #expect(try ledger.referrals(broker: "acme", of: .partnerId("shared")).referrals.map(\.userId) == [10])
         #expect(try ledger.referrals(broker: "zeta", of: .userId(1)).referrals.map(\.userId) == [20])
         #expect(try ledger.upline(broker: "zeta", of: .userId(20)).levels.map(\.userId) == [1])
-        #expect(throws: LedgerError(.unknownUser, field: "user-id", "no user 10 in broker zeta")) {
+        #expect(throws: LedgerError(.unknownUser, field: "--user-id", "no user 10 in broker zeta")) {
             try ledger.upline(broker: "zeta", of: .userId(10))
         }
-        #expect(throws: LedgerError(.ambiguousBroker, field: "broker", "the ledger holds 2 brokers (acme, zeta); name one with --broker")) {
+        #expect(throws: LedgerError(.ambiguousBroker, field: "--broker", "the ledger holds 2 brokers (acme, zeta); name one with --broker")) {
             try ledger.stats(of: .userId(1))
         }
-        #expect(throws: LedgerError(.unknownBroker, field: "broker", "no broker \"omega\" in this ledger")) {
+        #expect(throws: LedgerError(.unknownBroker, field: "--broker", "no broker \"omega\" in this ledger")) {
             try ledger.stats(broker: "omega", of: .userId(1))
         }
         #expect(try ledger.trace(broker: "acme", of: .userId(10)).sections.flatMap(\.steps).allSatisfy { $0.seq <= 3 })

@@ -23,9 +23,9 @@ extension Ledger {
         broker: String? = nil, of partner: PartnerReference, depth: Int64 = 1, asOf: Timestamp? = nil,
         limit: Int = 50, after: String? = nil
     ) throws -> ReferralPage {
-        guard depth >= 1 else { throw LedgerError(.invalidField, field: "depth", "depth must be at least 1, got \(depth)") }
+        guard depth >= 1 else { throw LedgerError(.invalidField, field: "--depth", "depth must be at least 1, got \(depth)") }
         guard (1...Self.maximumPageSize).contains(limit) else {
-            throw LedgerError(.invalidField, field: "limit", "limit must be from 1 to \(Self.maximumPageSize), got \(limit)")
+            throw LedgerError(.invalidField, field: "--limit", "limit must be from 1 to \(Self.maximumPageSize), got \(limit)")
         }
         let position = try after.map(ReferralCursor.decode)
         return try queue.read { db in

@@ -11,7 +11,7 @@ struct QueryScope {
         self.db = db
         if let brokerCrmName {
             guard let broker = try BrokerRecord.fetch(db, brokerCrmName: brokerCrmName) else {
-                throw LedgerError(.unknownBroker, field: "broker", "no broker \(FieldReader.quote(brokerCrmName)) in this ledger")
+                throw LedgerError(.unknownBroker, field: "--broker", "no broker \(FieldReader.quote(brokerCrmName)) in this ledger")
             }
             self.broker = broker
             return
@@ -19,16 +19,16 @@ struct QueryScope {
         let brokers = try BrokerRecord.fetchAll(db)
         guard brokers.count == 1 else {
             if brokers.isEmpty {
-                throw LedgerError(.unknownBroker, field: "broker", "the ledger holds no broker yet")
+                throw LedgerError(.unknownBroker, field: "--broker", "the ledger holds no broker yet")
             }
             throw LedgerError(
-                .ambiguousBroker, field: "broker",
+                .ambiguousBroker, field: "--broker",
                 "the ledger holds \(brokers.count) brokers (\(brokers.map(\.brokerCrmName).joined(separator: ", "))); name one with --broker")
         }
         self.broker = brokers[0]
     }
 
-    func user(_ userId: Int64, field: String = "user-id") throws -> UserRecord {
+    func user(_ userId: Int64, field: String = "--user-id") throws -> UserRecord {
         guard let user = try UserRecord.fetch(db, brokerId: broker.id, userId: userId) else {
             throw LedgerError(.unknownUser, field: field, "no user \(userId) in broker \(broker.brokerCrmName)")
         }
@@ -38,7 +38,7 @@ struct QueryScope {
     func account(_ accountId: Int64) throws -> AccountRecord {
         guard let account = try AccountRecord.fetch(db, brokerId: broker.id, ctidTraderAccountId: accountId) else {
             throw LedgerError(
-                .unknownAccount, field: "account-id", "no trading account \(accountId) in broker \(broker.brokerCrmName)")
+                .unknownAccount, field: "--account-id", "no trading account \(accountId) in broker \(broker.brokerCrmName)")
         }
         return account
     }
@@ -53,19 +53,19 @@ struct QueryScope {
         case .partnerId(let partnerId):
             guard let holder = try HolderRecord.fetch(db, brokerId: broker.id, partnerId: partnerId) else {
                 throw LedgerError(
-                    .unknownPartnerId, field: "partner-id",
+                    .unknownPartnerId, field: "--partner-id",
                     "partnerId \(FieldReader.quote(partnerId)) was never assigned in broker \(broker.brokerCrmName)")
             }
             return try userRow(holder.userRowId)
         case .crmPartnerRef(let ref):
             guard let partner = try PartnerRecord.fetch(db, brokerId: broker.id, crmPartnerRef: ref) else {
                 throw LedgerError(
-                    .unknownPartner, field: "crm-partner-ref",
+                    .unknownPartner, field: "--crm-partner-ref",
                     "no partner \(FieldReader.quote(ref)) registered in broker \(broker.brokerCrmName)")
             }
             guard let userRowId = partner.userRowId else {
                 throw LedgerError(
-                    .notFound, field: "crm-partner-ref", "partner \(FieldReader.quote(ref)) has no cTID user yet")
+                    .notFound, field: "--crm-partner-ref", "partner \(FieldReader.quote(ref)) has no cTID user yet")
             }
             return try userRow(userRowId)
         }

@@ -37,9 +37,14 @@ extension Ledger {
                 assignment = try AssignmentRecord.fetchActive(db, accountRowId: account.id)
             }
             guard let assignment, let holder = try HolderRecord.fetch(db, id: assignment.holderRowId) else {
-                throw LedgerError(
-                    .notFound, field: subject.field,
-                    "\(subject)\(accountId == nil ? " has no user-level partnerId" : " has no partnerId")")
+                // As cTrader's GET: a user's record or an account's own, never one for the other.
+                var message = "\(subject)\(accountId == nil ? " has no user-level partnerId" : " has no account-level partnerId")"
+                if accountId != nil, let userLevel = try AssignmentRecord.fetchActive(db, userRowId: owner.id),
+                   let held = try HolderRecord.fetch(db, id: userLevel.holderRowId)
+                {
+                    message += "; its user \(owner.userId) holds \(FieldReader.quote(held.partnerId)) at user level (--user-id \(owner.userId))"
+                }
+                throw LedgerError(.notFound, field: subject.field, message)
             }
             // The CRM partner the holder's user is, as `upline` names it; else the one the
             // assignment named.
@@ -57,8 +62,8 @@ extension SubjectReference {
     /// The command-line option that names it.
     var field: String {
         switch self {
-        case .userId: "user-id"
-        case .accountId: "account-id"
+        case .userId: "--user-id"
+        case .accountId: "--account-id"
         }
     }
 }

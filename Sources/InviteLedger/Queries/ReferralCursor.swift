@@ -21,7 +21,7 @@ enum ReferralCursor {
 
     private static func invalid(_ text: String) -> LedgerError {
         LedgerError(
-            .invalidCursor, field: "after",
+            .invalidCursor, field: "--after",
             "\(FieldReader.show(.string(text))) is not a cursor printed by a previous page (nextCursor)")
     }
 }

@@ -32,10 +32,10 @@ public struct ReportOptions: Sendable {
 
     func validate() throws {
         guard (1...Self.maximumLevels).contains(levels) else {
-            throw LedgerError(.invalidField, field: "levels", "levels must be from 1 to \(Self.maximumLevels), got \(levels)")
+            throw LedgerError(.invalidField, field: "--levels", "levels must be from 1 to \(Self.maximumLevels), got \(levels)")
         }
         if let from, let to, to < from {
-            throw LedgerError(.invalidField, field: "to", "to (\(to.rfc3339)) is before from (\(from.rfc3339))")
+            throw LedgerError(.invalidField, field: "--to", "to (\(to.rfc3339)) is before from (\(from.rfc3339))")
         }
     }
 
