@@ -220,9 +220,10 @@ enum InviteLedgerCLI {
     /// A file that must not be written: what is wrong, that nothing was written, and what to do.
     static func reportUntrusted(_ error: LedgerFileError, to errors: OutputStream) {
         let path = error.path
-        let reason = ["is ", "does "].contains(where: error.reason.hasPrefix) ? error.reason : "cannot be trusted: \(error.reason)"
+        let reason = ["is ", "does ", "cannot "].contains(where: error.reason.hasPrefix) ? error.reason : "cannot be trusted: \(error.reason)"
         if let remedy = error.remedy {
-            report(code: "FOREIGN_FILE", field: "db", message: "\(path) \(reason)", hints: [remedy], to: errors)
+            let code = error.kind == .foreign ? "FOREIGN_FILE" : "DATABASE_UNUSABLE"
+            report(code: code, field: "db", message: "\(path) \(reason)", hints: [remedy], to: errors)
             return
         }
         report(code: "DATABASE_UNUSABLE", field: "db", message: "\(path) \(reason)", hints: [

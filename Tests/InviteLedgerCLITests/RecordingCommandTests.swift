@@ -82,9 +82,9 @@ struct RecordingCommandTests {
             {"error":{"code":"INVALID_JSON","message":"invalid JSON: invalid UTF-8 at byte 37"}}
             {"error":{"code":"INVALID_JSON","message":"invalid JSON: invalid UTF-8 at byte 37"}}
             bom 2 2 3
-            {"error":{"code":"INVALID_JSON","message":"invalid JSON: unexpected byte 0xEF, expected a value at byte 1"}}
-            {"error":{"code":"INVALID_JSON","message":"invalid JSON: unexpected byte 0xEF, expected a value at byte 1"}}
-            {"error":{"code":"INVALID_JSON","message":"invalid JSON: unexpected byte 0xEF, expected a value at byte 1"}}
+            {"error":{"code":"INVALID_JSON","message":"invalid JSON: a UTF-8 byte order mark (EF BB BF: JSON allows none, send the text without it) at byte 1"}}
+            {"error":{"code":"INVALID_JSON","message":"invalid JSON: a UTF-8 byte order mark (EF BB BF: JSON allows none, send the text without it) at byte 1"}}
+            {"error":{"code":"INVALID_JSON","message":"invalid JSON: a UTF-8 byte order mark (EF BB BF: JSON allows none, send the text without it) at byte 1"}}
 
             """#)
         #expect(try CLI.sqlite3(db, "SELECT COUNT(*) FROM event") == "0\n")

@@ -97,4 +97,48 @@ struct WritePolicyTests {
         #expect(result.stderr == #"{"error":{"code":"INVALID_FIELD","field":"at","message":"\#(message)"}}"# + "\n")
         #expect(try CLI.sqlite3(db, ".dump") == before)
     }
+
+    @Test("a directory, a missing directory, a text file and a read-only file are each said plainly")
+    func unusablePaths() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let directory = scratch.path("folder")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let missing = scratch.path("nowhere/ledger.sqlite")
+        let text = scratch.path("notes.txt")
+        try "meeting notes\n".write(toFile: text, atomically: true, encoding: .utf8)
+        let cases: [([String], Int32, String)] = [
+            (["record", Self.user("d1"), "--db", directory], 5,
+             #"{"error":{"code":"DATABASE_UNUSABLE","field":"db","message":"\#(directory) is a directory, not a database file"}}"# + "\nGive --db a file, for example \(directory)/invite-ledger.sqlite.\n"),
+            (["stats", "--user-id", "1", "--db", directory], 5,
+             #"{"error":{"code":"DATABASE_UNUSABLE","field":"db","message":"\#(directory) is a directory, not a database file"}}"# + "\nGive --db a file, for example \(directory)/invite-ledger.sqlite.\n"),
+            (["record", Self.user("d2"), "--create", "--db", missing], 5,
+             #"{"error":{"code":"DATABASE_UNUSABLE","field":"db","message":"\#(missing) cannot be created: its directory \#(scratch.path("nowhere")) does not exist"}}"# + "\nCreate the directory first, or give --db another path.\n"),
+            (["init", "--db", missing], 5,
+             #"{"error":{"code":"DATABASE_UNUSABLE","field":"db","message":"\#(missing) cannot be created: its directory \#(scratch.path("nowhere")) does not exist"}}"# + "\nCreate the directory first, or give --db another path.\n"),
+            (["ingest", "-", "--db", text], 5,
+             #"{"error":{"code":"FOREIGN_FILE","field":"db","message":"\#(text) is not an SQLite database file (it does not begin with SQLite's header)"}}"# + "\nNothing was written to it. Give --db a new file, or an invite-ledger ledger.\n"),
+            (["stats", "--user-id", "1", "--db", text], 5,
+             #"{"error":{"code":"FOREIGN_FILE","field":"db","message":"\#(text) is not an SQLite database file (it does not begin with SQLite's header)"}}"# + "\nNothing was written to it. Give --db a new file, or an invite-ledger ledger.\n"),
+        ]
+        for (arguments, status, stderr) in cases {
+            let result = try CLI.run(arguments, stdin: "")
+            #expect(result.status == status, "\(arguments): \(result)")
+            #expect(result.stderr == stderr, "\(arguments): \(result)")
+        }
+        #expect(try String(contentsOfFile: text, encoding: .utf8) == "meeting notes\n")
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("nowhere")))
+
+        // A read-only ledger, as a user who may not write it (root may write anywhere).
+        let db = try seeded(scratch)
+        chmod(db, 0o444)
+        chmod(scratch.url.path, 0o755)
+        let asUser = getuid() == 0 ? ["runuser", "-u", "nobody", "--", CLI.binary.path] : [CLI.binary.path]
+        let output = try CLI.python("""
+            import subprocess, sys
+            done = subprocess.run(sys.argv[3:] + ["record", sys.argv[1], "--db", sys.argv[2]], capture_output=True)
+            print(done.returncode, done.stderr.decode().splitlines()[0])
+            """, [Self.user("r1"), db] + asUser)
+        #expect(output == #"5 {"error":{"code":"DATABASE_UNUSABLE","field":"db","message":"\#(db) is read-only for this process: it cannot be written"}}"# + "\n", "\(output)")
+    }
 }

@@ -16,6 +16,12 @@ public struct JSONParser {
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(Error) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
+        if bytes.count - parser.offset >= 3, bytes[parser.offset] == 0xEF, bytes[parser.offset + 1] == 0xBB,
+           bytes[parser.offset + 2] == 0xBF
+        {
+            // Named, not repaired: a byte order mark is not JSON, and what follows it is not guessed at.
+            throw parser.error("a UTF-8 byte order mark (EF BB BF: JSON allows none, send the text without it)")
+        }
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
         guard parser.offset == bytes.count else {

@@ -81,6 +81,7 @@ public final class Ledger: Sendable {
         case .readWrite, .create:
             isImmutable = false
             migrationProblems = []
+            try Self.checkPath(path, writing: true, creating: access == .create)
             if access == .readWrite && !Self.holdsDatabase(path) {
                 try witness?.requireDatabase()
                 throw LedgerError(
@@ -95,6 +96,7 @@ public final class Ledger: Sendable {
                 try Self.migrate(db, migrator, witness: witness)
             }
         case .readOnly:
+            try Self.checkPath(path, writing: false, creating: false)
             guard path == ":memory:" || FileManager.default.fileExists(atPath: path) else {
                 throw LedgerError(.notInitialized, "no ledger at \(path); create it with `invite-ledger init`")
             }
@@ -151,6 +153,52 @@ public final class Ledger: Sendable {
         return (applied.subtracting(unknown), problems)
     }
 
+    /// Refuses a path that cannot hold a ledger as given, before SQLite opens it (which would say
+    /// "disk I/O error" or "unable to open database file"): a directory, a missing directory (when
+    /// the file is to be created), a file that is not SQLite's (with no head witness beside it to
+    /// say a ledger was there), and for a write, a file or directory this process cannot write.
+    static func checkPath(_ path: String, writing: Bool, creating: Bool) throws {
+        guard path != ":memory:", !path.hasPrefix("file:") else { return }
+        let files = FileManager.default
+        var isDirectory: ObjCBool = false
+        let exists = files.fileExists(atPath: path, isDirectory: &isDirectory)
+        if exists && isDirectory.boolValue {
+            throw LedgerFileError(
+                path: path, reason: "is a directory, not a database file",
+                remedy: "Give --db a file, for example \((path as NSString).appendingPathComponent("invite-ledger.sqlite")).",
+                kind: .unusable)
+        }
+        let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        if !exists {
+            guard creating, !files.fileExists(atPath: directory) else { return }
+            throw LedgerFileError(
+                path: path, reason: "cannot be created: its directory \(directory) does not exist",
+                remedy: "Create the directory first, or give --db another path.", kind: .unusable)
+        }
+        if let handle = FileHandle(forReadingAtPath: path) {
+            let header = (try? handle.read(upToCount: 16)) ?? Data()
+            try? handle.close()
+            if !header.isEmpty && header != Data("SQLite format 3\0".utf8) && HeadWitness(databasePath: path).map({ !files.fileExists(atPath: $0.path) }) ?? true {
+                throw LedgerFileError(
+                    path: path, reason: "is not an SQLite database file (it does not begin with SQLite's header)",
+                    remedy: "Nothing was written to it. Give --db a new file, or an invite-ledger ledger.", kind: .foreign)
+            }
+        }
+        guard writing else { return }
+        if Glibc.access(path, W_OK) != 0 {
+            throw LedgerFileError(
+                path: path, reason: "is read-only for this process: it cannot be written",
+                remedy: "Nothing was written to it. Query it (queries open a ledger read-only), or give this process write permission.",
+                kind: .unusable)
+        }
+        if Glibc.access(directory, W_OK) != 0 {
+            throw LedgerFileError(
+                path: path, reason: "cannot be written: its directory \(directory) is read-only, and SQLite writes \((path as NSString).lastPathComponent)-wal and -shm beside it",
+                remedy: "Nothing was written to it. Give this process write permission on the directory, or write to a copy elsewhere.",
+                kind: .unusable)
+        }
+    }
+
     /// True when there is a database file at `path` to open (in memory: always): a missing or
     /// empty file holds no ledger.
     static func holdsDatabase(_ path: String) -> Bool {
@@ -168,7 +216,8 @@ public final class Ledger: Sendable {
             throw LedgerFileError(
                 path: path,
                 reason: "is read-only, has no -shm file, and its -wal holds commits not yet in the database: SQLite cannot read them without writing a -shm beside them",
-                remedy: "Copy the database and its -wal to a writable directory and query the copy, or let the writer checkpoint it (close every connection) before copying.")
+                remedy: "Copy the database and its -wal to a writable directory and query the copy, or let the writer checkpoint it (close every connection) before copying.",
+                kind: .unusable)
         }
         let encoded = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
         return try DatabaseQueue(path: "file:\(encoded)?immutable=1", mode: .readOnly, configuration: configuration)
@@ -191,13 +240,13 @@ public final class Ledger: Sendable {
         if applicationId != 0 && applicationId != LedgerSchema.applicationId {
             throw LedgerFileError(
                 path: path, reason: "is another program's SQLite file (application id \(applicationId)), not an invite-ledger ledger",
-                remedy: "Nothing was written to it. Give --db a new file, or an invite-ledger ledger.")
+                remedy: "Nothing was written to it. Give --db a new file, or an invite-ledger ledger.", kind: .foreign)
         }
         if !isOurs && !tables.isEmpty {
             let shown = tables.prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", ..." : "")
             throw LedgerFileError(
                 path: path, reason: "is another program's SQLite file (it holds tables \(shown)), not an invite-ledger ledger",
-                remedy: "Nothing was written to it. Give --db a new file, or an invite-ledger ledger.")
+                remedy: "Nothing was written to it. Give --db a new file, or an invite-ledger ledger.", kind: .foreign)
         }
     }
 
@@ -284,6 +333,7 @@ public final class Ledger: Sendable {
         guard create || holdsDatabase(path) else {
             throw LedgerError(.notInitialized, "no ledger at \(path); create it with `invite-ledger init --db \(path)`")
         }
+        try checkPath(path, writing: true, creating: create)
         try refuseForeignFile(path)
         let queue = try DatabaseQueue(path: path, mode: .readWriteCreate)
         defer { try? queue.close() }

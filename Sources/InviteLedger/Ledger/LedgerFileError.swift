@@ -11,11 +11,25 @@ public struct LedgerFileError: Error, Sendable, Equatable, CustomStringConvertib
     public var reason: String
     /// What to do, when not the usual (verify, then restore or rebuild).
     public var remedy: String?
+    public var kind: Kind
 
-    public init(path: String, reason: String, remedy: String? = nil) {
+    /// What kind of file problem it is: programs tell them apart (`FOREIGN_FILE` for `.foreign`,
+    /// `DATABASE_UNUSABLE` for the others).
+    public enum Kind: Sendable, Equatable {
+        /// A ledger that is damaged or not the ledger it was: check, restore or rebuild it.
+        case untrusted
+        /// Not an invite-ledger ledger at all (another program's file, a text file).
+        case foreign
+        /// A path that cannot hold a ledger as given (a directory, a missing directory, a file
+        /// this process cannot write): nothing is wrong with any ledger.
+        case unusable
+    }
+
+    public init(path: String, reason: String, remedy: String? = nil, kind: Kind = .untrusted) {
         self.path = path
         self.reason = reason
         self.remedy = remedy
+        self.kind = kind
     }
 
     public var description: String { "\(path): \(reason)" }
