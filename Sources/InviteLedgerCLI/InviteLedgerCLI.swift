@@ -64,8 +64,7 @@ enum InviteLedgerCLI {
                 output.write(overview)
                 return .success
             case "--version":
-                output.writeLine(versionLine)
-                return .success
+                return version(words.dropFirst(), output: output, errors: errors)
             default:
                 leading.append(words.removeFirst())
                 if !first.contains("="), valueOptions.contains(first), let value = words.first {
@@ -82,8 +81,7 @@ enum InviteLedgerCLI {
         case "help":
             return help(Array(words.dropFirst()), output: output, errors: errors)
         case "version":
-            output.writeLine(versionLine)
-            return .success
+            return version(words.dropFirst() + leading, output: output, errors: errors)
         default:
             break
         }
@@ -138,12 +136,35 @@ enum InviteLedgerCLI {
         }
     }
 
-    /// `invite-ledger 0.10.0 (schema 0011_create_lineage)`.
+    /// `invite-ledger 0.11.0 (schema 0015_lean_event_row)`.
     static var versionLine: String {
         "invite-ledger \(version) (schema \(LedgerSchema.migrations.last?.identifier ?? "none"))"
     }
 
-    static let version = "0.10.0"
+    static let version = "0.11.0"
+
+    /// `--version` or `version`, with `--format table|json` (`{"version":...,"schema":...}`).
+    static func version<Words: Collection<String>>(_ words: Words, output: OutputStream, errors: OutputStream) -> ExitStatus {
+        let words = Array(words)
+        var format = "table"
+        if let index = words.firstIndex(where: { $0 == "--format" || $0.hasPrefix("--format=") }) {
+            let value = words[index].hasPrefix("--format=") ? String(words[index].dropFirst("--format=".count))
+                : index + 1 < words.count ? words[index + 1] : ""
+            guard ["table", "json"].contains(value) else {
+                report(code: "USAGE", field: "--format", message: "option --format: expected one of table, json, got \(value.debugDescription)", to: errors)
+                return .usage
+            }
+            format = value
+        }
+        if format == "json" {
+            output.writeLine(JSONValue.object([
+                ("version", .string(version)), ("schema", .string(LedgerSchema.migrations.last?.identifier ?? "none")),
+            ]).serialized())
+        } else {
+            output.writeLine(versionLine)
+        }
+        return .success
+    }
 
     /// Every option that takes a value, in any command: how options before the command are split.
     static var valueOptions: Set<String> {

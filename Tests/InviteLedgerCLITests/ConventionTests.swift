@@ -5,13 +5,18 @@ import Testing
 /// place, and errors that say what went wrong.
 @Suite("command-line conventions")
 struct ConventionTests {
-    @Test("--version and version print the version and the schema")
+    @Test("--version and version print the version and the schema, as text or JSON")
     func version() throws {
         for arguments in [["--version"], ["version"]] {
             let result = try CLI.run(arguments)
             #expect(result.status == 0)
-            #expect(result.stdout.hasPrefix("invite-ledger 0.10.0 (schema 00"), "\(result)")
+            #expect(result.stdout == "invite-ledger 0.11.0 (schema 0015_lean_event_row)\n", "\(result)")
+            let json = try CLI.run(arguments + ["--format", "json"])
+            #expect(json.status == 0)
+            #expect(json.stdout == #"{"version":"0.11.0","schema":"0015_lean_event_row"}"# + "\n", "\(json)")
         }
+        let bad = try CLI.run(["--version", "--format", "xml"])
+        #expect(bad.status == 1)
     }
 
     @Test("help, help COMMAND and group help")

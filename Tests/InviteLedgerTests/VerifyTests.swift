@@ -158,8 +158,15 @@ struct VerifyTests {
         try deleted.tamper("PRAGMA foreign_keys = OFF; DELETE FROM partnerIdAssignment WHERE id = 2")
         #expect(try deleted.verify().problems == [
             .init(kind: .row, seq: 13, table: "partnerIdAssignment", key: "id=2",
-                  message: "partnerIdAssignment row id=2 is missing: replaying the log produces it"),
+                  message: "partnerIdAssignment row id=2 (user 1002) is missing: replaying the log produces it"),
         ])
+
+        // Row ids are named with the cTrader ids they stand for.
+        let moved = try self.ledger()
+        try moved.tamper("UPDATE attribution SET parentRowId = 4 WHERE id = 2")
+        #expect(try moved.verify().problems.contains(.init(
+            kind: .row, seq: 17, table: "attribution", key: "id=2", column: "parentRowId",
+            message: "attribution row id=2 (user 1003): parentRowId is 4 (user 1004), the log gives 2 (user 1002)")))
 
         let extra = try self.ledger()
         try extra.tamper("INSERT INTO lineage VALUES (3, 1, 0, 1001, 0, NULL, 1)")

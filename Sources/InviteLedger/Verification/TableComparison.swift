@@ -74,19 +74,20 @@ struct TableComparison {
             if order < 0, let row = left {
                 add(.init(
                     kind: .row, seq: seq(row), table: table, key: describeKey(row),
-                    message: "\(table) row \(describeKey(row)) is extra: replaying the log does not produce it"))
+                    message: "\(table) row \(describeKey(row))\(try subject(row, in: ledger)) is extra: replaying the log does not produce it"))
                 left = try found.next()
             } else if order > 0, let row = right {
                 add(.init(
                     kind: .row, seq: seq(row), table: table, key: describeKey(row),
-                    message: "\(table) row \(describeKey(row)) is missing: replaying the log produces it"))
+                    message: "\(table) row \(describeKey(row))\(try subject(row, in: replay)) is missing: replaying the log produces it"))
                 right = try expected.next()
             } else if let row = left, let wanted = right {
                 for index in columns.indices where !key.contains(index) && !row.holdsSameValue(index, as: wanted, index) {
                     add(.init(
                         kind: .row, seq: seq(wanted), table: table, key: describeKey(row), column: columns[index],
-                        message: "\(table) row \(describeKey(row)): \(columns[index]) is \(Self.show(row.value(index))), "
-                            + "the log gives \(Self.show(wanted.value(index)))"))
+                        message: "\(table) row \(describeKey(row))\(try subject(wanted, in: replay)): \(columns[index]) is "
+                            + "\(try named(columns[index], row.value(index), in: ledger)), "
+                            + "the log gives \(try named(columns[index], wanted.value(index), in: replay))"))
                 }
                 left = try found.next()
                 right = try expected.next()
@@ -105,6 +106,38 @@ struct TableComparison {
             if order != 0 { return order }
         }
         return 0
+    }
+
+    /// The cTrader identifiers a row id column stands for: the table and column to read, and
+    /// how to name it.
+    private static let references: [String: (table: String, column: String, label: String)] = [
+        "userRowId": ("ctidUser", "userId", "user"), "parentRowId": ("ctidUser", "userId", "user"),
+        "ancestorRowId": ("ctidUser", "userId", "user"), "descendantRowId": ("ctidUser", "userId", "user"),
+        "accountRowId": ("traderAccount", "ctidTraderAccountId", "trading account"),
+        "holderRowId": ("partnerIdHolder", "partnerId", "partnerId"),
+    ]
+
+    /// A value, with the cTrader identifier a row id stands for: `7 (user 1004)`.
+    private func named(_ column: String, _ value: DatabaseValue, in db: Database) throws -> String {
+        let shown = Self.show(value)
+        guard let reference = Self.references[column], case .integer(let rowId) = value,
+              let identity = try DatabaseValue.fetchOne(
+                db, sql: "SELECT \(reference.column) FROM \(reference.table) WHERE id = ?", arguments: [rowId])
+        else { return shown }
+        let text: String
+        switch identity {
+        case .text(let name): text = FieldReader.quote(name)
+        default: text = Self.show(identity)
+        }
+        return "\(shown) (\(reference.label) \(text))"
+    }
+
+    /// ` (user 1003)` for a row about a user (its `userRowId`), else "".
+    private func subject(_ row: Statement.Columns, in db: Database) throws -> String {
+        guard table != "ctidUser", let index = columns.firstIndex(of: "userRowId") else { return "" }
+        let named = try self.named("userRowId", row.value(index), in: db)
+        guard let open = named.firstIndex(of: "(") else { return "" }
+        return " " + named[open...]
     }
 
     private func describeKey(_ row: Statement.Columns) -> String {

@@ -32,11 +32,13 @@ enum RecordCommand: LedgerCommand {
             .value("--commit-steps", "N", "With --stream: commit after at most N steps (default: 1000)."),
             .value("--commit-ms", "MS", "With --stream: commit after at most MS milliseconds of recording (default: 50)."),
             .flag("--skip-file-check", "With --stream: do not prove every page and the whole hash chain before writing."),
+            .value("--format", "FORMAT", "json, the only format: every answer is one JSON object (default: json)."),
         ] + CommandContext.writeOptions,
         positionals: [.init(name: "STEP", help: "The step as a JSON object, or - for standard input.", isOptional: true)]
     )
 
     static func run(_ context: CommandContext) throws -> ExitStatus {
+        _ = try context.arguments.choice("--format", ["json"], default: "json")
         if context.arguments.flag("--stream") {
             return try stream(context)
         }
