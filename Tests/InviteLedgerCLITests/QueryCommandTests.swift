@@ -20,23 +20,23 @@ struct QueryCommandTests {
         let db = try seeded(scratch)
         let table = try CLI.run(["referrals", "--partner-id", "ib-alice", "--depth", "2", "--db", db])
         #expect(table.status == 0, "\(table)")
-        #expect(table.stdout == """
-            level  userId  parentUserId  attributedAt              partnerId  partnerCtidTraderAccountId  linkId  accounts
-            -----  ------  ------------  ------------------------  ---------  --------------------------  ------  --------
-            1      1002    1001          2026-03-03T12:05:00.000Z  ib-alice                               L-1     1
-            1      1012    1001          2026-04-08T10:00:00.000Z  ib-alice                                       0
-            1      1003    1001          2026-04-09T11:00:00.000Z  ib-alice                                       1
-            2      2001    1003          2026-04-03T14:00:00.000Z  ib-dave                                        0
-            (last page)
-
-            """)
+        // The same columns in every format: the table, CSV and JSON all end with brokerName.
+        #expect(table.stdout == [
+            "level  userId  parentUserId  attributedAt              partnerId  partnerCtidTraderAccountId  linkId  accounts  brokerName",
+            "-----  ------  ------------  ------------------------  ---------  --------------------------  ------  --------  ---------------",
+            "1      1002    1001          2026-03-03T12:05:00.000Z  ib-alice                               L-1     1         Acme Markets",
+            "1      1012    1001          2026-04-08T10:00:00.000Z  ib-alice                                       0         ",
+            "1      1003    1001          2026-04-09T11:00:00.000Z  ib-alice                                       1         Acme Markets EU",
+            "2      2001    1003          2026-04-03T14:00:00.000Z  ib-dave                                        0         Acme Markets",
+            "(last page)",
+        ].map { $0 + "\n" }.joined())
         let csv = try CLI.run(["referrals", "--user-id", "1001", "--depth", "3", "--as-of", "2026-04-06T00:00:00Z", "--format", "csv", "--db", db])
         #expect(csv.stdout == [
-            "level,userId,parentUserId,attributedAt,partnerId,partnerCtidTraderAccountId,linkId,accounts",
-            "1,1002,1001,2026-03-03T12:05:00.000Z,ib-alice,,L-1,1",
-            "2,1003,1002,2026-03-11T18:35:00.000Z,bob@ib.example,5002,L-2,1",
-            "3,2001,1003,2026-04-03T14:00:00.000Z,ib-dave,,,0",
-            "3,1012,1003,2026-04-05T10:00:00.000Z,ib-dave,,,0",
+            "level,userId,parentUserId,attributedAt,partnerId,partnerCtidTraderAccountId,linkId,accounts,brokerName",
+            "1,1002,1001,2026-03-03T12:05:00.000Z,ib-alice,,L-1,1,Acme Markets",
+            "2,1003,1002,2026-03-11T18:35:00.000Z,bob@ib.example,5002,L-2,1,Acme Markets EU",
+            "3,2001,1003,2026-04-03T14:00:00.000Z,ib-dave,,,0,Acme Markets",
+            "3,1012,1003,2026-04-05T10:00:00.000Z,ib-dave,,,0,",
         ].map { $0 + "\r\n" }.joined())
         let tree = try CLI.run(["referrals", "--user-id", "1001", "--depth", "3", "--as-of", "2026-04-06T00:00:00Z", "--format", "tree", "--db", db])
         #expect(tree.stdout == """

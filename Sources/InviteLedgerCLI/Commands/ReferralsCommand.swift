@@ -60,13 +60,14 @@ enum ReferralsCommand: LedgerCommand {
 
     static let columns = [
         "level", "userId", "parentUserId", "attributedAt", "partnerId", "partnerCtidTraderAccountId", "linkId",
-        "accounts",
+        "accounts", "brokerName",
     ]
 
     static func fields(_ row: Referral) -> [String] {
         [
             String(row.level), String(row.userId), String(row.parentUserId), row.attributedAt.rfc3339,
             row.partnerId ?? "", row.partnerCtidTraderAccountId.text, row.linkId ?? "", String(row.accounts),
+            row.brokerName ?? "",
         ]
     }
 
