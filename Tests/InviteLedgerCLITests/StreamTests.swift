@@ -20,6 +20,24 @@ struct StreamTests {
         #expect(try CLI.run(["verify", "--db", scratch.path("ledger.sqlite")]).status == 0)
     }
 
+    @Test("ingest --outcomes answers every line as the stream does, rejected lines in the same shape")
+    func ingestOutcomes() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let lines = try String(contentsOf: CLI.fixture("flow-1.ndjson"), encoding: .utf8).split(separator: "\n").map(String.init)
+        let input = lines.prefix(4) + [#"{"step":"bogus","eventId":"b-1"}"#, ""] + lines.dropFirst(4)
+        let streamed = try CLI.run(["record", "--stream", "--create", "--db", scratch.path("a.sqlite")], stdin: input.joined(separator: "\n") + "\n")
+        let ingested = try CLI.run(["ingest", "-", "--outcomes", "--batch-size", "3", "--format", "json", "--create", "--db", scratch.path("b.sqlite")],
+                                   stdin: input.joined(separator: "\n") + "\n")
+        #expect(ingested.status == 3)
+        let answers = ingested.stdout.split(separator: "\n").map(String.init)
+        #expect(Array(answers.dropLast()) == streamed.stdout.split(separator: "\n").map(String.init))
+        #expect(answers.last == #"{"lines":11,"recorded":10,"duplicates":0,"rejected":1,"rolledBack":false}"#)
+        // The rejected line is said the same way on stderr.
+        #expect(ingested.stderr == answers[4] + "\n")
+        #expect(answers[4].hasPrefix(#"{"error":{"code":"UNKNOWN_STEP","field":"step","#))
+    }
+
     @Test("driven from Python one step at a time, then killed mid-stream: every answered step is in the log",
           .timeLimit(.minutes(2)))
     func pythonClientKilled() throws {

@@ -86,11 +86,15 @@ extension Ledger {
     ///   - onRejection: called for each rejected line, in order.
     ///   - onCommit: called after each committed batch with the summary so far: everything
     ///     counted in it is durable.
+    ///   - onAnswers: when given, called after each committed batch (before `onCommit`) with the
+    ///     answer to each of its lines, in order, as `record --stream` answers: the outcome of a
+    ///     recorded or duplicate step, or the rejection. Nothing for a rolled-back `--atomic`.
     /// - Throws: `DatabaseError` when SQLite fails (disk full, lock timeout); the batch in
     ///   progress is rolled back and earlier batches stand.
     public func ingest(
         _ reader: inout NDJSONReader, options: IngestOptions = IngestOptions(),
-        onRejection: (Rejection) -> Void = { _ in }, onCommit: (IngestSummary) -> Void = { _ in }
+        onRejection: (Rejection) -> Void = { _ in }, onCommit: (IngestSummary) -> Void = { _ in },
+        onAnswers: (([StreamAnswer]) -> Void)? = nil
     ) throws -> IngestSummary {
         if options.checksFile {
             try proveWholeFile()
@@ -103,7 +107,7 @@ extension Ledger {
         defer { try? queue.inDatabase { db in try db.setForeignKeysEnforced(true) } }
         if options.isAtomic {
             return try ingestAtomically(
-                lines, batchSize: options.batchSize, onRejection: onRejection, onCommit: onCommit)
+                lines, batchSize: options.batchSize, onRejection: onRejection, onCommit: onCommit, onAnswers: onAnswers)
         }
         var summary = IngestSummary()
         var isDone = false
@@ -111,6 +115,7 @@ extension Ledger {
         while !isDone {
             var batch = summary
             var count = 0
+            var answers: [StreamAnswer] = []
             try queue.inDatabase { db in
                 let recorder = recorder(db)
                 try recorder.state.inTransaction {
@@ -123,11 +128,11 @@ extension Ledger {
                         }
                         count += 1
                         batch.committedThroughLine = line.number
-                        if case .rejected(let rejection)? = try Self.record(
-                            line, recorder: recorder, recordedAt: clock.now(), summary: &batch)
-                        {
+                        let answer = try Self.record(line, recorder: recorder, recordedAt: clock.now(), summary: &batch)
+                        if case .rejected(let rejection)? = answer {
                             onRejection(rejection)
                         }
+                        if onAnswers != nil, let answer { answers.append(answer) }
                     }
                     try StateWriter.flush(recorder.state)
                     return .commit
@@ -138,6 +143,7 @@ extension Ledger {
             guard count > 0 || isFirstBatch else { break }
             isFirstBatch = false
             summary = batch
+            onAnswers?(answers)
             onCommit(summary)
         }
         return summary
@@ -147,9 +153,11 @@ extension Ledger {
     /// reported, then everything is rolled back if any was. The decided rows are written every
     /// `batchSize` lines inside the transaction, so memory stays flat.
     private func ingestAtomically(
-        _ lines: DecodedLines, batchSize: Int, onRejection: (Rejection) -> Void, onCommit: (IngestSummary) -> Void
+        _ lines: DecodedLines, batchSize: Int, onRejection: (Rejection) -> Void, onCommit: (IngestSummary) -> Void,
+        onAnswers: (([StreamAnswer]) -> Void)?
     ) throws -> IngestSummary {
         var summary = IngestSummary()
+        var answers: [StreamAnswer] = []
         try queue.inDatabase { db in
             let recorder = recorder(db)
             try recorder.state.inTransaction {
@@ -157,12 +165,12 @@ extension Ledger {
                 var pending = 0
                 while let line = try lines.next() {
                     summary.committedThroughLine = line.number
-                    if case .rejected(let rejection)? = try Self.record(
-                        line, recorder: recorder, recordedAt: clock.now(), summary: &summary)
-                    {
+                    let answer = try Self.record(line, recorder: recorder, recordedAt: clock.now(), summary: &summary)
+                    if case .rejected(let rejection)? = answer {
                         isRejected = true
                         onRejection(rejection)
                     }
+                    if onAnswers != nil, !isRejected, let answer { answers.append(answer) }
                     pending += 1
                     if pending == batchSize {
                         try StateWriter.flush(recorder.state)
@@ -183,6 +191,7 @@ extension Ledger {
                 advanceWitness(db)
             }
         }
+        if !summary.rolledBack { onAnswers?(answers) }
         onCommit(summary)
         return summary
     }

@@ -27,6 +27,7 @@ enum IngestCommand: LedgerCommand {
             .value("--batch-size", "N", "Lines per transaction (default: 2000)."),
             .flag("--skip-file-check", "Do not prove every page and the whole hash chain before writing (see --help)."),
             .flag("--report-commits", "Print {\"committedThroughLine\":N,...} on stdout after each committed batch."),
+            .flag("--outcomes", "Print each line's answer on stdout once its batch is committed, as record --stream does."),
             .value("--format", "FORMAT", "Summary as table or json (default: table)."),
             .flag("--progress", "Show progress on stderr even when it is not a terminal (one line per commit)."),
         ] + CommandContext.writeOptions,
@@ -40,6 +41,7 @@ enum IngestCommand: LedgerCommand {
             batchSize: Int(batchSize), isAtomic: context.arguments.flag("--atomic"),
             checksFile: !context.arguments.flag("--skip-file-check"))
         let reportCommits = context.arguments.flag("--report-commits")
+        let printsOutcomes = context.arguments.flag("--outcomes")
         let path = context.arguments.positionals[0]
         var reader = try NDJSONReader.open(path: path)
         defer { reader.close() }
@@ -71,7 +73,12 @@ enum IngestCommand: LedgerCommand {
                     context.errors.write(onTerminal ? "\r\u{1B}[K" + line : line + "\n")
                     context.errors.flush()
                 }
-            })
+            },
+            onAnswers: printsOutcomes ? { answers in
+                for answer in answers {
+                    context.output.writeLine(answer.json.serialized())
+                }
+            } : nil)
         if showProgress && onTerminal {
             context.errors.write("\r\u{1B}[K")
         }
