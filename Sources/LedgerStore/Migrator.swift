@@ -143,9 +143,10 @@ public struct Migrator: Sendable {
     }
 
     private func existingObjects(of migration: Migration, in db: Database) throws -> [String] {
-        try migration.createdObjects.filter { name in
-            try Int64.fetchOne(db, sql: "SELECT 1 FROM sqlite_schema WHERE name = ?", arguments: [name]) != nil
-        }
+        let created = migration.createdObjects
+        guard !created.isEmpty else { return [] }
+        let names = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_schema"))
+        return created.filter(names.contains)
     }
 
     /// The migrations table's rows as one text, `identifier appliedAt` a line, in identifier

@@ -47,11 +47,14 @@ struct DamagedFileTests {
         let db = try seeded(scratch)
         let digest = try CLI.python("""
             import hashlib, sqlite3, sys
-            rows = sqlite3.connect(sys.argv[1]).execute("SELECT identifier, appliedAt FROM inviteLedgerMigration ORDER BY identifier")
-            print(hashlib.sha256("".join(f"{i} {a}\\n" for i, a in rows).encode()).hexdigest(), end="")
-            """, [db])
+            db = sqlite3.connect(sys.argv[1])
+            rows = db.execute("SELECT identifier, appliedAt FROM inviteLedgerMigration ORDER BY identifier")
+            objects = db.execute("SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema WHERE name NOT LIKE 'sqlite_stat%' ORDER BY name")
+            print(hashlib.sha256("".join(f"{i} {a}\\n" for i, a in rows).encode()).hexdigest(), end=" ")
+            print(hashlib.sha256("".join("\\x1f".join(o) + "\\n" for o in objects).encode()).hexdigest(), end="")
+            """, [db]).split(separator: " ").map(String.init)
         #expect(try String(contentsOfFile: db + "-head", encoding: .utf8)
-                == #"{"seq":20,"hash":"b899e3d50b1686f300c14a7f1ac7980a56dee5780b96cd194af435ba0d2a0146","migrations":"\#(digest)"}"# + "\n")
+                == #"{"seq":20,"hash":"b899e3d50b1686f300c14a7f1ac7980a56dee5780b96cd194af435ba0d2a0146","migrations":"\#(digest[0])","schema":"\#(digest[1])"}"# + "\n")
         #expect(try CLI.run(["record", "--create", "--allow-new-brokers", Self.step, "--db", db]).status == 0)
         #expect(try String(contentsOfFile: db + "-head", encoding: .utf8).hasPrefix(#"{"seq":21,"#))
         // A witness that lags (a process killed between its commit and the witness) is caught up.

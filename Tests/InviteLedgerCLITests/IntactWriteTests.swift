@@ -102,6 +102,29 @@ struct IntactWriteTests {
         #expect(FileManager.default.fileExists(atPath: intact + "-head"))
     }
 
+    @Test("a writer that was running while the schema was changed never blesses the change in its witness")
+    func changedUnderARunningWriter() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let db = try seeded(scratch)
+        let output = try CLI.python("""
+            import subprocess, sys
+            binary, db = sys.argv[1], sys.argv[2]
+            def step(n):
+                return ('{"step":"user.created","eventId":"s%d","brokerCrmName":"acme","at":"2026-05-01T00:00:00Z","userId":%d}' % (n, 8000 + n)).encode() + b"\\n"
+            stream = subprocess.Popen([binary, "record", "--stream", "--db", db], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            stream.stdin.write(step(1)); stream.stdin.flush(); stream.stdout.readline()
+            subprocess.run(["sqlite3", db, "DROP TRIGGER event_no_update;"], check=True)
+            stream.stdin.write(step(2)); stream.stdin.flush(); stream.stdout.readline()
+            stream.stdin.close(); stream.wait()
+            print(stream.returncode)
+            """, [CLI.binary.path, db])
+        #expect(output == "0\n", "\(output)")
+        try expectRefused(
+            db, "its schema is not what its migrations create: trigger event_no_update is missing: the log may be edited",
+            commands: [["record", Self.step]])
+    }
+
     @Test("queries and reports refuse a file that is not the ledger its witness saw, or that reads as damaged")
     func readsRefuseDamage() throws {
         let scratch = try Scratch()

@@ -5,11 +5,13 @@ import LedgerStore
 /// (`invite-ledger.sqlite-head`): the proof, checked before every write, that the file is still
 /// the ledger it was.
 ///
-///     {"seq":20,"hash":"b899e3d5...","migrations":"5f1c..."}
+///     {"seq":20,"hash":"b899e3d5...","migrations":"5f1c...","schema":"a03e..."}
 ///
 /// `migrations` is the SHA-256 of the migrations table's rows (`identifier appliedAt` a line, in
 /// identifier order): a row changed, added or deleted since the witness was written is seen too.
-/// A witness written by an earlier version has none, and gets one at the next write.
+/// `schema` is the SHA-256 of the schema's objects as the writer left them, proven: a write whose
+/// schema still has that digest need not compare it with what the migrations create again.
+/// A witness written by an earlier version has neither, and gets them at the next write.
 ///
 /// After each commit the writer replaces the witness (a new file renamed over the old one). Before
 /// writing, a command checks that the event at the witness's `seq` still has the witness's hash:
@@ -24,6 +26,8 @@ struct HeadWitness {
         var hash: [UInt8]
         /// The digest of the migrations table's rows; nil in a witness of an earlier version.
         var migrations: [UInt8]? = nil
+        /// The digest of the schema's objects (`schemaDigest`); nil in a witness of an earlier version.
+        var schema: [UInt8]? = nil
     }
 
     /// Why the file is not the ledger the witness saw.
@@ -82,7 +86,14 @@ struct HeadWitness {
             }
             migrations = digest
         }
-        return Head(seq: seq, hash: hash, migrations: migrations)
+        var schema: [UInt8]?
+        if let member = value?["schema"] {
+            guard case .string(let text) = member, let digest = [UInt8](hex: text), digest.count == 32 else {
+                throw .unreadable("\(path) holds a schema digest that is not 64 hexadecimal digits")
+            }
+            schema = digest
+        }
+        return Head(seq: seq, hash: hash, migrations: migrations, schema: schema)
     }
 
     /// Replaces the witness with `head`: written to a file of this process, then renamed, so a
@@ -90,6 +101,7 @@ struct HeadWitness {
     func write(_ head: Head) throws {
         var members: [(String, JSONValue)] = [("seq", .integer(head.seq)), ("hash", .string(head.hash.hex))]
         if let migrations = head.migrations { members.append(("migrations", .string(migrations.hex))) }
+        if let schema = head.schema { members.append(("schema", .string(schema.hex))) }
         let text = JSONValue.object(members).serialized() + "\n"
         // Plain POSIX calls: Foundation's Data.write syncs the file, which would cost a disk flush
         // per recorded step.
@@ -147,7 +159,21 @@ struct HeadWitness {
     /// or the database has no log yet.
     static func head(_ db: Database) throws -> Head? {
         guard try hasLog(db), let head = try EventRecord.head(db) else { return nil }
-        return Head(seq: head.seq, hash: head.hash, migrations: try migrationsDigest(db))
+        return Head(seq: head.seq, hash: head.hash, migrations: try migrationsDigest(db), schema: try schemaDigest(db))
+    }
+
+    /// SHA-256 of the schema's objects, `type name table sql` a line in name order (SQLite's
+    /// statistics tables left out): equal digests, equal schemas.
+    static func schemaDigest(_ db: Database) throws -> [UInt8] {
+        var text = ""
+        try db.cachedStatement(sql: """
+            SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema
+            WHERE name NOT LIKE 'sqlite_stat%' ORDER BY name
+            """).forEachRow { row in
+                let values: [String] = [try row.required(0), try row.required(1), try row.required(2), try row.required(3)]
+                text += values.joined(separator: "\u{1F}") + "\n"
+            }
+        return SHA256.hash(Array(text.utf8))
     }
 
     /// SHA-256 of the migrations table's rows (`Migrator.recordText`).

@@ -31,6 +31,7 @@ extension Ledger {
         try queue.inDatabase { db in try db.backup(to: copy.db) }
         var report = VerificationReport()
         let migrations = try HeadWitness.migrationsDigest(copy.db)
+        let schema = try HeadWitness.schemaDigest(copy.db)
         try copy.db.inTransaction(.deferred) {
             report = try Self.verify(copy.db, chainOnly: check == .chain)
             if check == .chain {
@@ -43,7 +44,7 @@ extension Ledger {
         guard report.isIntact else { return report }
         try copy.move(to: destination)
         if let hash = report.headHash, let witness = HeadWitness(databasePath: destination) {
-            try witness.write(HeadWitness.Head(seq: report.events, hash: hash, migrations: migrations))
+            try witness.write(HeadWitness.Head(seq: report.events, hash: hash, migrations: migrations, schema: schema))
         }
         return report
     }

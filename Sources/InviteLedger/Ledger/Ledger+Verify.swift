@@ -62,8 +62,10 @@ extension Ledger {
             try? FileManager.default.removeItem(atPath: witness.path)
             return true
         }
-        let migrations = try queue.read { db in try HeadWitness.migrationsDigest(db) }
-        try witness.write(HeadWitness.Head(seq: report.events, hash: hash, migrations: migrations))
+        let (migrations, schema) = try queue.read { db in
+            (try HeadWitness.migrationsDigest(db), try HeadWitness.schemaDigest(db))
+        }
+        try witness.write(HeadWitness.Head(seq: report.events, hash: hash, migrations: migrations, schema: schema))
         return true
     }
 

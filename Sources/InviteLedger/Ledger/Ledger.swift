@@ -47,6 +47,8 @@ public final class Ledger: Sendable {
         var state: LedgerState?
         /// Uptime in nanoseconds of the last witness write.
         var witnessWrittenAt: UInt64 = 0
+        /// The migrations table's and the schema's digests as the open proved them.
+        var provenDigests: (migrations: [UInt8], schema: [UInt8])?
         var isWitnessBehind = false
     }
 
@@ -91,9 +93,13 @@ public final class Ledger: Sendable {
             try witness?.requireDatabase()
             try Self.refuseForeignFile(path)
             queue = try DatabaseQueue(path: path, mode: .readWriteCreate, configuration: configuration)
+            let recording = self.recording
             try queue.inDatabase { db in
                 try Self.checkBeforeWriting(db, path: path, witness: witness)
                 try Self.migrate(db, migrator, witness: witness)
+                // What this open proved (or the migrations it applied made): the witnesses this
+                // ledger writes carry these digests, never the file's later state unproven.
+                recording.provenDigests = (try HeadWitness.migrationsDigest(db), try HeadWitness.schemaDigest(db))
             }
         case .readOnly:
             try Self.checkPath(path, writing: false, creating: false)
@@ -273,8 +279,13 @@ public final class Ledger: Sendable {
         db.setCheckpointsOnClose(false)
         try requireIntact(db, path: path) { _ in try witness?.mismatch(db)?.message }
         try requireIntact(db, path: path) { check in
-            if let problem = try check.schemaProblem() { return problem }
-            if let proven = try witness?.read() {
+            let proven = try witness?.read()
+            // The schema the last write left and proved needs no second proof while unchanged.
+            let schema = try HeadWitness.schemaDigest(db)
+            if proven?.schema != schema, let problem = try check.schemaProblem() {
+                return problem
+            }
+            if let proven {
                 // Everything up to the witness was proven when it was written; the rest is new.
                 return try check.chainProblem(from: proven.seq)
             }
@@ -318,7 +329,13 @@ public final class Ledger: Sendable {
 
     private func writeWitness(_ db: Database) {
         recording.isWitnessBehind = false
-        guard let witness, let head = try? HeadWitness.head(db) else { return }
+        guard let witness, var head = try? HeadWitness.head(db) else { return }
+        // The digests proven at open: a schema or migrations table changed behind this process's
+        // back since is never blessed by its witness (the next open finds the difference).
+        if let proven = recording.provenDigests {
+            head.migrations = proven.migrations
+            head.schema = proven.schema
+        }
         try? witness.write(head)
     }
 
