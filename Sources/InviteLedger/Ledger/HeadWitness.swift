@@ -157,22 +157,21 @@ struct HeadWitness {
 
     /// The newest event, with the digest of the migrations table, or nil when the log is empty
     /// or the database has no log yet.
-    static func head(_ db: Database) throws -> Head? {
+    static func head(_ db: Database, digests: (migrations: [UInt8], schema: [UInt8])? = nil) throws -> Head? {
         guard try hasLog(db), let head = try EventRecord.head(db) else { return nil }
-        return Head(seq: head.seq, hash: head.hash, migrations: try migrationsDigest(db), schema: try schemaDigest(db))
+        return Head(
+            seq: head.seq, hash: head.hash, migrations: try digests?.migrations ?? migrationsDigest(db),
+            schema: try digests?.schema ?? schemaDigest(db))
     }
 
     /// SHA-256 of the schema's objects, `type name table sql` a line in name order (SQLite's
     /// statistics tables left out): equal digests, equal schemas.
     static func schemaDigest(_ db: Database) throws -> [UInt8] {
-        var text = ""
-        try db.cachedStatement(sql: """
-            SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema
-            WHERE name NOT LIKE 'sqlite_stat%' ORDER BY name
-            """).forEachRow { row in
-                let values: [String] = [try row.required(0), try row.required(1), try row.required(2), try row.required(3)]
-                text += values.joined(separator: "\u{1F}") + "\n"
-            }
+        let text = try String.fetchOne(db.cachedStatement(sql: """
+            SELECT group_concat(line, '') FROM (
+                SELECT type || char(31) || name || char(31) || tbl_name || char(31) || coalesce(sql, '') || char(10) AS line
+                FROM sqlite_schema WHERE name NOT LIKE 'sqlite_stat%' ORDER BY name)
+            """)) ?? ""
         return SHA256.hash(Array(text.utf8))
     }
 

@@ -95,11 +95,13 @@ public final class Ledger: Sendable {
             queue = try DatabaseQueue(path: path, mode: .readWriteCreate, configuration: configuration)
             let recording = self.recording
             try queue.inDatabase { db in
-                try Self.checkBeforeWriting(db, path: path, witness: witness)
-                try Self.migrate(db, migrator, witness: witness)
+                var proven = try Self.checkBeforeWriting(db, path: path, witness: witness)
+                if try !Self.migrate(db, migrator, witness: witness).isEmpty {
+                    proven = (try HeadWitness.migrationsDigest(db), try HeadWitness.schemaDigest(db))
+                }
                 // What this open proved (or the migrations it applied made): the witnesses this
                 // ledger writes carry these digests, never the file's later state unproven.
-                recording.provenDigests = (try HeadWitness.migrationsDigest(db), try HeadWitness.schemaDigest(db))
+                recording.provenDigests = proven
             }
         case .readOnly:
             try Self.checkPath(path, writing: false, creating: false)
@@ -275,13 +277,19 @@ public final class Ledger: Sendable {
     /// pages this reads damaged. Until then the connection does not checkpoint on close, so a
     /// refused file (and its `-wal`) is left exactly as it was. A ledger without a witness (new,
     /// or written by an older version) gets one.
-    static func checkBeforeWriting(_ db: Database, path: String, witness: HeadWitness?) throws {
+    ///
+    /// - Returns: the digests of the migrations table and the schema, as proven.
+    @discardableResult
+    static func checkBeforeWriting(
+        _ db: Database, path: String, witness: HeadWitness?
+    ) throws -> (migrations: [UInt8], schema: [UInt8]) {
         db.setCheckpointsOnClose(false)
         try requireIntact(db, path: path) { _ in try witness?.mismatch(db)?.message }
+        let schema = try HeadWitness.schemaDigest(db)
+        let migrations = try HeadWitness.migrationsDigest(db)
         try requireIntact(db, path: path) { check in
             let proven = try witness?.read()
             // The schema the last write left and proved needs no second proof while unchanged.
-            let schema = try HeadWitness.schemaDigest(db)
             if proven?.schema != schema, let problem = try check.schemaProblem() {
                 return problem
             }
@@ -294,10 +302,11 @@ public final class Ledger: Sendable {
             // the witness is made only over a file proven whole.
             return try check.pageProblem() ?? check.fullChainProblem()
         }
-        if let witness, try witness.read() == nil, let head = try HeadWitness.head(db) {
+        if let witness, try witness.read() == nil, let head = try HeadWitness.head(db, digests: (migrations, schema)) {
             try witness.write(head)
         }
         db.setCheckpointsOnClose(true)
+        return (migrations, schema)
     }
 
     /// Runs checks of `WriteCheck`: a problem they return, or SQLite finding the file damaged
@@ -329,13 +338,9 @@ public final class Ledger: Sendable {
 
     private func writeWitness(_ db: Database) {
         recording.isWitnessBehind = false
-        guard let witness, var head = try? HeadWitness.head(db) else { return }
         // The digests proven at open: a schema or migrations table changed behind this process's
         // back since is never blessed by its witness (the next open finds the difference).
-        if let proven = recording.provenDigests {
-            head.migrations = proven.migrations
-            head.schema = proven.schema
-        }
+        guard let witness, let head = try? HeadWitness.head(db, digests: recording.provenDigests) else { return }
         try? witness.write(head)
     }
 
