@@ -100,6 +100,13 @@ struct RecordingCommandTests {
         #expect(result.stdout == (try String(contentsOf: CLI.fixture("expected/errors.stdout"), encoding: .utf8)))
         #expect(result.stderr == (try String(contentsOf: CLI.fixture("expected/errors.stderr.ndjson"), encoding: .utf8)))
 
+        // Steps recorded with a refused attribution are counted apart: recorded, yet no partner got the user.
+        let fresh = try Scratch()
+        defer { fresh.remove() }
+        let outcomes = try CLI.run(["ingest", CLI.fixture("attribution-outcomes.ndjson").path, "--db", try seeded(fresh)])
+        #expect(outcomes.status == 0)
+        #expect(outcomes.stdout == "lines: 27, recorded: 27, duplicates: 0, rejected: 0 (7 recorded with a refused attribution: see --outcomes or report attributions)\n", "\(outcomes)")
+
         let before = try CLI.sqlite3(db, ".dump")
         for flow in ["flow-1", "flow-2", "errors"] {
             let again = try CLI.run(["ingest", "--format", "json", CLI.fixture("\(flow).ndjson").path, "--db", db])
@@ -117,7 +124,7 @@ struct RecordingCommandTests {
         let bad = flow + "{\"step\":\"user.created\"}\n"
         let atomic = try CLI.run(["ingest", "--create", "--allow-new-brokers", "-", "--atomic", "--format", "json", "--db", db], stdin: bad)
         #expect(atomic.status == 2)
-        #expect(atomic.stdout == #"{"lines":11,"recorded":0,"duplicates":0,"rejected":1,"rolledBack":true}"# + "\n")
+        #expect(atomic.stdout == #"{"lines":11,"recorded":0,"duplicates":0,"rejected":1,"rolledBack":true,"refusedAttributions":0}"# + "\n")
         #expect(atomic.stderr == #"{"error":{"code":"MISSING_FIELD","field":"eventId","message":"missing field \"eventId\""},"line":11,"eventId":null}"# + "\n")
         #expect(try CLI.sqlite3(db, "SELECT COUNT(*) FROM event;") == "0\n")
         let commits = try CLI.run(["ingest", "--create", "--allow-new-brokers", "-", "--batch-size", "4", "--report-commits", "--format", "json", "--db", db], stdin: bad)
@@ -126,7 +133,7 @@ struct RecordingCommandTests {
             {"committedThroughLine":4,"recorded":4,"duplicates":0,"rejected":0}
             {"committedThroughLine":8,"recorded":8,"duplicates":0,"rejected":0}
             {"committedThroughLine":11,"recorded":10,"duplicates":0,"rejected":1}
-            {"lines":11,"recorded":10,"duplicates":0,"rejected":1,"rolledBack":false}
+            {"lines":11,"recorded":10,"duplicates":0,"rejected":1,"rolledBack":false,"refusedAttributions":0}
 
             """)
         let missing = try CLI.run(["ingest", "--create", "--allow-new-brokers", scratch.path("absent.ndjson"), "--db", db])

@@ -59,7 +59,7 @@ struct ReliabilityTests {
         let before = try eventIds(db).count
         let rerun = try CLI.run(["ingest", "--create", "--allow-new-brokers", file, "--format", "json", "--db", db])
         #expect(rerun.status == 0)
-        #expect(rerun.stdout == #"{"lines":\#(lines.count),"recorded":\#(lines.count - before),"duplicates":\#(before),"rejected":0,"rolledBack":false}"# + "\n")
+        #expect(rerun.stdout == #"{"lines":\#(lines.count),"recorded":\#(lines.count - before),"duplicates":\#(before),"rejected":0,"rolledBack":false,"refusedAttributions":0}"# + "\n")
         #expect(try eventIds(db) == (0..<lines.count).map { "e\($0 + 1)" })
         #expect(try CLI.run(["verify", "--db", db]).status == 0)
         print("crash test: \(kills) SIGKILLs in \(rounds) rounds, \(lines.count) steps, nothing lost")

@@ -32,7 +32,7 @@ struct StreamTests {
         #expect(ingested.status == 3)
         let answers = ingested.stdout.split(separator: "\n").map(String.init)
         #expect(Array(answers.dropLast()) == streamed.stdout.split(separator: "\n").map(String.init))
-        #expect(answers.last == #"{"lines":11,"recorded":10,"duplicates":0,"rejected":1,"rolledBack":false}"#)
+        #expect(answers.last == #"{"lines":11,"recorded":10,"duplicates":0,"rejected":1,"rolledBack":false,"refusedAttributions":0}"#)
         // The rejected line is said the same way on stderr.
         #expect(ingested.stderr == answers[4] + "\n")
         #expect(answers[4].hasPrefix(#"{"error":{"code":"UNKNOWN_STEP","field":"step","#))

@@ -54,6 +54,10 @@ extension Ledger {
         /// Steps whose eventId was already recorded with the same content.
         public var duplicates = 0
         public var rejected = 0
+        /// Recorded steps whose attribution was decided as refused (`UNKNOWN_PARTNER_ID`,
+        /// `PARTNER_ID_INACTIVE`, `SELF_REFERRAL`, `CYCLE`, `ALREADY_ATTRIBUTED`): recorded, not
+        /// rejected, but no partner got the user.
+        public var refusedAttributions = 0
         /// True when `isAtomic` rolled everything back.
         public var rolledBack = false
         /// The number of the last line whose batch is committed.
@@ -71,7 +75,7 @@ extension Ledger {
             .object([
                 ("lines", .integer(Int64(lines))), ("recorded", .integer(Int64(recorded))),
                 ("duplicates", .integer(Int64(duplicates))), ("rejected", .integer(Int64(rejected))),
-                ("rolledBack", .bool(rolledBack)),
+                ("rolledBack", .bool(rolledBack)), ("refusedAttributions", .integer(Int64(refusedAttributions))),
             ])
         }
     }
@@ -181,6 +185,7 @@ extension Ledger {
                     summary.rolledBack = true
                     summary.recorded = 0
                     summary.duplicates = 0
+                    summary.refusedAttributions = 0
                     summary.committedThroughLine = 0
                     return .rollback
                 }

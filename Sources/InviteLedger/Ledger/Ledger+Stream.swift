@@ -108,6 +108,11 @@ extension Ledger {
             do {
                 let outcome = try recorder.record(step, recordedAt: recordedAt)
                 if outcome.status == .recorded { summary.recorded += 1 } else { summary.duplicates += 1 }
+                if outcome.status == .recorded, case .string(let result)? = outcome.decision["result"],
+                   AttributionRecord.Outcome(rawValue: result).map({ !$0.isEdge && $0 != .detached }) == true
+                {
+                    summary.refusedAttributions += 1
+                }
                 return .recorded(line: line.number, outcome)
             } catch let error as LedgerError {
                 summary.rejected += 1

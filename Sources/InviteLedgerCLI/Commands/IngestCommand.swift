@@ -89,6 +89,9 @@ enum IngestCommand: LedgerCommand {
             context.output.writeLine(summary.json.serialized())
         } else {
             var text = "lines: \(summary.lines), recorded: \(summary.recorded), duplicates: \(summary.duplicates), rejected: \(summary.rejected)"
+            if summary.refusedAttributions > 0 {
+                text += " (\(summary.refusedAttributions) recorded with a refused attribution: see --outcomes or report attributions)"
+            }
             if summary.rolledBack {
                 text += " (--atomic: rolled back, nothing recorded)"
             }
