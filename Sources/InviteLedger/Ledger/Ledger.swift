@@ -59,8 +59,11 @@ public final class Ledger: Sendable {
     /// Opens the ledger at `path`.
     ///
     /// - Parameters:
+    ///   - path: the database file, or `:memory:`.
     ///   - access: read and write an existing ledger (the default), create it when missing, or
     ///     read only.
+    ///   - configuration: SQLite's settings for the connection.
+    ///   - clock: where `recordedAt` comes from.
     ///   - brokers: which brokers writes may name (by default those the ledger knows, and those
     ///     a `broker.configured` step introduces).
     /// - Throws: `LedgerError` `NOT_INITIALIZED` when no ledger is at `path` (except with

@@ -46,7 +46,7 @@ public struct Trace: Sendable, Equatable {
     public var ctidTraderAccountId: Int64?
     public var sections: [Section]
     /// Where a row the trace rests on (an attribution, the signup, click and link it cites)
-    /// disagrees with the event it cites (``Evidence``): empty when the log backs every one.
+    /// disagrees with the event it cites: empty when the log backs every one.
     public var problems: [RowProblem] = []
 
     /// True when every step shown verifies and every row the trace rests on is what its event

@@ -20,7 +20,7 @@ public struct Upline: Sendable, Equatable {
     public var userId: Int64
     public var asOf: Timestamp?
     public var levels: [Level]
-    /// Where a level's attribution row disagrees with the event it cites (``Evidence``): empty
+    /// Where a level's attribution row disagrees with the event it cites: empty
     /// when every level shown is what the log recorded.
     public var problems: [RowProblem] = []
 }
