@@ -2,6 +2,12 @@ import Foundation
 
 /// Runs the built `invite-ledger` binary as a user would, and captures what it printed.
 enum CLI {
+    /// A step of a test's set-up that did not do what it should.
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+
     struct Result: CustomStringConvertible {
         var status: Int32
         var stdout: String
@@ -135,6 +141,18 @@ struct Scratch {
     }
 
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    /// A ledger made with `init` in this directory, holding the seed flows (broker acme),
+    /// ingested through the command line (so its head witness is there).
+    func ledger(_ name: String = "ledger.sqlite", flows: [String] = ["flow-1", "flow-2"]) throws -> String {
+        let db = path(name)
+        guard try CLI.run(["init", "--db", db]).status == 0 else { throw CLI.Failure("init \(db)") }
+        for flow in flows {
+            let result = try CLI.run(["ingest", CLI.fixture("\(flow).ndjson").path, "--db", db])
+            guard result.status == 0 else { throw CLI.Failure("ingest \(flow): \(result)") }
+        }
+        return db
+    }
 
     func remove() { try? FileManager.default.removeItem(at: url) }
 }

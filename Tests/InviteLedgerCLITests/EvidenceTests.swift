@@ -5,20 +5,11 @@ import Testing
 /// row is never shown as verified, and the command exits 4 naming it.
 @Suite("answers say what they rest on")
 struct EvidenceTests {
-    func seeded(_ scratch: Scratch) throws -> String {
-        let db = scratch.path("ledger.sqlite")
-        #expect(try CLI.run(["init", "--db", db]).status == 0)
-        for flow in ["flow-1", "flow-2"] {
-            #expect(try CLI.run(["ingest", CLI.fixture("\(flow).ndjson").path, "--db", db]).status == 0)
-        }
-        return db
-    }
-
     @Test("a tampered attribution row: trace and upline exit 4, name the row, and vouch for nothing it shows")
     func tamperedParent() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let db = try seeded(scratch)
+        let db = try scratch.ledger()
         try CLI.sqlite3(db, "UPDATE attribution SET parentRowId = 4 WHERE id = 2;")
         let problem = "seq 17: attribution row id=2 (user 1003): the partner's userId is 1004, but event 17 recorded 1002"
         let trace = try CLI.run(["trace", "--user-id", "1003", "--db", db])
@@ -40,7 +31,7 @@ struct EvidenceTests {
     func tamperedCurrentAndSignup() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let db = try seeded(scratch)
+        let db = try scratch.ledger()
         #expect(try CLI.run(["record", #"{"step":"attribution.reassigned","eventId":"m1","brokerCrmName":"acme","at":"2026-04-01T00:00:00Z","userId":1003,"partnerId":null,"reason":"r","operator":"o"}"#, "--db", db]).status == 0)
         // The edge the detachment ended is made current again.
         try CLI.sqlite3(db, "UPDATE attribution SET validTo = NULL WHERE id = 2;")
@@ -50,7 +41,7 @@ struct EvidenceTests {
 
         let second = try Scratch()
         defer { second.remove() }
-        let other = try seeded(second)
+        let other = try second.ledger()
         try CLI.sqlite3(other, "UPDATE signup SET clickRowId = 1 WHERE id = 2;")
         let trace = try CLI.run(["trace", "--user-id", "1003", "--db", other])
         #expect(trace.status == 4)
@@ -61,7 +52,7 @@ struct EvidenceTests {
     func intact() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let db = try seeded(scratch)
+        let db = try scratch.ledger()
         for query in [["trace", "--user-id", "1003"], ["upline", "--user-id", "1003"], ["trace", "--account-id", "5002"]] {
             let result = try CLI.run(query + ["--db", db])
             #expect(result.status == 0, "\(query): \(result)")

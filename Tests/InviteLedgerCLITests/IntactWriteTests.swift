@@ -8,15 +8,6 @@ import Testing
 struct IntactWriteTests {
     static let step = #"{"step":"user.created","eventId":"x-1","brokerCrmName":"acme","at":"2026-05-01T00:00:00Z","userId":7001}"#
 
-    func seeded(_ scratch: Scratch) throws -> String {
-        let db = scratch.path("ledger.sqlite")
-        #expect(try CLI.run(["init", "--db", db]).status == 0)
-        for flow in ["flow-1", "flow-2"] {
-            #expect(try CLI.run(["ingest", CLI.fixture("\(flow).ndjson").path, "--db", db]).status == 0)
-        }
-        return db
-    }
-
     /// Every write command refuses the file (exit status 5, naming it and the remedy) and leaves
     /// it and its witness as they were.
     func expectRefused(
@@ -42,7 +33,7 @@ struct IntactWriteTests {
     func editedWithoutTrigger() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let db = try seeded(scratch)
+        let db = try scratch.ledger()
         try CLI.sqlite3(db, "DROP TRIGGER event_no_update; UPDATE event SET payload = replace(payload, 'ib-alice', 'ib-alicf') WHERE seq = 5;")
         try expectRefused(db, "its schema is not what its migrations create: trigger event_no_update is missing: the log may be edited")
     }
@@ -51,7 +42,7 @@ struct IntactWriteTests {
     func missingObject() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let db = try seeded(scratch)
+        let db = try scratch.ledger()
         try CLI.sqlite3(db, "DROP INDEX ctidUser_brokerId_userId;")
         try expectRefused(db, "its schema is not what its migrations create: index ctidUser_brokerId_userId is missing: its unique key is not enforced")
     }
@@ -60,7 +51,7 @@ struct IntactWriteTests {
     func editedTriggerRestored() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let db = try seeded(scratch)
+        let db = try scratch.ledger()
         let trigger = try CLI.sqlite3(db, "SELECT sql FROM sqlite_schema WHERE name = 'event_no_update';")
         try CLI.sqlite3(db, "DROP TRIGGER event_no_update; UPDATE event SET payload = replace(payload, 'ib-alice', 'ib-alicf') WHERE seq = 5; \(trigger);")
         try expectRefused(
@@ -74,7 +65,7 @@ struct IntactWriteTests {
     func editedAfterWitness() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let db = try seeded(scratch)
+        let db = try scratch.ledger()
         let trigger = try CLI.sqlite3(db, "SELECT sql FROM sqlite_schema WHERE name = 'event_no_update';")
         // The witness lags at event 18 (a process killed before it moved it); event 19 is edited.
         let witness = try CLI.sqlite3(db, "SELECT '{\"seq\":18,\"hash\":\"' || lower(hex(hash)) || '\"}' FROM event WHERE seq = 18;")
@@ -87,7 +78,7 @@ struct IntactWriteTests {
     func missingWitness() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let db = try seeded(scratch)
+        let db = try scratch.ledger()
         let trigger = try CLI.sqlite3(db, "SELECT sql FROM sqlite_schema WHERE name = 'event_no_update';")
         try CLI.sqlite3(db, "DROP TRIGGER event_no_update; UPDATE event SET outcome = replace(outcome, 'CLICKED', 'CLICKEE') WHERE seq = 7; \(trigger);")
         try FileManager.default.removeItem(atPath: db + "-head")
@@ -97,7 +88,7 @@ struct IntactWriteTests {
         let other = try Scratch()
         defer { other.remove() }
         let intact = scratch.path("intact.sqlite")
-        try FileManager.default.copyItem(atPath: try seeded(other), toPath: intact)
+        try FileManager.default.copyItem(atPath: try other.ledger(), toPath: intact)
         #expect(try CLI.run(["record", Self.step, "--db", intact]).status == 0)
         #expect(FileManager.default.fileExists(atPath: intact + "-head"))
     }
@@ -106,7 +97,7 @@ struct IntactWriteTests {
     func changedUnderARunningWriter() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let db = try seeded(scratch)
+        let db = try scratch.ledger()
         let output = try CLI.python("""
             import subprocess, sys
             binary, db = sys.argv[1], sys.argv[2]

@@ -6,20 +6,13 @@ import Testing
 /// migration whose objects exist.
 @Suite("the migrations table is proven")
 struct MigrationTableTests {
-    func seeded(_ scratch: Scratch) throws -> String {
-        let db = scratch.path("ledger.sqlite")
-        #expect(try CLI.run(["init", "--db", db]).status == 0)
-        #expect(try CLI.run(["ingest", CLI.fixture("flow-1.ndjson").path, "--db", db]).status == 0)
-        return db
-    }
-
     static let step = #"{"step":"user.created","eventId":"x-1","brokerCrmName":"acme","at":"2026-05-01T00:00:00Z","userId":7001}"#
 
     @Test("a deleted row: verify names it, queries and writes refuse the file, migrate does not run it again")
     func deletedRow() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let db = try seeded(scratch)
+        let db = try scratch.ledger(flows: ["flow-1"])
         try CLI.sqlite3(db, "DELETE FROM inviteLedgerMigration WHERE identifier = '0008_create_click';")
         let message = "the migrations table does not list 0008_create_click, but the database holds what it creates (click, click_brokerId_visitorId): its row was deleted"
         let verify = try CLI.run(["verify", "--format", "json", "--db", db])
@@ -48,7 +41,7 @@ struct MigrationTableTests {
         ] {
             let folder = try Scratch()
             defer { folder.remove() }
-            let db = try seeded(folder)
+            let db = try folder.ledger(flows: ["flow-1"])
             try CLI.sqlite3(db, sql)
             let verify = try CLI.run(["verify", "--db", db])
             #expect(verify.status == 4, "\(name): \(verify)")

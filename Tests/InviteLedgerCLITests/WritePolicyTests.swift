@@ -5,16 +5,6 @@ import Testing
 /// refused: the cases an integrator tripped on, each on a fresh ledger.
 @Suite("typos cannot fork the ledger")
 struct WritePolicyTests {
-    /// A ledger made with `init`, holding the two seed flows (broker acme).
-    func seeded(_ scratch: Scratch) throws -> String {
-        let db = scratch.path("ledger.sqlite")
-        #expect(try CLI.run(["init", "--db", db]).status == 0)
-        for flow in ["flow-1", "flow-2"] {
-            #expect(try CLI.run(["ingest", CLI.fixture("\(flow).ndjson").path, "--db", db]).status == 0)
-        }
-        return db
-    }
-
     static func user(_ eventId: String, broker: String = "acme", at: String = "2026-05-01T00:00:00Z", userId: Int = 7001) -> String {
         #"{"step":"user.created","eventId":"\#(eventId)","brokerCrmName":"\#(broker)","at":"\#(at)","userId":\#(userId)}"#
     }
@@ -23,7 +13,7 @@ struct WritePolicyTests {
     func mistypedBroker() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let db = try seeded(scratch)
+        let db = try scratch.ledger()
         let before = try CLI.sqlite3(db, ".dump")
         let typo = try CLI.run(["record", Self.user("t1", broker: "acmee"), "--db", db])
         #expect(typo.status == 2)
@@ -45,7 +35,7 @@ struct WritePolicyTests {
     func pinnedBroker() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let db = try seeded(scratch)
+        let db = try scratch.ledger()
         #expect(try CLI.run(["record", Self.user("p1"), "--broker", "acme", "--db", db]).status == 0)
         let other = try CLI.run(["record", Self.user("p2", broker: "beta", userId: 7002), "--broker", "acme", "--allow-new-brokers", "--db", db])
         #expect(other.status == 2)
@@ -90,7 +80,7 @@ struct WritePolicyTests {
     func timeSanity(at: String, message: String) throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let db = try seeded(scratch)
+        let db = try scratch.ledger()
         let before = try CLI.sqlite3(db, ".dump")
         let result = try CLI.run(["record", Self.user("f1", at: at), "--db", db])
         #expect(result.status == 2)
@@ -130,7 +120,7 @@ struct WritePolicyTests {
         #expect(!FileManager.default.fileExists(atPath: scratch.path("nowhere")))
 
         // A read-only ledger, as a user who may not write it (root may write anywhere).
-        let db = try seeded(scratch)
+        let db = try scratch.ledger()
         chmod(db, 0o444)
         chmod(scratch.url.path, 0o755)
         let asUser = getuid() == 0 ? ["runuser", "-u", "nobody", "--", CLI.binary.path] : [CLI.binary.path]
