@@ -194,16 +194,9 @@ struct IntervalPropertyTests {
     /// The history's lines ingested in batches (decided in memory, written once per batch) give
     /// the same rejections and the same rows as recording them one at a time.
     static func ingestAlike(_ history: History, seed: UInt64) throws {
-        let url = try Fixtures.temporaryFile(history.lines)
-        defer { try? FileManager.default.removeItem(at: url) }
         let tables = try history.ledger.queue.inDatabase { try ReplayVerifier.tables($0) }
         for batchSize in [7, 500] {
-            let batched = try Fixtures.emptyLedger()
-            var reader = try NDJSONReader.open(path: url.path)
-            defer { reader.close() }
-            var rejected: [String] = []
-            _ = try batched.ingest(
-                &reader, options: .init(batchSize: batchSize), onRejection: { rejected.append($0.error.code.rawValue) })
+            let (batched, rejected) = try Fixtures.ingested(history.lines, batchSize: batchSize)
             #expect(rejected == history.answers.filter { !$0.hasPrefix("{") }, "seed \(seed), batch size \(batchSize)")
             for table in tables {
                 #expect(try batched.rows("SELECT * FROM \(table)") == history.ledger.rows("SELECT * FROM \(table)"),

@@ -91,19 +91,12 @@ struct RecordingPathsTests {
                        "IDEMPOTENCY_CONFLICT", "UNKNOWN_USER"] {
             #expect(outcomes.contains { $0.contains(result) }, "\(result) is missing from the history")
         }
-        let url = try Fixtures.temporaryFile(lines)
-        defer { try? FileManager.default.removeItem(at: url) }
         let tables = try stepByStep.queue.inDatabase { try ReplayVerifier.tables($0) }
         let expected = try tables.map { try stepByStep.rows("SELECT * FROM \($0)") }
         let head = try stepByStep.verify().headHash
 
         for batchSize in [1, 7, 500] {
-            let batched = try Fixtures.emptyLedger()
-            var reader = try NDJSONReader.open(path: url.path)
-            defer { reader.close() }
-            var rejected: [String] = []
-            _ = try batched.ingest(
-                &reader, options: .init(batchSize: batchSize), onRejection: { rejected.append($0.error.code.rawValue) })
+            let (batched, rejected) = try Fixtures.ingested(lines, batchSize: batchSize)
             #expect(rejected == outcomes.filter { !$0.hasPrefix("{") }, "batch size \(batchSize)")
             for (table, rows) in zip(tables, expected) {
                 #expect(try batched.rows("SELECT * FROM \(table)") == rows, "batch size \(batchSize): \(table)")

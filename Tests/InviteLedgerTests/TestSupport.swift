@@ -23,6 +23,20 @@ enum Fixtures {
         return url
     }
 
+    /// A fresh ledger with `lines` ingested in batches of `batchSize`, and the codes of the
+    /// lines it rejected, in order.
+    static func ingested(_ lines: [String], batchSize: Int) throws -> (ledger: Ledger, rejected: [String]) {
+        let url = try temporaryFile(lines)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let ledger = try emptyLedger()
+        var reader = try NDJSONReader.open(path: url.path)
+        defer { reader.close() }
+        var rejected: [String] = []
+        _ = try ledger.ingest(
+            &reader, options: .init(batchSize: batchSize), onRejection: { rejected.append($0.error.code.rawValue) })
+        return (ledger, rejected)
+    }
+
     /// The clock of every test ledger: recordedAt is hashed, and the expected hashes of
     /// `Fixtures/expected/` were recorded at this time.
     static let clock = Ledger.Clock.fixed(Timestamp(rfc3339: "2026-04-01T00:00:00Z")!)
