@@ -153,6 +153,16 @@ struct DamagedFileTests {
         let wal = try contents(fresh + "-wal")
         try expectRefused(fresh, because: "its event 20 has hash ", "its log ends at seq", "is damaged: ")
         #expect(try contents(fresh + "-wal") == wal, "the foreign -wal was checkpointed or removed")
+        // Without its head witness (a copy made without the -head file), the file is proven whole
+        // before a witness is made for it: refused, and no witness blesses it.
+        try FileManager.default.removeItem(atPath: fresh + "-head")
+        try expectRefused(fresh, because: "its hash chain is broken", "is damaged: ", "its schema is not")
+        #expect(!FileManager.default.fileExists(atPath: fresh + "-head"))
+        #expect(try contents(fresh + "-wal") == wal)
+        // Nor does a report answer from it as if it held nothing.
+        let report = try CLI.run(["report", "attributions", "--db", fresh])
+        #expect(report.status == 5, "\(report)")
+        #expect(report.stdout == "")
     }
 
     @Test("random bytes in the middle of the file: ingest and verify notice, nothing is written")
