@@ -178,6 +178,10 @@ enum InviteLedgerCLI {
 
     /// `help`, `help COMMAND`, `help report`.
     static func help(_ words: [String], output: OutputStream, errors: OutputStream) -> ExitStatus {
+        if words == ["--man"] {
+            output.write(ManualPage.rendered)
+            return .success
+        }
         // `help --help` and `help stats --help` are what `help` and `help stats` say.
         let words = words.filter { $0 != "--help" && $0 != "-h" }
         guard !words.isEmpty else {
@@ -276,7 +280,7 @@ enum InviteLedgerCLI {
             Exit status: 0 success, 1 bad usage, 2 input rejected, 3 some ingested lines rejected,
             4 verification found a problem, 5 the database cannot be used.
             Run `invite-ledger help COMMAND` (or `invite-ledger COMMAND --help`) for a command's options,
-            `invite-ledger --version` for the version.
+            `invite-ledger --version` for the version, `invite-ledger help --man` for the manual page (roff).
 
             """
         return text
