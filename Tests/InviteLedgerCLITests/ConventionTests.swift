@@ -19,6 +19,32 @@ struct ConventionTests {
         #expect(bad.status == 1)
     }
 
+    @Test("the manual page names every command and every option, the exit statuses, the environment and the files")
+    func manualPage() throws {
+        let page = try CLI.run(["help", "--man"])
+        #expect(page.status == 0)
+        #expect(page.stdout.hasPrefix(".TH INVITE-LEDGER 1 "))
+        for section in [".SH NAME", ".SH SYNOPSIS", ".SH COMMANDS", ".SH EXIT STATUS", ".SH ENVIRONMENT", ".SH FILES"] {
+            #expect(page.stdout.contains("\n\(section)\n"), "\(section)")
+        }
+        let overview = try CLI.run(["help"]).stdout
+        let names = overview.split(separator: "\n", omittingEmptySubsequences: false).drop { !$0.hasPrefix("COMMANDS:") }.dropFirst()
+            .prefix { !$0.isEmpty }.map { $0.trimmingCharacters(in: .whitespaces).components(separatedBy: "  ")[0] }
+        #expect(names.count >= 16)
+        for name in names {
+            #expect(page.stdout.contains(".SS \(name.replacingOccurrences(of: "-", with: "\\-"))\n"), "command \(name)")
+            let help = try CLI.run(name.split(separator: " ").map(String.init) + ["--help"]).stdout
+            for option in help.split(separator: "\n").drop(while: { $0 != "OPTIONS:" }).dropFirst()
+                .compactMap({ $0.trimmingCharacters(in: .whitespaces).split(separator: " ").first }) where option.hasPrefix("--") {
+                #expect(page.stdout.contains(".B \(option.replacingOccurrences(of: "-", with: "\\-"))"), "\(name) \(option)")
+            }
+        }
+        for status in ["0", "1", "2", "3", "4", "5", "74"] {
+            #expect(page.stdout.contains(".TP\n.B \(status)\n"), "exit status \(status)")
+        }
+        #expect(page.stdout.contains("INVITE_LEDGER_DB") && page.stdout.contains("INVITE_LEDGER_FIXED_TIME"))
+    }
+
     @Test("help, help COMMAND and group help")
     func help() throws {
         let overview = try CLI.run(["help"])
