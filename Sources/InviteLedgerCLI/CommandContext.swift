@@ -16,19 +16,21 @@ struct CommandContext {
     }
 
     /// `--quiet`: no notices and no progress.
-    var isQuiet: Bool { arguments.flag("--quiet") }
+    var isQuiet: Bool { (try? arguments[CommonOptions.quiet]) ?? false }
 
     /// `--db`, else `$INVITE_LEDGER_DB`, else `./invite-ledger.sqlite`.
     var databasePath: String {
-        if let path = arguments.string("--db"), !path.isEmpty { return path }
+        if let path = try? arguments[CommonOptions.database], !path.isEmpty { return path }
         if let path = environment["INVITE_LEDGER_DB"], !path.isEmpty { return path }
         return "invite-ledger.sqlite"
     }
 
     /// Opens the ledger; a read-only one is first checked against its head witness
     /// (``Ledger/requireWitnessedHead()``) unless `checksHead` is false (`verify` reports it).
-    func openLedger(_ access: Ledger.Access, checksHead: Bool = true) throws -> Ledger {
-        let ledger = try Ledger(path: databasePath, access: access, clock: clock(), brokers: brokerPolicy)
+    func openLedger(
+        _ access: Ledger.Access, checksHead: Bool = true, brokers: BrokerPolicy = .knownBrokers
+    ) throws -> Ledger {
+        let ledger = try Ledger(path: databasePath, access: access, clock: clock(), brokers: brokers)
         if access == .readOnly && checksHead {
             try ledger.requireWitnessedHead()
         }
@@ -39,20 +41,14 @@ struct CommandContext {
         return ledger
     }
 
-    /// What a write command (`record`, `ingest`) may do beyond the usual: `--create` a ledger
-    /// where there is none; accept only `--broker`'s steps; `--allow-new-brokers`.
-    static let writeOptions: [CommandSignature.Option] = [
-        .flag("--create", "Create the ledger when there is none at --db (otherwise that is NOT_INITIALIZED)."),
-        .value("--broker", "NAME", "Accept steps of this broker only (any other is BROKER_NOT_ALLOWED)."),
-        .flag("--allow-new-brokers", "Let a step introduce a broker the ledger does not know (otherwise only broker.configured does)."),
-    ]
-
-    /// `.readWrite`, or `.create` with `--create`.
-    var writeAccess: Ledger.Access { arguments.flag("--create") ? .create : .readWrite }
-
-    /// The brokers writes may name: `--broker`, `--allow-new-brokers`.
-    var brokerPolicy: BrokerPolicy {
-        BrokerPolicy(only: arguments.string("--broker"), acceptsNewBrokers: arguments.flag("--allow-new-brokers"))
+    /// A write command's ledger (`record`, `ingest`): `--create`, and the brokers its steps may
+    /// name (`--broker`, `--allow-new-brokers`), from `CommonOptions.writeOptions`.
+    func openLedgerForWriting() throws -> Ledger {
+        try openLedger(
+            try arguments[CommonOptions.create] ? .create : .readWrite,
+            brokers: BrokerPolicy(
+                only: try arguments[CommonOptions.onlyBroker],
+                acceptsNewBrokers: try arguments[CommonOptions.allowNewBrokers]))
     }
 
     /// The system clock, or the time in `$INVITE_LEDGER_FIXED_TIME` (RFC 3339): recordedAt is

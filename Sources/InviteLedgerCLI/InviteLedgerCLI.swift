@@ -106,7 +106,7 @@ enum InviteLedgerCLI {
         var databasePath = "the database"
         do {
             let parsed = try ParsedArguments(leading + words.dropFirst(pathLength), signature: signature)
-            if parsed.flag("--help") {
+            if try parsed[CommonOptions.help] {
                 output.write(signature.help)
                 return .success
             }

@@ -3,7 +3,7 @@ import LedgerStore
 
 extension Ledger {
     /// How much of a backup copy to check before it is given its name.
-    public enum BackupCheck: String, Sendable {
+    public enum BackupCheck: String, Sendable, CaseIterable {
         /// The hash chain and SQLite's `quick_check` of every page: seconds on a large ledger.
         case chain
         /// Everything `verify` checks, the replay of the log included: about as long as an ingest

@@ -13,21 +13,20 @@ enum BackupCommand: LedgerCommand {
             (quick_check); --check full runs everything verify does, the replay of the log included.
             A copy with a problem is removed (exit status 4). NEW_FILE must not exist.
             """,
-        options: [
-            .value("--to", "NEW_FILE", "The copy to create (required)."),
-            .value("--check", "WHAT", "chain or full (default: chain)."),
-            .value("--format", "FORMAT", "table or json (default: table)."),
-        ]
+        options: [destination, check, CommonOptions.format]
     )
 
+    static let destination = Option.string("--to", "NEW_FILE", "The copy to create (required)")
+    static let check = Option.choice("--check", "WHAT", "chain or full", default: Ledger.BackupCheck.chain)
+
     static func run(_ context: CommandContext) throws -> ExitStatus {
-        let format = try context.arguments.choice("--format", ["table", "json"], default: "table")
-        let check = try context.arguments.choice("--check", ["chain", "full"], default: "chain")
-        let destination = try context.newFile("--to", for: "backup")
+        let format = try context.arguments[CommonOptions.format]
+        let check = try context.arguments[Self.check]
+        let destination = try context.newFile(Self.destination, for: "backup")
         let ledger = try context.openLedger(.readOnly, checksHead: false)
         defer { try? ledger.close() }
-        let report = try ledger.backup(to: destination, check: Ledger.BackupCheck(rawValue: check)!)
-        if format == "json" {
+        let report = try ledger.backup(to: destination, check: check)
+        if format == .json {
             context.output.writeLine(ProblemTable.json(report, done: "backedUp", destination: destination).serialized())
         } else if report.isIntact {
             context.output.writeLine("backed up \(context.databasePath) to \(destination): head seq \(report.events), hash \(report.headHash?.hex ?? "none")")

@@ -11,7 +11,7 @@ enum DemoCommand: LedgerCommand {
             kept for you to query afterwards. The demo records with a fixed clock (recordedAt
             2026-04-01T00:00:00Z), so its output, hashes included, is the same on every machine.
             """,
-        options: [.value("--format", "FORMAT", "table or json (default: table).")],
+        options: [CommonOptions.format],
         databaseHelp: "A new file to keep the demo's ledger in (default: in memory; $INVITE_LEDGER_DB is not used)."
     )
 
@@ -19,11 +19,13 @@ enum DemoCommand: LedgerCommand {
     static let clock = Ledger.Clock.fixed(Timestamp(milliseconds: 1_775_001_600_000))
 
     static func run(_ context: CommandContext) throws -> ExitStatus {
-        let format = try context.arguments.choice("--format", ["table", "json"], default: "table")
+        let format = try context.arguments[CommonOptions.format]
         var path = ":memory:"
-        if let given = context.arguments.string("--db") {
+        if let given = try context.arguments[CommonOptions.database] {
             guard !FileManager.default.fileExists(atPath: given) else {
-                throw UsageError("the demo needs a fresh database, and \(given) exists; give another --db or none")
+                throw UsageError(
+                    "the demo needs a fresh database, and \(given) exists; give another --db or none",
+                    field: CommonOptions.database.name)
             }
             path = given
         }
@@ -37,7 +39,7 @@ enum DemoCommand: LedgerCommand {
         }
         let report = try ledger.verify()
         let demo = Demo(ledger: ledger, outcomes: outcomes, verification: report)
-        if format == "json" {
+        if format == .json {
             context.output.writeLine(try demo.json().serialized())
         } else {
             context.output.write(try demo.text())

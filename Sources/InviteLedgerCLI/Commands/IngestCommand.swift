@@ -22,34 +22,38 @@ enum IngestCommand: LedgerCommand {
             step must name a broker the ledger knows or one a broker.configured step introduces
             (any broker with --allow-new-brokers); --broker NAME refuses every other broker.
             """,
-        options: [
-            .flag("--atomic", "All or nothing: record every line or none."),
-            .value("--batch-size", "N", "Lines per transaction (default: 2000)."),
-            .flag("--skip-file-check", "Do not prove every page and the whole hash chain before writing (see --help)."),
-            .flag("--report-commits", "Print {\"committedThroughLine\":N,...} on stdout after each committed batch."),
-            .flag("--outcomes", "Print each line's answer on stdout once its batch is committed, as record --stream does."),
-            .value("--format", "FORMAT", "Summary as table or json (default: table)."),
-            .flag("--progress", "Show progress on stderr even when it is not a terminal (one line per commit)."),
-        ] + CommandContext.writeOptions,
+        options: [atomic, batchSize, skipFileCheck, reportCommits, outcomes, format, progress] + CommonOptions.writeOptions,
         positionals: [.init(name: "FILE", help: "The NDJSON file, or - for standard input.")]
     )
 
+    static let atomic = Option.flag("--atomic", "All or nothing: record every line or none")
+    static let batchSize = Option.integer("--batch-size", "N", "Lines per transaction", in: 1...1_000_000,
+        default: Int64(Ledger.IngestOptions().batchSize))
+    static let skipFileCheck = Option.flag(
+        "--skip-file-check", "Do not prove every page and the whole hash chain before writing (see --help)")
+    static let reportCommits = Option.flag(
+        "--report-commits", "Print {\"committedThroughLine\":N,...} on stdout after each committed batch")
+    static let outcomes = Option.flag(
+        "--outcomes", "Print each line's answer on stdout once its batch is committed, as record --stream does")
+    static let format = Option.choice("--format", "FORMAT", "Summary as table or json", default: TableOrJSON.table)
+    static let progress = Option.flag(
+        "--progress", "Show progress on stderr even when it is not a terminal (one line per commit)")
+
     static func run(_ context: CommandContext) throws -> ExitStatus {
-        let format = try context.arguments.choice("--format", ["table", "json"], default: "table")
-        let batchSize = try context.arguments.integer("--batch-size", in: 1...1_000_000) ?? 2_000
+        let format = try context.arguments[Self.format]
         let options = Ledger.IngestOptions(
-            batchSize: Int(batchSize), isAtomic: context.arguments.flag("--atomic"),
-            checksFile: !context.arguments.flag("--skip-file-check"))
-        let reportCommits = context.arguments.flag("--report-commits")
-        let printsOutcomes = context.arguments.flag("--outcomes")
+            batchSize: Int(try context.arguments[Self.batchSize]), isAtomic: try context.arguments[Self.atomic],
+            checksFile: !(try context.arguments[Self.skipFileCheck]))
+        let reportCommits = try context.arguments[Self.reportCommits]
+        let printsOutcomes = try context.arguments[Self.outcomes]
         let path = context.arguments.positionals[0]
         var reader = try NDJSONReader.open(path: path)
         defer { reader.close() }
-        let ledger = try context.openLedger(context.writeAccess)
+        let ledger = try context.openLedgerForWriting()
         defer { try? ledger.close() }
         // --quiet (every command's): no progress, and here no summary either.
         let isQuiet = context.isQuiet
-        let showProgress = !isQuiet && (context.errors.isTerminal || context.arguments.flag("--progress"))
+        let showProgress = try !isQuiet && (context.errors.isTerminal || context.arguments[Self.progress])
         let onTerminal = context.errors.isTerminal
         let totalBytes = path == "-" ? nil : (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
         let start = DispatchTime.now().uptimeNanoseconds
@@ -85,7 +89,7 @@ enum IngestCommand: LedgerCommand {
         context.errors.flush()
         if isQuiet {
             // The exit status says it.
-        } else if format == "json" {
+        } else if format == .json {
             context.output.writeLine(summary.json.serialized())
         } else {
             var text = "lines: \(summary.lines), recorded: \(summary.recorded), duplicates: \(summary.duplicates), rejected: \(summary.rejected)"

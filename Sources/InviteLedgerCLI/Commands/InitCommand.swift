@@ -5,15 +5,15 @@ enum InitCommand: LedgerCommand {
         path: ["init"],
         abstract: "Create the ledger database, or bring an existing one to the newest schema.",
         discussion: "Safe to run again: migrations already applied are skipped.",
-        options: [.value("--format", "FORMAT", "table or json (default: table).")]
+        options: [CommonOptions.format]
     )
 
     static func run(_ context: CommandContext) throws -> ExitStatus {
-        let format = try context.arguments.choice("--format", ["table", "json"], default: "table")
+        let format = try context.arguments[CommonOptions.format]
         let applied = try Ledger.migrate(path: context.databasePath)
         let status = try Ledger.migrationStatus(path: context.databasePath)
         let version = status.last(where: { $0.appliedAt != nil })?.identifier ?? "none"
-        if format == "json" {
+        if format == .json {
             context.output.writeLine(JSONValue.object([
                 ("database", .string(context.databasePath)),
                 ("applied", .array(applied.map { .string($0) })),

@@ -8,20 +8,19 @@ enum MigrateCommand: LedgerCommand {
             Migrations are forward-only and built into the binary. A database migrated by a newer
             invite-ledger is refused and left untouched.
             """,
-        options: [
-            .flag("--status", "Show each migration and when it was applied; change nothing."),
-            .value("--format", "FORMAT", "table or json (default: table)."),
-        ]
+        options: [status, CommonOptions.format]
     )
 
+    static let status = Option.flag("--status", "Show each migration and when it was applied; change nothing")
+
     static func run(_ context: CommandContext) throws -> ExitStatus {
-        let format = try context.arguments.choice("--format", ["table", "json"], default: "table")
+        let format = try context.arguments[CommonOptions.format]
         var applied: [String] = []
-        if !context.arguments.flag("--status") {
+        if try !context.arguments[Self.status] {
             applied = try Ledger.migrate(path: context.databasePath, create: false)
         }
         let status = try Ledger.migrationStatus(path: context.databasePath)
-        if format == "json" {
+        if format == .json {
             context.output.writeLine(JSONValue.object([
                 ("database", .string(context.databasePath)),
                 ("applied", .array(applied.map { .string($0) })),

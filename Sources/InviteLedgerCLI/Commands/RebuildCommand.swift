@@ -13,19 +13,18 @@ enum RebuildCommand: LedgerCommand {
             an event does not replay to the outcome it was recorded with, nothing is created and
             the problems are listed (exit status 4).
             """,
-        options: [
-            .value("--to", "NEW_FILE", "The ledger to create (required)."),
-            .value("--format", "FORMAT", "table or json (default: table)."),
-        ]
+        options: [destination, CommonOptions.format]
     )
 
+    static let destination = Option.string("--to", "NEW_FILE", "The ledger to create (required)")
+
     static func run(_ context: CommandContext) throws -> ExitStatus {
-        let format = try context.arguments.choice("--format", ["table", "json"], default: "table")
-        let destination = try context.newFile("--to", for: "rebuild")
+        let format = try context.arguments[CommonOptions.format]
+        let destination = try context.newFile(Self.destination, for: "rebuild")
         let ledger = try context.openLedger(.readOnly, checksHead: false)
         defer { try? ledger.close() }
         let report = try ledger.rebuild(to: destination)
-        if format == "json" {
+        if format == .json {
             context.output.writeLine(ProblemTable.json(report, done: "rebuilt", destination: destination).serialized())
         } else if report.isIntact {
             context.output.writeLine("rebuilt \(destination) from \(context.databasePath): \(report.replayedEvents) events, head hash \(report.headHash?.hex ?? "none")")

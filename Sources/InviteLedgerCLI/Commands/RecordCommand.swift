@@ -27,19 +27,28 @@ enum RecordCommand: LedgerCommand {
             its head (a damaged or edited ledger is refused, exit status 5, nothing written). With
             --stream, every page and the whole chain are proven too (--skip-file-check: not).
             """,
-        options: [
-            .flag("--stream", "Read steps line by line on stdin; answer each on stdout once committed (see below)."),
-            .value("--commit-steps", "N", "With --stream: commit after at most N steps (default: 1000)."),
-            .value("--commit-ms", "MS", "With --stream: commit after at most MS milliseconds of recording (default: 50)."),
-            .flag("--skip-file-check", "With --stream: do not prove every page and the whole hash chain before writing."),
-            .value("--format", "FORMAT", "json, the only format: every answer is one JSON object (default: json)."),
-        ] + CommandContext.writeOptions,
+        options: [stream, commitSteps, commitMilliseconds, skipFileCheck, format] + CommonOptions.writeOptions,
         positionals: [.init(name: "STEP", help: "The step as a JSON object, or - for standard input.", isOptional: true)]
     )
 
+    static let stream = Option.flag(
+        "--stream", "Read steps line by line on stdin; answer each on stdout once committed (see below)")
+    static let commitSteps = Option.integer(
+        "--commit-steps", "N", "With --stream: commit after at most N steps", in: 1...1_000_000,
+        default: Int64(Ledger.StreamOptions().maximumSteps))
+    static let commitMilliseconds = Option.integer(
+        "--commit-ms", "MS", "With --stream: commit after at most MS milliseconds of recording", in: 1...60_000,
+        default: Int64(Ledger.StreamOptions().maximumMilliseconds))
+    static let skipFileCheck = Option.flag(
+        "--skip-file-check", "With --stream: do not prove every page and the whole hash chain before writing")
+    /// Record prints JSON only; `--format json` is accepted so that every command takes it.
+    enum Format: String, CaseIterable, Sendable { case json }
+    static let format = Option.choice(
+        "--format", "FORMAT", "json, the only format: every answer is one JSON object", default: Format.json)
+
     static func run(_ context: CommandContext) throws -> ExitStatus {
-        _ = try context.arguments.choice("--format", ["json"], default: "json")
-        if context.arguments.flag("--stream") {
+        _ = try context.arguments[Self.format]
+        if try context.arguments[Self.stream] {
             return try stream(context)
         }
         // The bytes as given, decoded by the same strict decoder as `ingest`: invalid UTF-8 or a
@@ -51,7 +60,7 @@ enum RecordCommand: LedgerCommand {
             bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
         }
         let step = try Step(jsonBytes: bytes)
-        let ledger = try context.openLedger(context.writeAccess)
+        let ledger = try context.openLedgerForWriting()
         defer { try? ledger.close() }
         let outcome = try ledger.record(step)
         context.output.writeLine(outcome.json.serialized())
@@ -64,10 +73,10 @@ enum RecordCommand: LedgerCommand {
             throw UsageError("--stream reads its steps from standard input: give no STEP")
         }
         let options = Ledger.StreamOptions(
-            maximumSteps: Int(try context.arguments.integer("--commit-steps", in: 1...1_000_000) ?? 1_000),
-            maximumMilliseconds: Int(try context.arguments.integer("--commit-ms", in: 1...60_000) ?? 50),
-            checksFile: !context.arguments.flag("--skip-file-check"))
-        let ledger = try context.openLedger(context.writeAccess)
+            maximumSteps: Int(try context.arguments[Self.commitSteps]),
+            maximumMilliseconds: Int(try context.arguments[Self.commitMilliseconds]),
+            checksFile: !(try context.arguments[Self.skipFileCheck]))
+        let ledger = try context.openLedgerForWriting()
         defer { try? ledger.close() }
         var reader = NDJSONReader(descriptor: 0)
         _ = try ledger.recordStream(&reader, options: options) { answers in

@@ -9,24 +9,24 @@ enum ReferralGetCommand: LedgerCommand {
             owns it. Exit status 2 with code NOT_FOUND when there is none.
             """,
         options: [QueryOptions.broker] + QueryOptions.subjectOptions + [
-            .value("--format", "FORMAT", "table or json (default: table).")
+            CommonOptions.format
         ]
     )
 
     static func run(_ context: CommandContext) throws -> ExitStatus {
         let arguments = context.arguments
-        let format = try arguments.choice("--format", ["table", "json"], default: "table")
+        let format = try arguments[CommonOptions.format]
         let subject = try QueryOptions.subject(arguments)
         let ledger = try context.openLedger(.readOnly)
         defer { try? ledger.close() }
-        let found = try ledger.referral(broker: arguments.string("--broker"), of: subject)
+        let found = try ledger.referral(broker: try arguments[QueryOptions.broker], of: subject)
         let members: [(String, JSONValue)] = [
             ("broker", .string(found.brokerCrmName)), ("partnerId", .string(found.partnerId)),
             ("level", .string(found.level)), ("userId", .integer(found.userId)),
             ("ctidTraderAccountId", found.ctidTraderAccountId.json), ("since", .string(found.since.rfc3339)),
             ("crmPartnerRef", found.crmPartnerRef.json),
         ]
-        if format == "json" {
+        if format == .json {
             context.output.writeLine(JSONValue.object(members).serialized())
         } else {
             var table = TextTable(columns: ["field", "value"])

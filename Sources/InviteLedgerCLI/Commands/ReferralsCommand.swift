@@ -10,42 +10,42 @@ enum ReferralsCommand: LedgerCommand {
             or skips a row. csv is RFC 4180; tree draws the page as an indented tree and dot as a
             Graphviz graph (both default to --limit 1000).
             """,
-        options: [QueryOptions.broker] + QueryOptions.partnerOptions + [
-            .value("--depth", "N", "Levels to include, 1 or more (default: 1, direct referrals)."),
-            QueryOptions.asOf,
-            .value("--limit", "N", "Rows per page, 1 to 10000 (default: 50)."),
-            .value("--after", "CURSOR", "Start after this cursor, from the previous page."),
-            .value("--format", "FORMAT", "table, json, csv, tree or dot (default: table)."),
-        ]
+        options: [QueryOptions.broker] + QueryOptions.partnerOptions + [depth, QueryOptions.asOf, limit, after, format]
     )
+
+    static let depth = Option.integer("--depth", "N", "Levels to include, 1 or more (default: 1, direct referrals)", in: 1...Int64.max)
+    static let limit = Option.integer(
+        "--limit", "N", "Rows per page, 1 to 10000 (default: 50; 1000 for tree and dot)", in: 1...Int64(Ledger.maximumPageSize))
+    static let after = Option.string("--after", "CURSOR", "Start after this cursor, from the previous page")
+    enum Format: String, CaseIterable, Sendable { case table, json, csv, tree, dot }
+    static let format = Option.choice("--format", "FORMAT", "table, json, csv, tree or dot", default: Format.table)
 
     static func run(_ context: CommandContext) throws -> ExitStatus {
         let arguments = context.arguments
-        let format = try arguments.choice("--format", ["table", "json", "csv", "tree", "dot"], default: "table")
+        let format = try arguments[Self.format]
         let partner = try QueryOptions.partner(arguments)
-        let depth = try arguments.integer("--depth", in: 1...Int64.max) ?? 1
-        let defaultLimit: Int64 = format == "tree" || format == "dot" ? 1000 : 50
-        let limit = try arguments.integer("--limit", in: 1...Int64(Ledger.maximumPageSize)) ?? defaultLimit
-        let asOf = try QueryOptions.time(arguments, "--as-of")
+        let depth = try arguments[Self.depth] ?? 1
+        let limit = try arguments[Self.limit] ?? (format == .tree || format == .dot ? 1000 : 50)
+        let asOf = try arguments[QueryOptions.asOf]
         let ledger = try context.openLedger(.readOnly)
         defer { try? ledger.close() }
         let page = try ledger.referrals(
-            broker: arguments.string("--broker"), of: partner, depth: depth, asOf: asOf, limit: Int(limit),
-            after: arguments.string("--after"))
+            broker: try arguments[QueryOptions.broker], of: partner, depth: depth, asOf: asOf, limit: Int(limit),
+            after: try arguments[Self.after])
         let output = context.output
         switch format {
-        case "json":
+        case .json:
             output.writeLine(json(page).serialized())
-        case "csv":
+        case .csv:
             output.write(CSVWriter.record(Self.columns))
             for row in page.referrals {
                 output.write(CSVWriter.record(fields(row)))
             }
             // The CSV's columns stay the rows'; where the next page starts goes to stderr.
             context.errors.writeLine(page.nextCursor.map { "next page: --after \($0)" } ?? "(last page)")
-        case "tree":
+        case .tree:
             output.write(ReferralTreeText(page: page).rendered())
-        case "dot":
+        case .dot:
             output.write(ReferralTreeText(page: page).dot())
         default:
             var table = TextTable(columns: Self.columns)

@@ -3,28 +3,28 @@ import InviteLedger
 
 /// The options and the output handling both reports share.
 enum ReportCommand {
-    static func options(levelsHelp: String) -> [CommandSignature.Option] {
-        [
-            QueryOptions.broker,
-            .value("--from", "TIME", "Start of the period, inclusive (RFC 3339, or a date: its start, UTC; default: the beginning)."),
-            .value("--to", "TIME", "End of the period, exclusive (RFC 3339, or a date: its start, UTC; default: no end)."),
-            .value("--levels", "N", levelsHelp),
-            .value("--format", "FORMAT", "csv or ndjson (default: csv)."),
-            .value("--output", "FILE", "Write to FILE (a regular file: a temporary file renamed at the end; a device or pipe: in place; -: stdout); default: stdout."),
-            .flag("--print-summary", "Print {\"rows\":N,\"snapshotSeq\":S} on stderr at the end."),
-        ]
+    static let from = Option.time(
+        "--from", "Start of the period, inclusive (RFC 3339, or a date: its start, UTC; default: the beginning)")
+    static let to = Option.time("--to", "End of the period, exclusive (RFC 3339, or a date: its start, UTC; default: no end)")
+    static let format = Option.choice("--format", "FORMAT", "csv or ndjson", default: ReportFormat.csv)
+    static let output = Option.string(
+        "--output", "FILE",
+        "Write to FILE (a regular file: a temporary file renamed at the end; a device or pipe: in place; -: stdout); default: stdout")
+    static let printSummary = Option.flag("--print-summary", "Print {\"rows\":N,\"snapshotSeq\":S} on stderr at the end")
+
+    /// A report's options, with its own `--levels`.
+    static func options(levels: Option<Int64>) -> [any DeclaredOption] {
+        [QueryOptions.broker, from, to, levels, format, output, printSummary]
     }
 
     typealias Runner = (Ledger, ReportOptions, (Int) -> Void, (UnsafeBufferPointer<UInt8>) throws -> Void) throws
         -> ReportSummary
 
-    static func run(_ context: CommandContext, _ runner: Runner) throws -> ExitStatus {
+    static func run(_ context: CommandContext, levels: Option<Int64>, _ runner: Runner) throws -> ExitStatus {
         let arguments = context.arguments
         let options = ReportOptions(
-            broker: arguments.string("--broker"), from: try QueryOptions.time(arguments, "--from"),
-            to: try QueryOptions.time(arguments, "--to"),
-            levels: Int(try arguments.integer("--levels", in: 1...Int64(ReportOptions.maximumLevels)) ?? 3),
-            format: ReportFormat(rawValue: try arguments.choice("--format", ["csv", "ndjson"], default: "csv"))!)
+            broker: try arguments[QueryOptions.broker], from: try arguments[from], to: try arguments[to],
+            levels: Int(try arguments[levels]), format: try arguments[format])
         let ledger = try context.openLedger(.readOnly)
         defer { try? ledger.close() }
         let errors = context.errors
@@ -34,7 +34,7 @@ enum ReportCommand {
             errors.flush()
         }
         let summary: ReportSummary
-        if let path = arguments.string("--output") {
+        if let path = try arguments[output] {
             let file = try AtomicFile(path: path, standardOutput: context.output)
             do {
                 summary = try runner(ledger, options, progress) { try file.write($0) }
@@ -50,7 +50,7 @@ enum ReportCommand {
         if errors.isTerminal && !context.isQuiet {
             errors.write("\r\u{1B}[K")
         }
-        if arguments.flag("--print-summary") {
+        if try arguments[printSummary] {
             errors.writeLine(JSONValue.object([
                 ("rows", .integer(Int64(summary.rows))), ("snapshotSeq", .integer(summary.snapshotSeq)),
             ]).serialized())
@@ -68,11 +68,14 @@ enum ReportAttributionsCommand: LedgerCommand {
             Columns: \(AttributionReport.columns(levels: 2).joined(separator: ", ")), ... up to
             --levels. Rows stream as they are read from one snapshot of the ledger; memory stays flat.
             """,
-        options: ReportCommand.options(levelsHelp: "Upline levels to include, 1 to 20 (default: 3).")
+        options: ReportCommand.options(levels: levels)
     )
 
+    static let levels = Option.integer(
+        "--levels", "N", "Upline levels to include, 1 to 20", in: 1...Int64(ReportOptions.maximumLevels), default: 3)
+
     static func run(_ context: CommandContext) throws -> ExitStatus {
-        try ReportCommand.run(context) { ledger, options, progress, write in
+        try ReportCommand.run(context, levels: levels) { ledger, options, progress, write in
             try ledger.reportAttributions(options, progress: progress, write: write)
         }
     }
@@ -87,11 +90,14 @@ enum ReportPartnersCommand: LedgerCommand {
             referralsLevelN column per level up to --levels. Downline counts are as of --to (or now);
             newDirectReferrals counts direct referrals attributed in [--from, --to).
             """,
-        options: ReportCommand.options(levelsHelp: "Downline levels to count, 1 to 20 (default: 3).")
+        options: ReportCommand.options(levels: levels)
     )
 
+    static let levels = Option.integer(
+        "--levels", "N", "Downline levels to count, 1 to 20", in: 1...Int64(ReportOptions.maximumLevels), default: 3)
+
     static func run(_ context: CommandContext) throws -> ExitStatus {
-        try ReportCommand.run(context) { ledger, options, progress, write in
+        try ReportCommand.run(context, levels: levels) { ledger, options, progress, write in
             try ledger.reportPartners(options, progress: progress, write: write)
         }
     }

@@ -14,17 +14,17 @@ enum TraceCommand: LedgerCommand {
             under NOT VERIFIED, and the exit status is 4. A full proof is `invite-ledger verify`.
             """,
         options: [QueryOptions.broker] + QueryOptions.subjectOptions + [
-            .value("--format", "FORMAT", "table or json (default: table).")
+            CommonOptions.format
         ]
     )
 
     static func run(_ context: CommandContext) throws -> ExitStatus {
         let arguments = context.arguments
-        let format = try arguments.choice("--format", ["table", "json"], default: "table")
+        let format = try arguments[CommonOptions.format]
         let ledger = try context.openLedger(.readOnly)
         defer { try? ledger.close() }
-        let trace = try ledger.trace(broker: arguments.string("--broker"), of: try QueryOptions.subject(arguments))
-        if format == "json" {
+        let trace = try ledger.trace(broker: try arguments[QueryOptions.broker], of: try QueryOptions.subject(arguments))
+        if format == .json {
             context.output.writeLine(TraceText.json(trace).serialized())
         } else {
             context.output.write(TraceText.rendered(trace))

@@ -12,19 +12,19 @@ enum UplineCommand: LedgerCommand {
             """,
         options: [QueryOptions.broker] + QueryOptions.subjectOptions + [
             QueryOptions.asOf,
-            .value("--format", "FORMAT", "table or json (default: table)."),
+            CommonOptions.format,
         ]
     )
 
     static func run(_ context: CommandContext) throws -> ExitStatus {
         let arguments = context.arguments
-        let format = try arguments.choice("--format", ["table", "json"], default: "table")
+        let format = try arguments[CommonOptions.format]
         let subject = try QueryOptions.subject(arguments)
-        let asOf = try QueryOptions.time(arguments, "--as-of")
+        let asOf = try arguments[QueryOptions.asOf]
         let ledger = try context.openLedger(.readOnly)
         defer { try? ledger.close() }
-        let upline = try ledger.upline(broker: arguments.string("--broker"), of: subject, asOf: asOf)
-        if format == "json" {
+        let upline = try ledger.upline(broker: try arguments[QueryOptions.broker], of: subject, asOf: asOf)
+        if format == .json {
             context.output.writeLine(JSONValue.object([
                 ("broker", .string(upline.brokerCrmName)), ("userId", .integer(upline.userId)), ("asOf", upline.asOf.json),
                 ("upline", .array(upline.levels.map { level in

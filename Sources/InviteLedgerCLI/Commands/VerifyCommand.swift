@@ -20,18 +20,18 @@ enum VerifyCommand: LedgerCommand {
             --accept-head makes the file's head the expected one (replaces the head witness) when
             nothing else is wrong: for a file restored from a backup on purpose.
             """,
-        options: [
-            .flag("--chain-only", "Check the hash chain only (skip SQLite's checks and the derived tables)."),
-            .value("--expect-head", "HASH", "The head hash printed by an earlier verify (hex)."),
-            .flag("--accept-head", "When only the head witness disagrees, make this file's head the expected one."),
-            .value("--format", "FORMAT", "table or json (default: table)."),
-        ]
+        options: [chainOnly, expectHead, acceptHead, CommonOptions.format]
     )
 
+    static let chainOnly = Option.flag("--chain-only", "Check the hash chain only (skip SQLite's checks and the derived tables)")
+    static let expectHead = Option.string("--expect-head", "HASH", "The head hash printed by an earlier verify (hex)")
+    static let acceptHead = Option.flag(
+        "--accept-head", "When only the head witness disagrees, make this file's head the expected one")
+
     static func run(_ context: CommandContext) throws -> ExitStatus {
-        let format = try context.arguments.choice("--format", ["table", "json"], default: "table")
-        if context.arguments.flag("--accept-head") && context.arguments.flag("--chain-only") {
-            throw UsageError("--accept-head needs the full verification: leave out --chain-only")
+        let format = try context.arguments[CommonOptions.format]
+        if try context.arguments[Self.acceptHead] && context.arguments[Self.chainOnly] {
+            throw UsageError("--accept-head needs the full verification: leave out --chain-only", field: acceptHead.name)
         }
         var report = VerificationReport()
         let ledger: Ledger
@@ -42,10 +42,11 @@ enum VerifyCommand: LedgerCommand {
             return show(report, context, format: format)
         }
         defer { try? ledger.close() }
-        report = try ledger.verify(chainOnly: context.arguments.flag("--chain-only"))
-        if let expected = context.arguments.string("--expect-head") {
+        report = try ledger.verify(chainOnly: context.arguments[Self.chainOnly])
+        if let expected = try context.arguments[Self.expectHead] {
             guard let bytes = [UInt8](hex: expected), bytes.count == 32 else {
-                throw UsageError("option --expect-head: expected 64 hexadecimal digits, got \(expected.debugDescription)")
+                throw UsageError(
+                    "option --expect-head: expected 64 hexadecimal digits, got \(expected.debugDescription)", field: expectHead.name)
             }
             if report.headHash != bytes {
                 report.problems.append(VerificationReport.Problem(
@@ -53,7 +54,7 @@ enum VerifyCommand: LedgerCommand {
                     message: "the log does not end with the expected head \(expected.lowercased()); it ends with \(report.headHash?.hex ?? "no event")"))
             }
         }
-        if context.arguments.flag("--accept-head") {
+        if try context.arguments[Self.acceptHead] {
             if try ledger.acceptHead(of: report) {
                 if !context.isQuiet {
                     context.errors.writeLine(
@@ -67,8 +68,8 @@ enum VerifyCommand: LedgerCommand {
         return show(report, context, format: format)
     }
 
-    static func show(_ report: VerificationReport, _ context: CommandContext, format: String) -> ExitStatus {
-        if format == "json" {
+    static func show(_ report: VerificationReport, _ context: CommandContext, format: TableOrJSON) -> ExitStatus {
+        if format == .json {
             context.output.writeLine(report.json.serialized())
         } else {
             context.output.writeLine("events: \(report.events)")

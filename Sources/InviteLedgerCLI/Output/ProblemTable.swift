@@ -23,12 +23,12 @@ enum ProblemTable {
 
 extension CommandContext {
     /// The value of an option naming a file to create (`--to`), which must not exist yet.
-    func newFile(_ option: String, for command: String) throws -> String {
-        guard let path = arguments.string(option), !path.isEmpty else {
-            throw UsageError("missing option \(option) NEW_FILE", field: option)
+    func newFile(_ option: Option<String?>, for command: String) throws -> String {
+        guard let path = try arguments[option], !path.isEmpty else {
+            throw UsageError("missing option \(option.name) NEW_FILE", field: option.name)
         }
         guard !FileManager.default.fileExists(atPath: path) else {
-            throw UsageError("\(path) exists; \(command) makes a new file", field: option)
+            throw UsageError("\(path) exists; \(command) makes a new file", field: option.name)
         }
         return path
     }

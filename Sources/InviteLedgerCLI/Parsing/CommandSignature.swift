@@ -1,19 +1,15 @@
 /// What a command accepts: its options and positional arguments, with the help text of each.
 /// Parsing and `--help` both read it, so they never disagree.
 struct CommandSignature {
-    struct Option {
+    /// What help and the parser know of an option: its name, its value's placeholder, its help
+    /// (with its default). Declared through a typed ``Option``, which commands read.
+    struct Declaration: DeclaredOption {
         var name: String
         /// The value's placeholder in help (`PATH`, `N`); nil for a flag.
         var valueName: String?
         var help: String
 
-        static func value(_ name: String, _ valueName: String, _ help: String) -> Option {
-            Option(name: name, valueName: valueName, help: help)
-        }
-
-        static func flag(_ name: String, _ help: String) -> Option {
-            Option(name: name, valueName: nil, help: help)
-        }
+        var declaration: Declaration { self }
     }
 
     struct Positional {
@@ -25,20 +21,30 @@ struct CommandSignature {
     /// The words that select the command (`["report", "attributions"]`).
     var path: [String]
     var abstract: String
-    var discussion: String? = nil
-    var options: [Option] = []
-    var positionals: [Positional] = []
+    var discussion: String?
+    var options: [Declaration]
+    var positionals: [Positional]
     /// What `--db` means for this command, when not the usual database.
-    var databaseHelp: String? = nil
+    var databaseHelp: String?
 
-    static let databaseOption = Option.value(
-        "--db", "PATH", "The ledger database (default: $INVITE_LEDGER_DB, else ./invite-ledger.sqlite).")
-    static let helpOption = Option.flag("--help", "Show this help.")
-    static let quietOption = Option.flag("--quiet", "No notices and no progress on stderr (errors still go there).")
+    init(
+        path: [String], abstract: String, discussion: String? = nil, options: [any DeclaredOption] = [],
+        positionals: [Positional] = [], databaseHelp: String? = nil
+    ) {
+        self.path = path
+        self.abstract = abstract
+        self.discussion = discussion
+        self.options = options.map(\.declaration)
+        self.positionals = positionals
+        self.databaseHelp = databaseHelp
+    }
 
-    var allOptions: [Option] {
-        options.filter { $0.name != Self.quietOption.name }
-            + [databaseHelp.map { Option.value("--db", "PATH", $0) } ?? Self.databaseOption, Self.quietOption, Self.helpOption]
+    /// The options every command takes, after its own: `--db`, `--quiet`, `--help`.
+    var allOptions: [Declaration] {
+        let database = databaseHelp.map { Declaration(name: "--db", valueName: "PATH", help: $0) }
+            ?? CommonOptions.database.declaration
+        return options.filter { $0.name != CommonOptions.quiet.name }
+            + [database, CommonOptions.quiet.declaration, CommonOptions.help.declaration]
     }
 
     var usage: String {

@@ -1,12 +1,15 @@
 /// The arguments of one command line, checked against the command's signature.
 struct ParsedArguments {
-    private(set) var values: [String: String] = [:]
-    private(set) var flags: Set<String> = []
+    private var values: [String: String] = [:]
+    private var flags: Set<String> = []
     private(set) var positionals: [String] = []
+    /// The options the command declares: reading another is a programming error.
+    private let declared: Set<String>
 
     /// Parses `arguments` (the words after the command path). Options take their value as the
     /// next word or after `=`; `--` ends the options.
     init(_ arguments: [String], signature: CommandSignature) throws {
+        declared = Set(signature.allOptions.map(\.name))
         var index = 0
         var optionsEnded = false
         while index < arguments.count {
@@ -32,7 +35,7 @@ struct ParsedArguments {
             }
             guard let option = signature.allOptions.first(where: { $0.name == name }) else {
                 let hint = InviteLedgerCLI.suggestion(for: name, among: signature.allOptions.map(\.name))
-                throw UsageError("unknown option \(name) for `invite-ledger \(signature.path.joined(separator: " "))`\(hint)")
+                throw UsageError("unknown option \(name) for `invite-ledger \(signature.path.joined(separator: " "))`\(hint)", field: name)
             }
             if let valueName = option.valueName {
                 let value: String
@@ -42,15 +45,15 @@ struct ParsedArguments {
                     value = arguments[index]
                     index += 1
                 } else {
-                    throw UsageError("option \(name) needs a value (\(valueName))")
+                    throw UsageError("option \(name) needs a value (\(valueName))", field: name)
                 }
                 guard values[name] == nil else {
-                    throw UsageError("option \(name) is given twice")
+                    throw UsageError("option \(name) is given twice", field: name)
                 }
                 values[name] = value
             } else {
                 guard inlineValue == nil else {
-                    throw UsageError("option \(name) takes no value")
+                    throw UsageError("option \(name) takes no value", field: name)
                 }
                 flags.insert(name)
             }
@@ -59,35 +62,19 @@ struct ParsedArguments {
         let required = signature.positionals.filter { !$0.isOptional }.count
         guard positionals.count >= required else {
             let missing = signature.positionals[positionals.count].name
-            throw UsageError("missing argument \(missing)")
+            throw UsageError("missing argument \(missing)", field: missing)
         }
         guard positionals.count <= signature.positionals.count else {
             throw UsageError("unexpected argument \(positionals[signature.positionals.count])")
         }
     }
 
-    func string(_ name: String) -> String? { values[name] }
-
-    func flag(_ name: String) -> Bool { flags.contains(name) }
-
-    /// An integer option; a value that is not an integer in range is a usage error naming it.
-    func integer(_ name: String, in range: ClosedRange<Int64> = Int64.min...Int64.max) throws -> Int64? {
-        guard let text = values[name] else { return nil }
-        guard let value = Int64(text), range.contains(value) else {
-            let expected = range.upperBound == Int64.max
-                ? "an integer of at least \(range.lowerBound)" : "an integer from \(range.lowerBound) to \(range.upperBound)"
-            throw UsageError("option \(name): expected \(expected), got \(text.debugDescription)")
+    /// The value of one of the command's options, as its declaration reads it.
+    subscript<Value>(option: Option<Value>) -> Value {
+        get throws {
+            precondition(declared.contains(option.name), "\(option.name) is not an option of this command")
+            return try option.value(from: flags.contains(option.name) ? "" : values[option.name])
         }
-        return value
-    }
-
-    /// An option whose value must be one of `choices`.
-    func choice(_ name: String, _ choices: [String], default defaultValue: String) throws -> String {
-        guard let text = values[name] else { return defaultValue }
-        guard choices.contains(text) else {
-            throw UsageError("option \(name): expected one of \(choices.joined(separator: ", ")), got \(text.debugDescription)")
-        }
-        return text
     }
 }
 
@@ -99,14 +86,8 @@ struct UsageError: Error, CustomStringConvertible {
 
     init(_ message: String, field: String? = nil) {
         self.message = message
-        self.field = field ?? Self.option(in: message)
+        self.field = field
     }
 
     var description: String { message }
-
-    /// The option a message names first (`option --as-of: ...`, `unknown option --x ...`).
-    private static func option(in message: String) -> String? {
-        guard let range = message.range(of: #"--[a-z][a-z-]*"#, options: .regularExpression) else { return nil }
-        return String(message[range])
-    }
 }

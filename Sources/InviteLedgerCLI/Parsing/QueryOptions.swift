@@ -2,54 +2,39 @@ import InviteLedger
 
 /// The options every query shares: the broker, the partner or user, the time.
 enum QueryOptions {
-    static let broker = CommandSignature.Option.value(
-        "--broker", "NAME", "The broker (brokerCrmName); may be left out when the ledger holds one.")
-    static let partnerOptions: [CommandSignature.Option] = [
-        .value("--user-id", "N", "The partner's cTID userId."),
-        .value("--account-id", "N", "A trading account (ctidTraderAccountId) holding the partner's partnerId."),
-        .value("--partner-id", "ID", "The partner's partnerId."),
-        .value("--crm-partner-ref", "REF", "The partner's reference in the broker's CRM."),
-    ]
-    static let subjectOptions: [CommandSignature.Option] = [
-        .value("--user-id", "N", "The cTID userId."),
-        .value("--account-id", "N", "The trading account (ctidTraderAccountId)."),
-    ]
-    static let asOf = CommandSignature.Option.value(
-        "--as-of", "TIME", "The tree as it stood at this RFC 3339 time, or at the start of a date (UTC) (default: now).")
+    static let broker = Option.string("--broker", "NAME", "The broker (brokerCrmName); may be left out when the ledger holds one")
+    static let userId = Option.integer("--user-id", "N", "The partner's cTID userId", in: 1...Int64.max)
+    static let accountId = Option.integer(
+        "--account-id", "N", "A trading account (ctidTraderAccountId) holding the partner's partnerId", in: 1...Int64.max)
+    static let partnerId = Option.string("--partner-id", "ID", "The partner's partnerId")
+    static let crmPartnerRef = Option.string("--crm-partner-ref", "REF", "The partner's reference in the broker's CRM")
+    static let partnerOptions: [any DeclaredOption] = [userId, accountId, partnerId, crmPartnerRef]
+    static let subjectUserId = Option.integer("--user-id", "N", "The cTID userId", in: 1...Int64.max)
+    static let subjectAccountId = Option.integer("--account-id", "N", "The trading account (ctidTraderAccountId)", in: 1...Int64.max)
+    static let subjectOptions: [any DeclaredOption] = [subjectUserId, subjectAccountId]
+    static let asOf = Option.time(
+        "--as-of", "The tree as it stood at this RFC 3339 time, or at the start of a date (UTC) (default: now)")
 
     static func partner(_ arguments: ParsedArguments) throws -> PartnerReference {
         var given: [PartnerReference] = []
-        if let id = try arguments.integer("--user-id", in: 1...Int64.max) { given.append(.userId(id)) }
-        if let id = try arguments.integer("--account-id", in: 1...Int64.max) { given.append(.accountId(id)) }
-        if let id = arguments.string("--partner-id") { given.append(.partnerId(id)) }
-        if let ref = arguments.string("--crm-partner-ref") { given.append(.crmPartnerRef(ref)) }
+        if let id = try arguments[userId] { given.append(.userId(id)) }
+        if let id = try arguments[accountId] { given.append(.accountId(id)) }
+        if let id = try arguments[partnerId] { given.append(.partnerId(id)) }
+        if let ref = try arguments[crmPartnerRef] { given.append(.crmPartnerRef(ref)) }
         guard given.count == 1 else {
-            throw UsageError("name the partner with exactly one of --user-id, --account-id, --partner-id, --crm-partner-ref")
+            throw UsageError(
+                "name the partner with exactly one of --user-id, --account-id, --partner-id, --crm-partner-ref",
+                field: userId.name)
         }
         return given[0]
     }
 
     static func subject(_ arguments: ParsedArguments) throws -> SubjectReference {
-        let user = try arguments.integer("--user-id", in: 1...Int64.max)
-        let account = try arguments.integer("--account-id", in: 1...Int64.max)
-        switch (user, account) {
+        switch (try arguments[subjectUserId], try arguments[subjectAccountId]) {
         case (let id?, nil): return .userId(id)
         case (nil, let id?): return .accountId(id)
-        default: throw UsageError("name exactly one of --user-id or --account-id")
+        default: throw UsageError("name exactly one of --user-id or --account-id", field: subjectUserId.name)
         }
-    }
-
-    /// An RFC 3339 time, or a date alone (`2026-03-05`: the start of that day, UTC).
-    static func time(_ arguments: ParsedArguments, _ name: String) throws -> Timestamp? {
-        guard let text = arguments.string(name) else { return nil }
-        let isDate = text.utf8.count == 10 && text.utf8.enumerated().allSatisfy { index, byte in
-            index == 4 || index == 7 ? byte == 0x2D : (0x30...0x39).contains(byte)
-        }
-        guard let time = Timestamp(rfc3339: isDate ? text + "T00:00:00Z" : text) else {
-            throw UsageError(
-                "option \(name): expected an RFC 3339 time such as 2026-03-31T00:00:00Z, or a date such as 2026-03-31, got \(text.debugDescription)")
-        }
-        return time
     }
 }
 
