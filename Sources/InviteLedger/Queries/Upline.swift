@@ -25,21 +25,6 @@ public struct Upline: Sendable, Equatable {
     public var problems: [RowProblem] = []
 }
 
-extension Ledger {
-    /// The chain of partners above a user or an account's owner, now or as of a time.
-    public func upline(broker: String? = nil, of subject: SubjectReference, asOf: Timestamp? = nil) throws -> Upline {
-        try queue.read { db in
-            let scope = try QueryScope(db: db, brokerCrmName: broker)
-            let user = try scope.node(of: subject)
-            var problems: [RowProblem] = []
-            let levels = try scope.upline(of: user.id, asOf: asOf?.milliseconds, problems: &problems)
-            return Upline(
-                brokerCrmName: scope.broker.brokerCrmName, userId: user.userId, asOf: asOf, levels: levels,
-                problems: problems)
-        }
-    }
-}
-
 extension QueryScope {
     /// Walks the edges up from a user: its partner, that partner's partner, ... Each edge is
     /// checked against the event it cites; what disagrees is added to `problems`.

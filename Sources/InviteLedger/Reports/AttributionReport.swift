@@ -61,25 +61,3 @@ public enum AttributionReport {
             """
     }
 }
-
-extension Ledger {
-    /// Streams `report attributions` in CSV or NDJSON.
-    ///
-    ///     let summary = try ledger.reportAttributions(.init(levels: 3, format: .csv)) { bytes in
-    ///         file.write(bytes)
-    ///     }
-    ///
-    /// Memory stays flat whatever the number of rows; the report reads one snapshot.
-    public func reportAttributions(
-        _ options: ReportOptions, progress: (Int) -> Void = { _ in },
-        write: (UnsafeBufferPointer<UInt8>) throws -> Void
-    ) throws -> ReportSummary {
-        try streamReport(
-            options, columns: AttributionReport.columnKinds(levels: options.levels),
-            sql: { scope in
-                (AttributionReport.sql(levels: options.levels),
-                 [scope.broker.id, options.fromMilliseconds, options.toMilliseconds])
-            },
-            progress: progress, write: write)
-    }
-}

@@ -53,19 +53,3 @@ public enum PartnerReport {
             """
     }
 }
-
-extension Ledger {
-    /// Streams `report partners` in CSV or NDJSON.
-    public func reportPartners(
-        _ options: ReportOptions, progress: (Int) -> Void = { _ in },
-        write: (UnsafeBufferPointer<UInt8>) throws -> Void
-    ) throws -> ReportSummary {
-        try streamReport(
-            options, columns: PartnerReport.columnKinds(levels: options.levels),
-            sql: { scope in
-                (PartnerReport.sql(levels: options.levels, asOf: options.to != nil),
-                 [scope.broker.id, options.fromMilliseconds, options.toMilliseconds])
-            },
-            progress: progress, write: write)
-    }
-}

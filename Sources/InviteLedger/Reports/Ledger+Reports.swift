@@ -1,0 +1,88 @@
+import Foundation
+import LedgerStore
+
+extension Ledger {
+    /// Streams `report attributions` in CSV or NDJSON.
+    ///
+    ///     let summary = try ledger.reportAttributions(.init(levels: 3, format: .csv)) { bytes in
+    ///         file.write(bytes)
+    ///     }
+    ///
+    /// Memory stays flat whatever the number of rows; the report reads one snapshot.
+    public func reportAttributions(
+        _ options: ReportOptions, progress: (Int) -> Void = { _ in },
+        write: (UnsafeBufferPointer<UInt8>) throws -> Void
+    ) throws -> ReportSummary {
+        try streamReport(
+            options, columns: AttributionReport.columnKinds(levels: options.levels),
+            sql: { scope in
+                (AttributionReport.sql(levels: options.levels),
+                 [scope.broker.id, options.fromMilliseconds, options.toMilliseconds])
+            },
+            progress: progress, write: write)
+    }
+}
+
+extension Ledger {
+    /// Streams `report partners` in CSV or NDJSON.
+    public func reportPartners(
+        _ options: ReportOptions, progress: (Int) -> Void = { _ in },
+        write: (UnsafeBufferPointer<UInt8>) throws -> Void
+    ) throws -> ReportSummary {
+        try streamReport(
+            options, columns: PartnerReport.columnKinds(levels: options.levels),
+            sql: { scope in
+                (PartnerReport.sql(levels: options.levels, asOf: options.to != nil),
+                 [scope.broker.id, options.fromMilliseconds, options.toMilliseconds])
+            },
+            progress: progress, write: write)
+    }
+}
+
+extension Ledger {
+    /// Runs a report query in one read transaction (one snapshot, whatever other processes commit
+    /// meanwhile) and streams its rows through `write` in blocks of about 64 KiB.
+    func streamReport(
+        _ options: ReportOptions, columns: [(String, ReportColumnKind)],
+        sql: (QueryScope) -> (sql: String, arguments: StatementArguments),
+        progress: (Int) -> Void, write: (UnsafeBufferPointer<UInt8>) throws -> Void
+    ) throws -> ReportSummary {
+        try options.validate()
+        return try queue.read { db in
+            let encoder = ReportEncoder(format: options.format, columns: columns)
+            let blockSize = 1 << 16
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(blockSize + 4096)
+            encoder.header(into: &buffer)
+            // A ledger that holds no broker yet has no rows for any: the header alone.
+            guard try !BrokerRecord.fetchAll(db).isEmpty else {
+                // Events without a broker: pages SQLite read are not this ledger's (an empty
+                // report from a damaged file would read as "no attributions").
+                if try EventRecord.head(db) != nil {
+                    throw LedgerFileError(path: path, reason: "is damaged: its log holds events but its broker table is empty")
+                }
+                if !buffer.isEmpty { try buffer.withUnsafeBufferPointer(write) }
+                return ReportSummary(rows: 0, snapshotSeq: 0)
+            }
+            let scope = try QueryScope(db: db, brokerCrmName: options.broker)
+            let snapshotSeq = try EventRecord.head(db)?.seq ?? 0
+            var rows = 0
+            let query = sql(scope)
+            try db.makeStatement(sql: query.sql).forEachRow(arguments: query.arguments) { columns in
+                encoder.row(columns, into: &buffer)
+                rows += 1
+                if buffer.count >= blockSize {
+                    try buffer.withUnsafeBufferPointer(write)
+                    buffer.removeAll(keepingCapacity: true)
+                }
+                if rows % 100_000 == 0 {
+                    progress(rows)
+                }
+            }
+            if !buffer.isEmpty {
+                try buffer.withUnsafeBufferPointer(write)
+            }
+            return ReportSummary(rows: rows, snapshotSeq: snapshotSeq)
+        }
+    }
+}
