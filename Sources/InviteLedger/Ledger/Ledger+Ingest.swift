@@ -105,10 +105,6 @@ extension Ledger {
         }
         let lines = DecodedLines(reader: reader)
         defer { reader = lines.stop() }
-        // The rules' rows only name rows that exist: SQLite need not search for them (see
-        // `Database.setForeignKeysEnforced`).
-        try queue.inDatabase { db in try db.setForeignKeysEnforced(false) }
-        defer { try? queue.inDatabase { db in try db.setForeignKeysEnforced(true) } }
         if options.isAtomic {
             return try ingestAtomically(
                 lines, batchSize: options.batchSize, onRejection: onRejection, onCommit: onCommit, onAnswers: onAnswers)
@@ -120,28 +116,23 @@ extension Ledger {
             var batch = summary
             var count = 0
             var answers: [StreamAnswer] = []
-            try queue.inDatabase { db in
-                let recorder = recorder(db)
-                try recorder.state.inTransaction {
-                    // Every step of the batch is decided against the ledger and the steps before it,
-                    // in memory; the rows are written once, at the end.
-                    while count < options.batchSize {
-                        guard let line = try lines.next() else {
-                            isDone = true
-                            break
-                        }
-                        count += 1
-                        batch.committedThroughLine = line.number
-                        let answer = try Self.record(line, recorder: recorder, recordedAt: clock.now(), summary: &batch)
-                        if case .rejected(let rejection)? = answer {
-                            onRejection(rejection)
-                        }
-                        if onAnswers != nil, let answer { answers.append(answer) }
+            try write { session in
+                // Every step of the batch is decided against the ledger and the steps before it,
+                // in memory; the rows are written once, at the commit.
+                while count < options.batchSize {
+                    guard let line = try lines.next() else {
+                        isDone = true
+                        break
                     }
-                    try StateWriter.flush(recorder.state)
-                    return .commit
+                    count += 1
+                    batch.committedThroughLine = line.number
+                    let answer = try session.record(line, recordedAt: clock.now(), summary: &batch)
+                    if case .rejected(let rejection)? = answer {
+                        onRejection(rejection)
+                    }
+                    if onAnswers != nil, let answer { answers.append(answer) }
                 }
-                advanceWitness(db)
+                return .commit
             }
             // An input that ends with a full batch leaves an empty one: nothing to report.
             guard count > 0 || isFirstBatch else { break }
@@ -162,39 +153,32 @@ extension Ledger {
     ) throws -> IngestSummary {
         var summary = IngestSummary()
         var answers: [StreamAnswer] = []
-        try queue.inDatabase { db in
-            let recorder = recorder(db)
-            try recorder.state.inTransaction {
-                var isRejected = false
-                var pending = 0
-                while let line = try lines.next() {
-                    summary.committedThroughLine = line.number
-                    let answer = try Self.record(line, recorder: recorder, recordedAt: clock.now(), summary: &summary)
-                    if case .rejected(let rejection)? = answer {
-                        isRejected = true
-                        onRejection(rejection)
-                    }
-                    if onAnswers != nil, !isRejected, let answer { answers.append(answer) }
-                    pending += 1
-                    if pending == batchSize {
-                        try StateWriter.flush(recorder.state)
-                        pending = 0
-                    }
+        try write { session in
+            var isRejected = false
+            var pending = 0
+            while let line = try lines.next() {
+                summary.committedThroughLine = line.number
+                let answer = try session.record(line, recordedAt: clock.now(), summary: &summary)
+                if case .rejected(let rejection)? = answer {
+                    isRejected = true
+                    onRejection(rejection)
                 }
-                guard !isRejected else {
-                    summary.rolledBack = true
-                    summary.recorded = 0
-                    summary.duplicates = 0
-                    summary.refusedAttributions = 0
-                    summary.committedThroughLine = 0
-                    return .rollback
+                if onAnswers != nil, !isRejected, let answer { answers.append(answer) }
+                pending += 1
+                if pending == batchSize {
+                    try session.flush()
+                    pending = 0
                 }
-                try StateWriter.flush(recorder.state)
-                return .commit
             }
-            if !summary.rolledBack {
-                advanceWitness(db)
+            guard !isRejected else {
+                summary.rolledBack = true
+                summary.recorded = 0
+                summary.duplicates = 0
+                summary.refusedAttributions = 0
+                summary.committedThroughLine = 0
+                return .rollback
             }
+            return .commit
         }
         if !summary.rolledBack { onAnswers?(answers) }
         onCommit(summary)

@@ -13,33 +13,29 @@ extension Ledger {
 
     /// Records one decoded step in its own transaction.
     public func record(_ step: Step) throws -> StepOutcome {
-        try queue.inDatabase { db in
-            var outcome: StepOutcome?
-            let recorder = recorder(db)
-            let state = recorder.state
-            try state.inTransaction {
-                outcome = try recorder.record(step, recordedAt: clock.now())
-                try StateWriter.flush(state)
-                return .commit
-            }
-            advanceWitness(db)
-            return outcome!
+        var outcome: StepOutcome?
+        try write { session in
+            outcome = try session.record(step, recordedAt: clock.now())
+            return .commit
         }
+        return outcome!
     }
 
     /// Records several steps in one transaction, all or nothing.
     public func record(_ steps: [Step]) throws -> [StepOutcome] {
+        var outcomes: [StepOutcome] = []
+        try write { session in
+            outcomes = try steps.map { try session.record($0, recordedAt: clock.now()) }
+            return .commit
+        }
+        return outcomes
+    }
+
+    /// Runs `body` in one write session of the ledger's connection (``WriteSession``); after a
+    /// commit the head witness moves on.
+    func write(_ body: (WriteSession) throws -> Database.TransactionCompletion) throws {
         try queue.inDatabase { db in
-            var outcomes: [StepOutcome] = []
-            let recorder = recorder(db)
-            let state = recorder.state
-            try state.inTransaction {
-                outcomes = try steps.map { try recorder.record($0, recordedAt: clock.now()) }
-                try StateWriter.flush(state)
-                return .commit
-            }
-            advanceWitness(db)
-            return outcomes
+            try WriteSession.run(recorder(db), onCommit: { advanceWitness(db) }, body)
         }
     }
 }

@@ -57,69 +57,31 @@ extension Ledger {
             guard let first = try lines.next() else { break }
             var answers: [StreamAnswer] = []
             var batch = summary
-            try queue.inDatabase { db in
-                let recorder = recorder(db)
-                try recorder.state.inTransaction {
-                    let start = DispatchTime.now().uptimeNanoseconds
-                    var line = first
-                    var count = 0
-                    while true {
-                        count += 1
-                        batch.committedThroughLine = line.number
-                        if let answer = try Self.record(line, recorder: recorder, recordedAt: clock.now(), summary: &batch) {
-                            answers.append(answer)
-                        }
-                        let elapsed = DispatchTime.now().uptimeNanoseconds - start
-                        guard count < options.maximumSteps, elapsed < UInt64(options.maximumMilliseconds) * 1_000_000,
-                              lines.hasReadyLine
-                        else { break }
-                        guard let next = try lines.next() else {
-                            isDone = true
-                            break
-                        }
-                        line = next
+            try write { session in
+                let start = DispatchTime.now().uptimeNanoseconds
+                var line = first
+                var count = 0
+                while true {
+                    count += 1
+                    batch.committedThroughLine = line.number
+                    if let answer = try session.record(line, recordedAt: clock.now(), summary: &batch) {
+                        answers.append(answer)
                     }
-                    try StateWriter.flush(recorder.state)
-                    return .commit
+                    let elapsed = DispatchTime.now().uptimeNanoseconds - start
+                    guard count < options.maximumSteps, elapsed < UInt64(options.maximumMilliseconds) * 1_000_000,
+                          lines.hasReadyLine
+                    else { break }
+                    guard let next = try lines.next() else {
+                        isDone = true
+                        break
+                    }
+                    line = next
                 }
-                advanceWitness(db)
+                return .commit
             }
             summary = batch
             onCommit(answers)
         }
         return summary
-    }
-
-    /// Records one decoded line and counts it; returns its answer, nil for a blank line. A storage
-    /// failure is thrown as `IngestError` naming the line: it stops `ingest` and streams.
-    static func record(
-        _ line: DecodedLine, recorder: StepRecorder, recordedAt: Int64, summary: inout IngestSummary
-    ) throws -> StreamAnswer? {
-        summary.bytes += line.length + 1
-        switch line.content {
-        case .blank:
-            return nil
-        case .rejected(let eventId, let error):
-            summary.lines += 1
-            summary.rejected += 1
-            return .rejected(Rejection(line: line.number, eventId: eventId, error: error))
-        case .step(let step):
-            summary.lines += 1
-            do {
-                let outcome = try recorder.record(step, recordedAt: recordedAt)
-                if outcome.status == .recorded { summary.recorded += 1 } else { summary.duplicates += 1 }
-                if outcome.status == .recorded, case .string(let result)? = outcome.decision["result"],
-                   AttributionRecord.Outcome(rawValue: result).map({ !$0.isEdge && $0 != .detached }) == true
-                {
-                    summary.refusedAttributions += 1
-                }
-                return .recorded(line: line.number, outcome)
-            } catch let error as LedgerError {
-                summary.rejected += 1
-                return .rejected(Rejection(line: line.number, eventId: step.eventId, error: error))
-            } catch {
-                throw IngestError(line: line.number, underlying: error)
-            }
-        }
     }
 }

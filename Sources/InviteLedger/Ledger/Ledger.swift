@@ -105,6 +105,9 @@ public final class Ledger: Sendable {
                 // What this open proved (or the migrations it applied made): the witnesses this
                 // ledger writes carry these digests, never the file's later state unproven.
                 recording.provenDigests = proven
+                // The one foreign-key policy of every write (`WriteSession`): not enforced by
+                // SQLite, proven by `verify`. Set once: changing it re-prepares every statement.
+                try db.setForeignKeysEnforced(false)
             }
         case .readOnly:
             try Self.checkPath(path, writing: false, creating: false)

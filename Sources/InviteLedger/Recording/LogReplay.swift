@@ -38,48 +38,39 @@ struct LogReplay {
 
     private func replay(_ body: (Event, Outcome) throws -> Void) throws {
         let events = try source.makeStatement(sql: "SELECT seq, recordedAt, payload, outcome FROM event ORDER BY seq")
+        let cursor = try events.columnsCursor()
         let state = LedgerState(db: target)
         // Half the rows an ingest keeps: a replay holds two connections' page caches besides.
         state.cacheLimit = 100_000
         // The log's events were accepted when recorded: their brokers were introduced then.
         let recorder = StepRecorder(state: state, brokers: .anyBroker)
-        var pending = 0
-        try target.execute(sql: "BEGIN IMMEDIATE TRANSACTION")
-        try state.beginTransaction()
-        do {
-            try events.forEachRow { row in
-                let event = Event(seq: try row.required(0), recordedAt: try row.required(1), outcome: row[3] ?? "")
-                let decoded = row.withUTF8(2) { bytes in
-                    Result { () throws(LedgerError) -> Step in try Step(jsonBytes: bytes) }
-                }
-                let result: Outcome
-                switch decoded {
-                case .failure(let error):
-                    result = .unreadable(error)
-                case .success(let step):
-                    do {
-                        result = .recorded(try recorder.record(step, recordedAt: event.recordedAt, seq: event.seq))
-                    } catch let error as LedgerError {
-                        result = .rejected(error)
+        var isDone = false
+        while !isDone {
+            try WriteSession.run(recorder) { session in
+                for _ in 0..<transactionSize {
+                    guard let row = try cursor.next() else {
+                        isDone = true
+                        break
                     }
+                    let event = Event(seq: try row.required(0), recordedAt: try row.required(1), outcome: row[3] ?? "")
+                    let decoded = row.withUTF8(2) { bytes in
+                        Result { () throws(LedgerError) -> Step in try Step(jsonBytes: bytes) }
+                    }
+                    let result: Outcome
+                    switch decoded {
+                    case .failure(let error):
+                        result = .unreadable(error)
+                    case .success(let step):
+                        do {
+                            result = .recorded(try session.record(step, recordedAt: event.recordedAt, seq: event.seq))
+                        } catch let error as LedgerError {
+                            result = .rejected(error)
+                        }
+                    }
+                    try body(event, result)
                 }
-                try body(event, result)
-                pending += 1
-                if pending == transactionSize {
-                    try StateWriter.flush(state)
-                    try target.execute(sql: "COMMIT TRANSACTION")
-                    try target.execute(sql: "BEGIN IMMEDIATE TRANSACTION")
-                    try state.beginTransaction()
-                    pending = 0
-                }
+                return .commit
             }
-            try StateWriter.flush(state)
-            try target.execute(sql: "COMMIT TRANSACTION")
-        } catch {
-            if target.isInsideTransaction {
-                try? target.execute(sql: "ROLLBACK TRANSACTION")
-            }
-            throw error
         }
     }
 }
