@@ -266,7 +266,7 @@ public final class Ledger: Sendable {
 
     /// A recorder of steps into the connection's state, with this ledger's broker policy: call
     /// only inside `queue`.
-    func recorder(_ db: Database) -> StepRecorder {
+    func recorder(_ db: Database) -> StepRecorder<LedgerState> {
         StepRecorder(state: recordingState(db), brokers: brokers)
     }
 

@@ -47,7 +47,7 @@ enum StateWriter {
     }
 
     /// The closure table's key order.
-    private static func precedes(_ a: LedgerState.PathKey, _ b: LedgerState.PathKey) -> Bool {
+    private static func precedes(_ a: PathKey, _ b: PathKey) -> Bool {
         (a.ancestorRowId, a.depth, a.attributedAt, a.descendantUserId)
             < (b.ancestorRowId, b.depth, b.attributedAt, b.descendantUserId)
     }

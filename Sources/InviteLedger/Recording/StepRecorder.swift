@@ -6,8 +6,8 @@ import LedgerStore
 ///
 /// A rejected step (`LedgerError`) changes nothing: the rules check before they change, and a
 /// broker a step names for the first time is created only when the step is accepted.
-struct StepRecorder {
-    let state: LedgerState
+struct StepRecorder<State: RuleState> {
+    let state: State
     /// Which brokers the steps may name.
     var brokers: BrokerPolicy = .knownBrokers
     /// The machine's real clock, which a step's `at` may not be later than by more than
@@ -18,7 +18,7 @@ struct StepRecorder {
     ///
     /// - Parameter seq: the sequence number to give the event, when replaying a log (`verify`,
     ///   `rebuild`): it must be after the head. Nil: the one after the head.
-    /// - Throws: `LedgerError` for a rejected step; `StepRecorder.Inconsistency` when the rules
+    /// - Throws: `LedgerError` for a rejected step; `RecordingInconsistency` when the rules
     ///   failed after changing the state (the database contradicts itself): the caller must
     ///   abandon the transaction.
     func record(_ step: Step, recordedAt: Int64, seq givenSeq: Int64? = nil) throws -> StepOutcome {
@@ -50,11 +50,11 @@ struct StepRecorder {
         do {
             decision = try StepRules(state: state, broker: broker, step: step, seq: seq).apply().sortedKeys()
         } catch let error as LedgerError where state.changeCount != changes {
-            throw Inconsistency(seq: seq, error: error)
+            throw RecordingInconsistency(seq: seq, error: error)
         }
         if stored == nil {
             _ = try state.nextId(BrokerRecord.tableName)
-            state.save(state.brokers.rows[broker.id] ?? broker, isNew: true)
+            state.save(state.savedBroker(id: broker.id) ?? broker, isNew: true)
         }
         let outcome = decision.serialized()
         let hash = EventChain.hash(previous: previous, payload: step.payload, outcome: outcome, recordedAt: recordedAt)
@@ -63,16 +63,16 @@ struct StepRecorder {
             recordedAt: recordedAt, payload: step.payload, outcome: outcome, hash: hash))
         return StepOutcome(seq: seq, eventId: step.eventId, step: step.kind, status: .recorded, decision: decision, hash: hash)
     }
+}
 
-    /// The rules rejected a step after changing the ledger's state: only a database that
-    /// contradicts itself (a row an earlier row names is missing) can cause it. Nothing of the
-    /// transaction may be written.
-    struct Inconsistency: Error, CustomStringConvertible {
-        var seq: Int64
-        var error: LedgerError
+/// The rules rejected a step after changing the ledger's state: only a database that
+/// contradicts itself (a row an earlier row names is missing) can cause it. Nothing of the
+/// transaction may be written.
+struct RecordingInconsistency: Error, CustomStringConvertible {
+    var seq: Int64
+    var error: LedgerError
 
-        var description: String {
-            "the ledger contradicts itself at seq \(seq) (\(error)): run `invite-ledger verify`"
-        }
+    var description: String {
+        "the ledger contradicts itself at seq \(seq) (\(error)): run `invite-ledger verify`"
     }
 }

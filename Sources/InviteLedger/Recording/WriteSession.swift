@@ -18,14 +18,14 @@ import LedgerStore
 /// scratch file): the rules only name rows that exist, and `verify` proves every reference with
 /// `PRAGMA foreign_key_check`. That saves a search of a parent table per reference.
 struct WriteSession {
-    let recorder: StepRecorder
+    let recorder: StepRecorder<LedgerState>
     var state: LedgerState { recorder.state }
 
     /// Runs `body` in one write transaction of the recorder's connection: what it recorded is
     /// written and committed when it returns `.commit` (then `onCommit` runs), discarded when it
     /// returns `.rollback` or throws (the recording state then forgets what it knew).
     static func run(
-        _ recorder: StepRecorder, onCommit: () -> Void = {}, _ body: (WriteSession) throws -> Database.TransactionCompletion
+        _ recorder: StepRecorder<LedgerState>, onCommit: () -> Void = {}, _ body: (WriteSession) throws -> Database.TransactionCompletion
     ) throws {
         let session = WriteSession(recorder: recorder)
         var completion = Database.TransactionCompletion.rollback

@@ -17,7 +17,7 @@ import LedgerStore
 ///
 /// Row ids are handed out here, in the order rows are created, from the database's largest id:
 /// the same ids as inserting the rows one by one would give.
-final class LedgerState {
+final class LedgerState: RuleState {
     /// The rows of one table this state knows, in their latest form, and which of them are still
     /// to be written.
     struct Rows<Row> {
@@ -47,14 +47,6 @@ final class LedgerState {
             created.removeAll(keepingCapacity: true)
             changed.removeAll(keepingCapacity: true)
         }
-    }
-
-    /// A closure path's key, without `validFrom`: the current path of a pair is unique by it.
-    struct PathKey: Hashable {
-        var ancestorRowId: Int64
-        var depth: Int64
-        var attributedAt: Int64
-        var descendantUserId: Int64
     }
 
     /// A path opened since the last flush (`validTo` set when it was closed again since).
@@ -277,12 +269,14 @@ final class LedgerState {
         return broker
     }
 
+    func savedBroker(id: Int64) -> BrokerRecord? { brokers[id] }
+
     /// The names of every broker, stored or pending, sorted.
     func brokerNames() throws -> [String] {
         Set(try BrokerRecord.fetchAll(db).map(\.brokerCrmName) + brokers.rows.values.map(\.brokerCrmName)).sorted()
     }
 
-    func save(_ broker: BrokerRecord, isNew: Bool = false) {
+    func save(_ broker: BrokerRecord, isNew: Bool) {
         changeCount += 1
         brokers.save(broker.id, broker, isNew: isNew)
         brokerByName[broker.brokerCrmName] = broker.id
@@ -338,7 +332,7 @@ final class LedgerState {
         accountByKey[IdentifierKey(brokerId: account.brokerId, value: account.ctidTraderAccountId)] = account.id
     }
 
-    func save(_ account: AccountRecord, isNew: Bool = false) {
+    func save(_ account: AccountRecord, isNew: Bool) {
         changeCount += 1
         accounts.save(account.id, account, isNew: isNew)
         accountByKey[IdentifierKey(brokerId: account.brokerId, value: account.ctidTraderAccountId)] = account.id
@@ -371,7 +365,7 @@ final class LedgerState {
         if let userRowId = partner.userRowId { partnerByUser[userRowId] = partner.id }
     }
 
-    func save(_ partner: PartnerRecord, isNew: Bool = false) {
+    func save(_ partner: PartnerRecord, isNew: Bool) {
         changeCount += 1
         partners.save(partner.id, partner, isNew: isNew)
         index(partner)
@@ -433,13 +427,6 @@ final class LedgerState {
         return found
     }
 
-    /// The assignment of a holder in force at `at` (validFrom <= at < validTo), the latest first.
-    func coveringAssignment(holderRowId: Int64, at: Int64) throws -> AssignmentRecord? {
-        try assignments(holderRowId: holderRowId)
-            .filter { $0.validFrom <= at && ($0.validTo.map { $0 > at } ?? true) }
-            .max { ($0.validFrom, $0.id) < ($1.validFrom, $1.id) }
-    }
-
     /// Every assignment of a holder, in their latest form.
     func assignments(holderRowId: Int64) throws -> [AssignmentRecord] {
         if let ids = assignmentsByHolder[holderRowId] { return ids.compactMap { assignments[$0] } }
@@ -455,7 +442,7 @@ final class LedgerState {
         assignments.remember(assignment.id, assignment)
     }
 
-    func save(_ assignment: AssignmentRecord, isNew: Bool = false) {
+    func save(_ assignment: AssignmentRecord, isNew: Bool) {
         changeCount += 1
         assignments.save(assignment.id, assignment, isNew: isNew)
         if isNew {
@@ -539,7 +526,7 @@ final class LedgerState {
         return signup
     }
 
-    func save(_ signup: SignupRecord, isNew: Bool = false) {
+    func save(_ signup: SignupRecord, isNew: Bool) {
         changeCount += 1
         signups.save(signup.id, signup, isNew: isNew)
         signupByKey[TextKey(brokerId: signup.brokerId, value: signup.signupId)] = signup.id
@@ -563,7 +550,7 @@ final class LedgerState {
         return try AttributionRecord.hasEverBeenAttributed(db, userRowId: userRowId)
     }
 
-    func save(_ attribution: AttributionRecord, isNew: Bool = false) {
+    func save(_ attribution: AttributionRecord, isNew: Bool) {
         changeCount += 1
         attributions.save(attribution.id, attribution, isNew: isNew)
         if attribution.outcome.isEdge || attribution.outcome == .detached {

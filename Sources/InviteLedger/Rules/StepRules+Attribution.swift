@@ -126,13 +126,13 @@ extension StepRules {
     /// The closure paths from each node of `upline` (nearest first) to each member of `subtree`,
     /// those no deeper than ``LineageTable/storedDepth``.
     func paths(from upline: [Int64], to subtree: [LineageTable.Descendant])
-        -> [(LedgerState.PathKey, LineageTable.Descendant)]
+        -> [(PathKey, LineageTable.Descendant)]
     {
         upline.enumerated().flatMap { index, ancestor in
             subtree.compactMap { member in
                 let depth = Int64(index + 1) + member.depth
                 guard depth <= LineageTable.storedDepth else { return nil }
-                return (LedgerState.PathKey(
+                return (PathKey(
                     ancestorRowId: ancestor, depth: depth, attributedAt: member.attributedAt,
                     descendantUserId: member.userId), member)
             }

@@ -6,8 +6,8 @@ import LedgerStore
 ///
 /// Every rule checks all that can reject the step (throwing `LedgerError`) before it changes the
 /// state, so a rejected step changes nothing.
-struct StepRules {
-    let state: LedgerState
+struct StepRules<State: RuleState> {
+    let state: State
     let broker: BrokerRecord
     let step: Step
     let seq: Int64
