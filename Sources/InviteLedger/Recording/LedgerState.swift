@@ -599,7 +599,8 @@ final class LedgerState: RuleState {
             descendantUserId: key.descendantUserId, validFrom: validFrom)
     }
 
-    /// Every current descendant of a node, with depths relative to it.
+    /// Every current descendant of a node, with depths relative to it, in the closure table's
+    /// order (depth, attribution time, userId).
     func currentDescendants(of ancestorRowId: Int64) throws -> [LineageTable.Descendant] {
         var descendants: [LineageTable.Descendant] = []
         // A user created since the last flush has no row in the database, so no path below it there.
@@ -615,7 +616,7 @@ final class LedgerState: RuleState {
                 depth: path.key.depth, attributedAt: path.key.attributedAt, userId: path.key.descendantUserId,
                 rowId: path.descendantRowId, validFrom: path.validFrom))
         }
-        return descendants
+        return descendants.sorted { ($0.depth, $0.attributedAt, $0.userId) < ($1.depth, $1.attributedAt, $1.userId) }
     }
 
     /// True when the node has a current direct referral.
