@@ -18,37 +18,6 @@ import LedgerStore
 /// Row ids are handed out here, in the order rows are created, from the database's largest id:
 /// the same ids as inserting the rows one by one would give.
 final class LedgerState: RuleState {
-    /// The rows of one table this state knows, in their latest form, and which of them are still
-    /// to be written.
-    struct Rows<Row> {
-        var rows: [Int64: Row] = [:]
-        /// Created since the last flush: to insert.
-        var created: Set<Int64> = []
-        /// Rows of the database changed since the last flush: to update.
-        var changed: Set<Int64> = []
-
-        subscript(id: Int64) -> Row? { rows[id] }
-
-        /// Keeps a row read from the database (a pending form wins).
-        mutating func remember(_ id: Int64, _ row: Row) {
-            if rows[id] == nil { rows[id] = row }
-        }
-
-        mutating func save(_ id: Int64, _ row: Row, isNew: Bool) {
-            rows[id] = row
-            if isNew {
-                created.insert(id)
-            } else if !created.contains(id) {
-                changed.insert(id)
-            }
-        }
-
-        mutating func didFlush() {
-            created.removeAll(keepingCapacity: true)
-            changed.removeAll(keepingCapacity: true)
-        }
-    }
-
     /// A path opened since the last flush (`validTo` set when it was closed again since).
     struct OpenedPath {
         var key: PathKey
@@ -63,43 +32,39 @@ final class LedgerState: RuleState {
     /// How many changes were made to the state: the recorder checks that a rejected step made none.
     private(set) var changeCount = 0
 
-    var brokers = Rows<BrokerRecord>()
+    // Every table the rules read, with the key its rows are looked up by.
+    var brokers = CachedTable<BrokerRecord, String> { $0.brokerCrmName }
     /// Events appended since the last flush.
     var events: [EventRecord] = []
-    var users = Rows<UserRecord>()
-    var accounts = Rows<AccountRecord>()
-    var partners = Rows<PartnerRecord>()
-    var holders = Rows<HolderRecord>()
-    var assignments = Rows<AssignmentRecord>()
-    var links = Rows<LinkRecord>()
-    var clicks = Rows<ClickRecord>()
-    var signups = Rows<SignupRecord>()
-    var attributions = Rows<AttributionRecord>()
+    var users = CachedTable<UserRecord, IdentifierKey> { IdentifierKey(brokerId: $0.brokerId, value: $0.userId) }
+    var accounts = CachedTable<AccountRecord, IdentifierKey> {
+        IdentifierKey(brokerId: $0.brokerId, value: $0.ctidTraderAccountId)
+    }
+    var partners = CachedTable<PartnerRecord, TextKey> { TextKey(brokerId: $0.brokerId, value: $0.crmPartnerRef) }
+    var holders = CachedTable<HolderRecord, TextKey> { TextKey(brokerId: $0.brokerId, value: $0.partnerId) }
+    var assignments = CachedTable<AssignmentRecord, Never> { _ in nil }
+    var links = CachedTable<LinkRecord, TextKey> { TextKey(brokerId: $0.brokerId, value: $0.linkId) }
+    var clicks = CachedTable<ClickRecord, Never> { _ in nil }
+    var signups = CachedTable<SignupRecord, TextKey> { TextKey(brokerId: $0.brokerId, value: $0.signupId) }
+    var attributions = CachedTable<AttributionRecord, Never> { _ in nil }
     /// Paths opened since the last flush, in the order they were opened.
     var openedPaths: [OpenedPath] = []
     /// Paths of the database closed since the last flush, with their `validTo`.
     var closedPaths: [PathKey: Int64] = [:]
 
-    // Lookups into the rows above, by the keys the rules ask for.
-    private var brokerByName: [String: Int64] = [:]
+    // Lookups beyond each table's own key.
     private var eventByKey: [EventKey: Int] = [:]
-    private var userByKey: [IdentifierKey: Int64] = [:]
     /// Users this state created since it last forgot: every row about them (partner, holders,
     /// assignments, edges) was saved through this state, so the database need not be asked.
     private var createdUsers: Set<Int64> = []
-    private var accountByKey: [IdentifierKey: Int64] = [:]
-    private var partnerByRef: [TextKey: Int64] = [:]
     private var partnerByUser: [Int64: Int64] = [:]
-    private var holderByPartnerId: [TextKey: Int64] = [:]
     private var holdersByUser: [Int64: [Int64]] = [:]
     /// Every assignment of a holder, once read.
     private var assignmentsByHolder: [Int64: [Int64]] = [:]
     /// The active assignment of a user (user level) or an account, once known; nil inside means none.
     private var activeByUser: [Int64: Int64?] = [:]
     private var activeByAccount: [Int64: Int64?] = [:]
-    private var linkByKey: [TextKey: Int64] = [:]
     private var clicksByVisitor: [TextKey: [Int64]] = [:]
-    private var signupByKey: [TextKey: Int64] = [:]
     /// The current edge of a user, once known; nil inside means none.
     private var edgeByUser: [Int64: Int64?] = [:]
     private var attributedUsers: Set<Int64> = []
@@ -122,12 +87,12 @@ final class LedgerState: RuleState {
         var eventId: String
     }
 
-    private struct IdentifierKey: Hashable {
+    struct IdentifierKey: Hashable {
         var brokerId: Int64
         var value: Int64
     }
 
-    private struct TextKey: Hashable {
+    struct TextKey: Hashable {
         var brokerId: Int64
         var value: String
     }
@@ -209,13 +174,12 @@ final class LedgerState: RuleState {
 
     /// Forgets everything known, row ids and head included.
     private func forget() {
-        brokers = .init(); events = []; users = .init(); accounts = .init(); partners = .init(); holders = .init()
-        assignments = .init(); links = .init(); clicks = .init(); signups = .init(); attributions = .init()
-        openedPaths = []; closedPaths = [:]
-        brokerByName = [:]; eventByKey = [:]; userByKey = [:]; createdUsers = []; accountByKey = [:]
-        partnerByRef = [:]; partnerByUser = [:]; holderByPartnerId = [:]; holdersByUser = [:]
-        assignmentsByHolder = [:]; activeByUser = [:]; activeByAccount = [:]; linkByKey = [:]
-        clicksByVisitor = [:]; signupByKey = [:]; edgeByUser = [:]; attributedUsers = []
+        brokers.forget(); users.forget(); accounts.forget(); partners.forget(); holders.forget()
+        assignments.forget(); links.forget(); clicks.forget(); signups.forget(); attributions.forget()
+        events = []; openedPaths = []; closedPaths = [:]
+        eventByKey = [:]; createdUsers = []; partnerByUser = [:]; holdersByUser = [:]
+        assignmentsByHolder = [:]; activeByUser = [:]; activeByAccount = [:]
+        clicksByVisitor = [:]; edgeByUser = [:]; attributedUsers = []
         placeChangeByUser = [:]; pendingPlaceChange = [:]
         openedByAncestor = [:]; openedByKey = [:]
         nextIds = [:]; cachedHead = nil
@@ -262,11 +226,7 @@ final class LedgerState: RuleState {
     // MARK: - Brokers
 
     func broker(named name: String) throws -> BrokerRecord? {
-        if let id = brokerByName[name] { return brokers[id] }
-        guard let broker = try BrokerRecord.fetch(db, brokerCrmName: name) else { return nil }
-        brokers.remember(broker.id, broker)
-        brokerByName[name] = broker.id
-        return broker
+        try brokers.find(name) { try BrokerRecord.fetch(db, brokerCrmName: name) }
     }
 
     func savedBroker(id: Int64) -> BrokerRecord? { brokers[id] }
@@ -278,123 +238,85 @@ final class LedgerState: RuleState {
 
     func save(_ broker: BrokerRecord, isNew: Bool) {
         changeCount += 1
-        brokers.save(broker.id, broker, isNew: isNew)
-        brokerByName[broker.brokerCrmName] = broker.id
+        brokers.save(broker, isNew: isNew)
     }
 
     // MARK: - Users and accounts
 
     func user(brokerId: Int64, userId: Int64) throws -> UserRecord? {
-        let key = IdentifierKey(brokerId: brokerId, value: userId)
-        if let id = userByKey[key] { return users[id] }
-        guard let user = try UserRecord.fetch(db, brokerId: brokerId, userId: userId) else { return nil }
-        remember(user)
-        return user
+        try users.find(IdentifierKey(brokerId: brokerId, value: userId)) {
+            try UserRecord.fetch(db, brokerId: brokerId, userId: userId)
+        }
     }
 
     func user(id: Int64) throws -> UserRecord? {
-        if let user = users[id] { return user }
-        guard let user = try UserRecord.fetch(db, id: id) else { return nil }
-        remember(user)
-        return user
-    }
-
-    private func remember(_ user: UserRecord) {
-        users.remember(user.id, user)
-        userByKey[IdentifierKey(brokerId: user.brokerId, value: user.userId)] = user.id
+        try users.find(id: id) { try UserRecord.fetch(db, id: id) }
     }
 
     func create(_ user: UserRecord) {
         changeCount += 1
-        users.save(user.id, user, isNew: true)
-        userByKey[IdentifierKey(brokerId: user.brokerId, value: user.userId)] = user.id
+        users.save(user, isNew: true)
         createdUsers.insert(user.id)
         holdersByUser[user.id] = []
     }
 
     func account(brokerId: Int64, ctidTraderAccountId: Int64) throws -> AccountRecord? {
-        if let id = accountByKey[IdentifierKey(brokerId: brokerId, value: ctidTraderAccountId)] { return accounts[id] }
-        guard let account = try AccountRecord.fetch(db, brokerId: brokerId, ctidTraderAccountId: ctidTraderAccountId)
-        else { return nil }
-        remember(account)
-        return account
+        try accounts.find(IdentifierKey(brokerId: brokerId, value: ctidTraderAccountId)) {
+            try AccountRecord.fetch(db, brokerId: brokerId, ctidTraderAccountId: ctidTraderAccountId)
+        }
     }
 
     func account(id: Int64) throws -> AccountRecord? {
-        if let account = accounts[id] { return account }
-        guard let account = try AccountRecord.fetch(db, id: id) else { return nil }
-        remember(account)
-        return account
-    }
-
-    private func remember(_ account: AccountRecord) {
-        accounts.remember(account.id, account)
-        accountByKey[IdentifierKey(brokerId: account.brokerId, value: account.ctidTraderAccountId)] = account.id
+        try accounts.find(id: id) { try AccountRecord.fetch(db, id: id) }
     }
 
     func save(_ account: AccountRecord, isNew: Bool) {
         changeCount += 1
-        accounts.save(account.id, account, isNew: isNew)
-        accountByKey[IdentifierKey(brokerId: account.brokerId, value: account.ctidTraderAccountId)] = account.id
+        accounts.save(account, isNew: isNew)
     }
 
     // MARK: - Partners, partnerIds and their assignments
 
     func partner(brokerId: Int64, crmPartnerRef: String) throws -> PartnerRecord? {
-        if let id = partnerByRef[TextKey(brokerId: brokerId, value: crmPartnerRef)] { return partners[id] }
-        guard let partner = try PartnerRecord.fetch(db, brokerId: brokerId, crmPartnerRef: crmPartnerRef) else { return nil }
-        remember(partner)
-        return partner
+        try indexed(partners.find(TextKey(brokerId: brokerId, value: crmPartnerRef)) {
+            try PartnerRecord.fetch(db, brokerId: brokerId, crmPartnerRef: crmPartnerRef)
+        })
     }
 
     func partner(userRowId: Int64) throws -> PartnerRecord? {
         if let id = partnerByUser[userRowId] { return partners[id] }
         if createdUsers.contains(userRowId) { return nil }
-        guard let partner = try PartnerRecord.fetch(db, userRowId: userRowId) else { return nil }
-        remember(partner)
+        guard let stored = try PartnerRecord.fetch(db, userRowId: userRowId) else { return nil }
+        return indexed(partners.remember(stored))
+    }
+
+    /// A partner, indexed by its user too (the rules ask "is this user a partner?").
+    private func indexed(_ partner: PartnerRecord?) -> PartnerRecord? {
+        if let partner, let userRowId = partner.userRowId { partnerByUser[userRowId] = partner.id }
         return partner
-    }
-
-    private func remember(_ partner: PartnerRecord) {
-        partners.remember(partner.id, partner)
-        index(partners[partner.id]!)
-    }
-
-    private func index(_ partner: PartnerRecord) {
-        partnerByRef[TextKey(brokerId: partner.brokerId, value: partner.crmPartnerRef)] = partner.id
-        if let userRowId = partner.userRowId { partnerByUser[userRowId] = partner.id }
     }
 
     func save(_ partner: PartnerRecord, isNew: Bool) {
         changeCount += 1
-        partners.save(partner.id, partner, isNew: isNew)
-        index(partner)
+        partners.save(partner, isNew: isNew)
+        _ = indexed(partner)
     }
 
     func holder(brokerId: Int64, partnerId: String) throws -> HolderRecord? {
-        if let id = holderByPartnerId[TextKey(brokerId: brokerId, value: partnerId)] { return holders[id] }
-        guard let holder = try HolderRecord.fetch(db, brokerId: brokerId, partnerId: partnerId) else { return nil }
-        remember(holder)
-        return holder
+        try holders.find(TextKey(brokerId: brokerId, value: partnerId)) {
+            try HolderRecord.fetch(db, brokerId: brokerId, partnerId: partnerId)
+        }
     }
 
     func holder(id: Int64) throws -> HolderRecord? {
-        if let holder = holders[id] { return holder }
-        guard let holder = try HolderRecord.fetch(db, id: id) else { return nil }
-        remember(holder)
-        return holder
-    }
-
-    private func remember(_ holder: HolderRecord) {
-        holders.remember(holder.id, holder)
-        holderByPartnerId[TextKey(brokerId: holder.brokerId, value: holder.partnerId)] = holder.id
+        try holders.find(id: id) { try HolderRecord.fetch(db, id: id) }
     }
 
     /// Every partnerId a user holds or held, oldest first.
     func holders(userRowId: Int64) throws -> [HolderRecord] {
         if let ids = holdersByUser[userRowId] { return ids.compactMap { holders[$0] } }
         let stored = try HolderRecord.fetchAll(db, userRowId: userRowId)
-        stored.forEach(remember)
+        stored.forEach { holders.remember($0) }
         // Holders created since the last flush are not in the database yet.
         let ids = stored.map(\.id) + holders.created.sorted().filter { holders[$0]?.userRowId == userRowId }
         holdersByUser[userRowId] = ids
@@ -403,8 +325,7 @@ final class LedgerState: RuleState {
 
     func create(_ holder: HolderRecord) {
         changeCount += 1
-        holders.save(holder.id, holder, isNew: true)
-        holderByPartnerId[TextKey(brokerId: holder.brokerId, value: holder.partnerId)] = holder.id
+        holders.save(holder, isNew: true)
         holdersByUser[holder.userRowId]?.append(holder.id)
         assignmentsByHolder[holder.id] = []
     }
@@ -412,8 +333,8 @@ final class LedgerState: RuleState {
     /// The active user-level assignment of a user.
     func activeAssignment(userRowId: Int64) throws -> AssignmentRecord? {
         if let known = activeByUser[userRowId] { return known.flatMap { assignments[$0] } }
-        let found = createdUsers.contains(userRowId) ? nil : try AssignmentRecord.fetchActive(db, userRowId: userRowId)
-        found.map(remember)
+        let found = try (createdUsers.contains(userRowId) ? nil : AssignmentRecord.fetchActive(db, userRowId: userRowId))
+            .map { assignments.remember($0) }
         activeByUser[userRowId] = .some(found?.id)
         return found
     }
@@ -421,8 +342,7 @@ final class LedgerState: RuleState {
     /// The active assignment of a trading account.
     func activeAssignment(accountRowId: Int64) throws -> AssignmentRecord? {
         if let known = activeByAccount[accountRowId] { return known.flatMap { assignments[$0] } }
-        let found = try AssignmentRecord.fetchActive(db, accountRowId: accountRowId)
-        found.map(remember)
+        let found = try AssignmentRecord.fetchActive(db, accountRowId: accountRowId).map { assignments.remember($0) }
         activeByAccount[accountRowId] = .some(found?.id)
         return found
     }
@@ -431,20 +351,16 @@ final class LedgerState: RuleState {
     func assignments(holderRowId: Int64) throws -> [AssignmentRecord] {
         if let ids = assignmentsByHolder[holderRowId] { return ids.compactMap { assignments[$0] } }
         let stored = try AssignmentRecord.fetchAll(db, holderRowId: holderRowId)
-        stored.forEach(remember)
+        stored.forEach { assignments.remember($0) }
         // Assignments created since the last flush are not in the database yet.
         let ids = stored.map(\.id) + assignments.created.sorted().filter { assignments[$0]?.holderRowId == holderRowId }
         assignmentsByHolder[holderRowId] = ids
         return ids.compactMap { assignments[$0] }
     }
 
-    private func remember(_ assignment: AssignmentRecord) {
-        assignments.remember(assignment.id, assignment)
-    }
-
     func save(_ assignment: AssignmentRecord, isNew: Bool) {
         changeCount += 1
-        assignments.save(assignment.id, assignment, isNew: isNew)
+        assignments.save(assignment, isNew: isNew)
         if isNew {
             assignmentsByHolder[assignment.holderRowId]?.append(assignment.id)
         }
@@ -470,35 +386,20 @@ final class LedgerState: RuleState {
     // MARK: - Links, clicks and signups
 
     func link(brokerId: Int64, linkId: String) throws -> LinkRecord? {
-        if let id = linkByKey[TextKey(brokerId: brokerId, value: linkId)] { return links[id] }
-        guard let link = try LinkRecord.fetch(db, brokerId: brokerId, linkId: linkId) else { return nil }
-        remember(link)
-        return link
+        try links.find(TextKey(brokerId: brokerId, value: linkId)) { try LinkRecord.fetch(db, brokerId: brokerId, linkId: linkId) }
     }
 
     func link(id: Int64) throws -> LinkRecord? {
-        if let link = links[id] { return link }
-        guard let link = try LinkRecord.fetch(db, id: id) else { return nil }
-        remember(link)
-        return link
-    }
-
-    private func remember(_ link: LinkRecord) {
-        links.remember(link.id, link)
-        linkByKey[TextKey(brokerId: link.brokerId, value: link.linkId)] = link.id
+        try links.find(id: id) { try LinkRecord.fetch(db, id: id) }
     }
 
     func create(_ link: LinkRecord) {
         changeCount += 1
-        links.save(link.id, link, isNew: true)
-        linkByKey[TextKey(brokerId: link.brokerId, value: link.linkId)] = link.id
+        links.save(link, isNew: true)
     }
 
     func click(id: Int64) throws -> ClickRecord? {
-        if let click = clicks[id] { return click }
-        guard let click = try ClickRecord.fetch(db, id: id) else { return nil }
-        clicks.remember(click.id, click)
-        return click
+        try clicks.find(id: id) { try ClickRecord.fetch(db, id: id) }
     }
 
     /// The visitor's last click on a partnerId at or before `at`.
@@ -512,24 +413,21 @@ final class LedgerState: RuleState {
 
     func create(_ click: ClickRecord) {
         changeCount += 1
-        clicks.save(click.id, click, isNew: true)
+        clicks.save(click, isNew: true)
         if let visitorId = click.visitorId {
             clicksByVisitor[TextKey(brokerId: click.brokerId, value: visitorId), default: []].append(click.id)
         }
     }
 
     func signup(brokerId: Int64, signupId: String) throws -> SignupRecord? {
-        if let id = signupByKey[TextKey(brokerId: brokerId, value: signupId)] { return signups[id] }
-        guard let signup = try SignupRecord.fetch(db, brokerId: brokerId, signupId: signupId) else { return nil }
-        signups.remember(signup.id, signup)
-        signupByKey[TextKey(brokerId: brokerId, value: signupId)] = signup.id
-        return signup
+        try signups.find(TextKey(brokerId: brokerId, value: signupId)) {
+            try SignupRecord.fetch(db, brokerId: brokerId, signupId: signupId)
+        }
     }
 
     func save(_ signup: SignupRecord, isNew: Bool) {
         changeCount += 1
-        signups.save(signup.id, signup, isNew: isNew)
-        signupByKey[TextKey(brokerId: signup.brokerId, value: signup.signupId)] = signup.id
+        signups.save(signup, isNew: isNew)
     }
 
     // MARK: - Attributions and the closure table
@@ -537,8 +435,8 @@ final class LedgerState: RuleState {
     /// The user's current edge: accepted and not ended.
     func currentEdge(userRowId: Int64) throws -> AttributionRecord? {
         if let known = edgeByUser[userRowId] { return known.flatMap { attributions[$0] } }
-        let found = createdUsers.contains(userRowId) ? nil : try AttributionRecord.fetchCurrent(db, userRowId: userRowId)
-        if let found { attributions.remember(found.id, found) }
+        let found = try (createdUsers.contains(userRowId) ? nil : AttributionRecord.fetchCurrent(db, userRowId: userRowId))
+            .map { attributions.remember($0) }
         edgeByUser[userRowId] = .some(found?.id)
         return found
     }
@@ -552,7 +450,7 @@ final class LedgerState: RuleState {
 
     func save(_ attribution: AttributionRecord, isNew: Bool) {
         changeCount += 1
-        attributions.save(attribution.id, attribution, isNew: isNew)
+        attributions.save(attribution, isNew: isNew)
         if attribution.outcome.isEdge || attribution.outcome == .detached {
             let latest = max(attribution.decidedAt, attribution.validTo ?? .min)
             pendingPlaceChange[attribution.userRowId] = max(pendingPlaceChange[attribution.userRowId] ?? .min, latest)

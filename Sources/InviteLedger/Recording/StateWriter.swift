@@ -39,7 +39,7 @@ enum StateWriter {
         state.didFlush()
     }
 
-    private static func write<Row: TableRecord>(_ table: LedgerState.Rows<Row>, _ db: Database) throws {
+    private static func write<Row: TableRecord & KeyedRow, Key>(_ table: CachedTable<Row, Key>, _ db: Database) throws {
         for id in table.changed.sorted() {
             try table.rows[id]!.update(db)
         }
