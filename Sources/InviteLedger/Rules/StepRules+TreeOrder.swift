@@ -32,7 +32,7 @@ extension StepRules {
     /// would begin twice at one instant).
     ///
     /// - Parameters:
-    ///   - downline: the user's current descendants (``LedgerState/currentDescendants(of:)``).
+    ///   - downline: the user's current descendants (`RuleState.currentDescendants(of:)`).
     ///   - isLeaving: the user has a current edge that the change ends.
     ///   - isNewUser: the user is created by this step: only the new partner's upline counts.
     func requireTreeOrder(

@@ -1,8 +1,8 @@
 import LedgerStore
 
 /// The rules of the ledger applied to one step: what it decides, and the rows it creates or
-/// changes in the `LedgerState`. The same code decides for `record`, `ingest` and the replays of
-/// `verify` and `rebuild`.
+/// changes in its state (`RuleState`: the database's `LedgerState`, or `MemoryState`). The same
+/// code decides for `record`, `ingest`, the replays of `verify` and `rebuild`, and the model test.
 ///
 /// Every rule checks all that can reject the step (throwing `LedgerError`) before it changes the
 /// state, so a rejected step changes nothing.
