@@ -1,6 +1,6 @@
 import LedgerStore
 
-/// What the rules read and change: the ledger as its database holds it, overlaid with the rows
+/// The rules' state (`RuleState`) on SQLite: the ledger as its database holds it, overlaid with the rows
 /// that the steps decided since the last `StateWriter.flush` created or changed, in their latest
 /// form. The rules never touch SQL; `StateWriter` writes the pending rows once, table by table.
 ///
@@ -11,12 +11,10 @@ import LedgerStore
 /// `StepRecorder` turns into an error abandoning the transaction.
 ///
 /// Rows read from the database or written by this state are kept, so the partners, partnerIds and
-/// edges that many steps touch are read once. They stay valid while no other connection writes:
-/// `beginTransaction()` asks SQLite (`PRAGMA data_version`) and forgets them when one did, and
-/// they are forgotten anyway past `cacheLimit` rows, so memory stays flat.
-///
-/// Row ids are handed out here, in the order rows are created, from the database's largest id:
-/// the same ids as inserting the rows one by one would give.
+/// edges that many steps touch are read once (each table a `CachedTable`). They stay valid while
+/// no other connection writes: `beginTransaction()` asks `StateFreshness` and forgets them when
+/// the database changed behind it, and they are forgotten anyway past `cacheLimit` rows, so memory
+/// stays flat. Row ids come from `RowIds`.
 final class LedgerState: RuleState {
     /// A path opened since the last flush (`validTo` set when it was closed again since).
     struct OpenedPath {
@@ -76,11 +74,9 @@ final class LedgerState: RuleState {
     private var openedByAncestor: [Int64: [Int]] = [:]
     private var openedByKey: [PathKey: Int] = [:]
 
-    private var nextIds: [String: Int64] = [:]
+    private var ids = RowIds()
+    private var freshness = StateFreshness()
     private var cachedHead: (seq: Int64, hash: [UInt8])??
-    private var dataVersion: Int64?
-    /// The connection's change count after this state's last flush.
-    private var changesAfterFlush: Int64 = -1
 
     private struct EventKey: Hashable {
         var brokerId: Int64
@@ -104,18 +100,14 @@ final class LedgerState: RuleState {
     /// Call at the start of each transaction: keeps what this state knows when no other connection
     /// committed since its last transaction, forgets it otherwise.
     func beginTransaction() throws {
-        // data_version moves when another connection commits; total_changes when this connection
-        // wrote other than through this state.
-        let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
-        if version != dataVersion || db.totalChangesCount != changesAfterFlush {
+        if try freshness.isStale(db) {
             forget()
-            dataVersion = version
         }
     }
 
     /// Called by `StateWriter` once the pending rows are written: they stay known, as read rows.
     func didFlush() {
-        changesAfterFlush = db.totalChangesCount
+        freshness.didFlush(db)
         brokers.didFlush(); users.didFlush(); accounts.didFlush(); partners.didFlush(); holders.didFlush()
         assignments.didFlush(); links.didFlush(); clicks.didFlush(); signups.didFlush(); attributions.didFlush()
         events.removeAll(keepingCapacity: true)
@@ -138,10 +130,10 @@ final class LedgerState: RuleState {
             + attributions.rows.count
         if kept > cacheLimit {
             let head = cachedHead
-            let ids = nextIds
+            let ids = self.ids
             forget()
             cachedHead = head
-            nextIds = ids
+            self.ids = ids
         }
     }
 
@@ -169,7 +161,7 @@ final class LedgerState: RuleState {
     /// state knows may be what was undone.
     func discard() {
         forget()
-        dataVersion = nil
+        freshness.invalidate()
     }
 
     /// Forgets everything known, row ids and head included.
@@ -182,24 +174,14 @@ final class LedgerState: RuleState {
         clicksByVisitor = [:]; edgeByUser = [:]; attributedUsers = []
         placeChangeByUser = [:]; pendingPlaceChange = [:]
         openedByAncestor = [:]; openedByKey = [:]
-        nextIds = [:]; cachedHead = nil
+        ids.forget(); cachedHead = nil
     }
 
-    /// The next row id of a table, handed out: one more than the largest in the database or
-    /// handed out before.
-    func nextId(_ table: String) throws -> Int64 {
-        let id = try peekId(table)
-        nextIds[table] = id + 1
-        return id
-    }
+    /// The next row id of a table, handed out (`RowIds`).
+    func nextId(_ table: String) throws -> Int64 { try ids.take(table, in: db) }
 
     /// The id `nextId` would hand out, without handing it out.
-    func peekId(_ table: String) throws -> Int64 {
-        if let next = nextIds[table] { return next }
-        let id = (try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(rowid) FROM \"\(table)\"")) ?? 0) + 1
-        nextIds[table] = id
-        return id
-    }
+    func peekId(_ table: String) throws -> Int64 { try ids.peek(table, in: db) }
 
     // MARK: - The log
 
