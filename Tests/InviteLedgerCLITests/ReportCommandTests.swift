@@ -38,8 +38,8 @@ struct ReportCommandTests {
         #expect(result.stdout == "")
         #expect(result.stderr == #"{"rows":2,"snapshotSeq":47}"# + "\n")
         #expect(try String(contentsOf: URL(fileURLWithPath: output), encoding: .utf8) == """
-            {"seq":35,"attributedAt":"2026-04-05T10:00:00.000Z","outcome":"REASSIGNED","via":"reassignment","userId":1012,"brokerName":null,"partnerId":"ib-dave","holderLevel":"user","holderCtidTraderAccountId":null,"linkId":null,"forced":true,"reason":"partner dispute #41","operator":"support@acme","level1UserId":1003,"level1PartnerId":"ib-dave"}
-            {"seq":37,"attributedAt":"2026-04-07T10:00:00.000Z","outcome":"DETACHED","via":"reassignment","userId":1012,"brokerName":null,"partnerId":null,"holderLevel":null,"holderCtidTraderAccountId":null,"linkId":null,"forced":true,"reason":"fraud review","operator":"risk@acme","level1UserId":null,"level1PartnerId":null}
+            {"seq":35,"attributedAt":"2026-04-05T10:00:00.000Z","outcome":"REASSIGNED","via":"reassignment","userId":1012,"brokerName":null,"partnerId":"ib-dave","holderLevel":"user","holderCtidTraderAccountId":null,"linkId":null,"forced":true,"reason":"partner dispute #41","operator":"support@acme","refusedPartnerId":null,"previousUserId":1001,"previousPartnerId":"ib-alice","previousValidFrom":"2026-04-04T10:00:00.000Z","previousValidTo":"2026-04-05T10:00:00.000Z","level1UserId":1003,"level1PartnerId":"ib-dave"}
+            {"seq":37,"attributedAt":"2026-04-07T10:00:00.000Z","outcome":"DETACHED","via":"reassignment","userId":1012,"brokerName":null,"partnerId":null,"holderLevel":null,"holderCtidTraderAccountId":null,"linkId":null,"forced":true,"reason":"fraud review","operator":"risk@acme","refusedPartnerId":null,"previousUserId":1003,"previousPartnerId":"ib-dave","previousValidFrom":"2026-04-05T10:00:00.000Z","previousValidTo":"2026-04-07T10:00:00.000Z","level1UserId":null,"level1PartnerId":null}
 
             """)
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).filter { $0.hasSuffix(".partial") } == [])
@@ -51,6 +51,43 @@ struct ReportCommandTests {
         let backwards = try CLI.run(["report", "attributions", "--from", "2026-05-01T00:00:00Z", "--to", "2026-04-01T00:00:00Z", "--db", db])
         #expect(backwards.status == 2)
         #expect(backwards.stderr == #"{"error":{"code":"INVALID_FIELD","field":"--to","message":"to (2026-04-01T00:00:00.000Z) is before from (2026-05-01T00:00:00.000Z)"}}"# + "\n")
+    }
+
+    @Test("--outcome keeps the accepted or the refused decisions; a refused row's level 1 is the partner the user kept")
+    func outcomeFilter() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let db = try seeded(scratch)
+        let golden = try String(contentsOf: CLI.fixture("expected/report-attributions.csv"), encoding: .utf8)
+            .split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
+        let header = golden[0]
+        let changes: Set<String> = ["ATTRIBUTED", "REASSIGNED", "DETACHED"]
+        let rows = golden.dropFirst().filter { !$0.isEmpty }
+        func outcome(_ row: String) -> String { String(row.split(separator: ",", omittingEmptySubsequences: false)[2]) }
+        let accepted = try CLI.run(["report", "attributions", "--outcome", "accepted", "--db", db])
+        #expect(accepted.status == 0, "\(accepted)")
+        #expect(accepted.stdout == ([header] + rows.filter { changes.contains(outcome($0)) }).map { $0 + "\r\n" }.joined())
+        let rejected = try CLI.run(["report", "attributions", "--outcome", "rejected", "--db", db])
+        #expect(rejected.status == 0, "\(rejected)")
+        #expect(rejected.stdout == ([header] + rows.filter { !changes.contains(outcome($0)) }).map { $0 + "\r\n" }.joined())
+        // Counted per level-1 partner, the accepted rows give alice 1002, 1012 (04-04 and 04-08)
+        // and 1003 (04-09): four; the whole report also names her on the refused step 21, where
+        // 1002 kept her.
+        let level1 = header.split(separator: ",").firstIndex(of: "level1UserId")!
+        func level1Count(_ csv: String) -> Int {
+            csv.split(separator: "\r\n").dropFirst().filter { $0.split(separator: ",", omittingEmptySubsequences: false)[level1] == "1001" }.count
+        }
+        #expect(level1Count(accepted.stdout) == 4)
+        #expect(level1Count(golden.joined(separator: "\r\n")) == 5)
+        #expect(rows.count == 15)
+        #expect(rejected.stdout.contains(
+            "21,2026-04-01T09:00:00.000Z,ALREADY_ATTRIBUTED,invite,1002,Acme Markets,ib-carol,user,,,false,,,ib-carol,,,,,1001,ib-alice,,,,\r\n"))
+        let all = try CLI.run(["report", "attributions", "--outcome", "all", "--db", db])
+        #expect(all.stdout == golden.joined(separator: "\r\n"))
+        let typo = try CLI.run(["report", "attributions", "--outcome", "accept", "--db", db])
+        #expect(typo.status == 1)
+        #expect(typo.stderr.hasPrefix(#"{"error":{"code":"USAGE","field":"--outcome","message":"option --outcome: expected one of accepted, rejected, all, got \"accept\""}}"#))
+        #expect(typo.stdout == "")
     }
 
     @Test("awkward partnerIds survive a round trip through a real CSV parser")

@@ -8,15 +8,17 @@ extension Ledger {
     ///         file.write(bytes)
     ///     }
     ///
-    /// Memory stays flat whatever the number of rows; the report reads one snapshot.
+    /// Memory stays flat whatever the number of rows; the report reads one snapshot. `outcomes`
+    /// keeps the decisions that changed the tree (`.accepted`: what a payout runs on), the refused
+    /// ones, or all of them (the default).
     public func reportAttributions(
-        _ options: ReportOptions, progress: (Int) -> Void = { _ in },
+        _ options: ReportOptions, outcomes: AttributionReport.Outcomes = .all, progress: (Int) -> Void = { _ in },
         write: (UnsafeBufferPointer<UInt8>) throws -> Void
     ) throws -> ReportSummary {
         try streamReport(
             options, columns: AttributionReport.columnKinds(levels: options.levels),
             sql: { scope in
-                (AttributionReport.sql(levels: options.levels),
+                (AttributionReport.sql(levels: options.levels, outcomes: outcomes),
                  [scope.broker.id, options.fromMilliseconds, options.toMilliseconds])
             },
             progress: progress, write: write)

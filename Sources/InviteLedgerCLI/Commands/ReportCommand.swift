@@ -13,8 +13,8 @@ enum ReportCommand {
     static let printSummary = Option.flag("--print-summary", "Print {\"rows\":N,\"snapshotSeq\":S} on stderr at the end")
 
     /// A report's options, with its own `--levels`.
-    static func options(levels: Option<Int64>) -> [any DeclaredOption] {
-        [QueryOptions.broker, from, to, levels, format, output, printSummary]
+    static func options(levels: Option<Int64>, _ own: [any DeclaredOption] = []) -> [any DeclaredOption] {
+        [QueryOptions.broker, from, to, levels] + own + [format, output, printSummary]
     }
 
     typealias Runner = (Ledger, ReportOptions, (Int) -> Void, (UnsafeBufferPointer<UInt8>) throws -> Void) throws
@@ -64,19 +64,28 @@ enum ReportAttributionsCommand: LedgerCommand {
         path: ["report", "attributions"],
         abstract: "Every attribution decided in a period, with its upline, as CSV or NDJSON.",
         discussion: """
-            One row per decision (accepted, reassigned, detached and rejected), ordered by time.
+            One row per decision, ordered by time: by default every decision; --outcome accepted
+            keeps those that changed the tree (ATTRIBUTED, REASSIGNED, DETACHED: what a payout runs
+            on), --outcome rejected the refused ones. Level 1 is the partner the user has once the
+            decision is made: the new one when accepted, the one it kept when refused (the refused
+            partnerId is in refusedPartnerId), none when detached. A REASSIGNED or DETACHED row
+            names the partner it replaced and that attribution's interval (previous* columns).
             Columns: \(AttributionReport.columns(levels: 2).joined(separator: ", ")), ... up to
             --levels. Rows stream as they are read from one snapshot of the ledger; memory stays flat.
             """,
-        options: ReportCommand.options(levels: levels)
+        options: ReportCommand.options(levels: levels, [outcome])
     )
+
+    static let outcome = Option.choice(
+        "--outcome", "OUTCOME", "accepted, rejected or all", default: AttributionReport.Outcomes.all)
 
     static let levels = Option.integer(
         "--levels", "N", "Upline levels to include, 1 to 20", in: 1...Int64(ReportOptions.maximumLevels), default: 3)
 
     static func run(_ context: CommandContext) throws -> ExitStatus {
-        try ReportCommand.run(context, levels: levels) { ledger, options, progress, write in
-            try ledger.reportAttributions(options, progress: progress, write: write)
+        let outcomes = try context.arguments[outcome]
+        return try ReportCommand.run(context, levels: levels) { ledger, options, progress, write in
+            try ledger.reportAttributions(options, outcomes: outcomes, progress: progress, write: write)
         }
     }
 }
