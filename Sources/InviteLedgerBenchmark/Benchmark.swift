@@ -194,6 +194,39 @@ struct Benchmark {
         let reportPeak = Double(reportRSS.max() ?? 0) / 1024
         figures.append(Figure(name: "report peak RSS", value: reportPeak, unit: "MiB", baseline: nil, target: "< 150 MiB", met: reportPeak < 150))
 
+        // 4b. The upline intervals, 3 levels, against sqlite3 -csv running the view's recursive
+        //     query cut at 3 levels (the same rows in the same order).
+        let intervalSQL = try Self.baselineIntervalSQL()
+        var intervalTimes: [Double] = []
+        var intervalRSS: [Int] = []
+        var intervalSQLiteTimes: [Double] = []
+        for run in 1...runs {
+            let report = try ChildProcess.run(
+                cli, ["report", "upline-intervals", "--levels", "3", "--output", path("intervals.csv"), "--db", path("ledger.sqlite")])
+            guard report.status == 0 else { throw BenchmarkError("report upline-intervals exited \(report.status)") }
+            intervalTimes.append(report.seconds)
+            intervalRSS.append(report.peakRSSKiB)
+            let baseline = try ChildProcess.run(
+                "sqlite3", ["-csv", "-header", path("ledger.sqlite"), intervalSQL], stdout: path("intervals-baseline.csv"))
+            guard baseline.status == 0 else { throw BenchmarkError("sqlite3 -csv exited \(baseline.status)") }
+            intervalSQLiteTimes.append(baseline.seconds)
+            log("interval report run \(run): \(String(format: "%.2f", report.seconds)) s, sqlite3 -csv: \(String(format: "%.2f", baseline.seconds)) s")
+        }
+        let intervalRows = Double(try Self.countLines(path("intervals.csv")) - 1)
+        let intervalBaselineRows = Double(try Self.countLines(path("intervals-baseline.csv")) - 1)
+        guard intervalRows == intervalBaselineRows else {
+            throw BenchmarkError("the interval report has \(intervalRows) rows, the sqlite3 baseline \(intervalBaselineRows)")
+        }
+        let intervalRate = intervalRows / Self.median(intervalTimes)
+        let intervalSQLiteRate = intervalRows / Self.median(intervalSQLiteTimes)
+        figures.append(Figure(
+            name: "upline intervals report, 3 levels (rows/s)", value: intervalRate, unit: "rows/s", baseline: intervalSQLiteRate,
+            target: "ratio >= 1.0", met: intervalRate >= intervalSQLiteRate))
+        let intervalPeak = Double(intervalRSS.max() ?? 0) / 1024
+        figures.append(Figure(
+            name: "upline intervals report peak RSS", value: intervalPeak, unit: "MiB", baseline: nil, target: "< 256 MiB",
+            met: intervalPeak < 256))
+
         // 5. verify: the hash chain alone, and everything (chain, integrity, foreign keys, schema, the
         //    log replayed and every row compared), the latter against the ingest of the same file.
         var chainTimes: [Double] = []
@@ -300,6 +333,18 @@ struct Benchmark {
             .replacingOccurrences(of: "?1", with: String(brokerId))
             .replacingOccurrences(of: "?2", with: String(Int64.min))
             .replacingOccurrences(of: "?3", with: String(Int64.max))
+    }
+
+    /// The view `uplineInterval` of migration 0016 as a query cut at 3 levels, in the report's
+    /// columns and order.
+    static func baselineIntervalSQL() throws -> String {
+        guard let view = LedgerSchema.migrations.first(where: { $0.identifier == "0016_create_upline_interval_view" })?.sql,
+              let start = view.range(of: "WITH RECURSIVE")
+        else { throw BenchmarkError("migration 0016 has no recursive view") }
+        let query = String(view[start.lowerBound...]).trimmingCharacters(in: .whitespacesAndNewlines.union(.init(charactersIn: ";")))
+            .replacingOccurrences(of: "WHERE up.level < 20", with: "WHERE up.level < 3")
+            .replacingOccurrences(of: "SELECT b.brokerCrmName AS brokerCrmName,\n", with: "SELECT ")
+        return query + "\nORDER BY u.userId, up.level, up.validFrom;"
     }
 
     static func countLines(_ path: String) throws -> Int {

@@ -17,6 +17,7 @@ enum InviteLedgerCLI {
         TraceCommand.self,
         ReportAttributionsCommand.self,
         ReportPartnersCommand.self,
+        ReportUplineIntervalsCommand.self,
         VerifyCommand.self,
         RebuildCommand.self,
         BackupCommand.self,
@@ -136,12 +137,12 @@ enum InviteLedgerCLI {
         }
     }
 
-    /// `invite-ledger 0.11.0 (schema 0015_lean_event_row)`.
+    /// `invite-ledger 0.12.0 (schema 0016_create_upline_interval_view)`.
     static var versionLine: String {
         "invite-ledger \(version) (schema \(LedgerSchema.migrations.last?.identifier ?? "none"))"
     }
 
-    static let version = "0.11.0"
+    static let version = "0.12.0"
 
     /// `--version` or `version`, with `--format table|json` (`{"version":...,"schema":...}`).
     static func version<Words: Collection<String>>(_ words: Words, output: OutputStream, errors: OutputStream) -> ExitStatus {

@@ -10,10 +10,10 @@ struct ConventionTests {
         for arguments in [["--version"], ["version"]] {
             let result = try CLI.run(arguments)
             #expect(result.status == 0)
-            #expect(result.stdout == "invite-ledger 0.11.0 (schema 0015_lean_event_row)\n", "\(result)")
+            #expect(result.stdout == "invite-ledger 0.12.0 (schema 0016_create_upline_interval_view)\n", "\(result)")
             let json = try CLI.run(arguments + ["--format", "json"])
             #expect(json.status == 0)
-            #expect(json.stdout == #"{"version":"0.11.0","schema":"0015_lean_event_row"}"# + "\n", "\(json)")
+            #expect(json.stdout == #"{"version":"0.12.0","schema":"0016_create_upline_interval_view"}"# + "\n", "\(json)")
         }
         let bad = try CLI.run(["--version", "--format", "xml"])
         #expect(bad.status == 1)
@@ -63,7 +63,7 @@ struct ConventionTests {
             #expect(group.status == 0, "\(arguments)")
             #expect(group.stdout.contains("SUBCOMMANDS:\n"), "\(arguments)")
         }
-        #expect(try CLI.run(["report"]).stderr.hasPrefix("OVERVIEW: invite-ledger report: 2 commands."))
+        #expect(try CLI.run(["report"]).stderr.hasPrefix("OVERVIEW: invite-ledger report: 3 commands."))
         #expect(try CLI.run(["referral"]).stderr.hasPrefix("OVERVIEW: invite-ledger referral: 1 command."))
         #expect(try CLI.run(["report"]).status == 1)
     }

@@ -11,8 +11,9 @@ struct ReportCommandTests {
         return db
     }
 
-    @Test("both reports in both formats match their golden files", arguments: [
+    @Test("the reports in both formats match their golden files", arguments: [
         ("attributions", "csv"), ("attributions", "ndjson"), ("partners", "csv"), ("partners", "ndjson"),
+        ("upline-intervals", "csv"), ("upline-intervals", "ndjson"),
     ])
     func goldenFiles(report: String, format: String) throws {
         let scratch = try Scratch()

@@ -7,7 +7,7 @@ struct SchemaCommandTests {
         "0001_create_broker", "0002_create_event", "0003_create_ctid_user", "0004_create_trader_account",
         "0005_create_partner", "0006_create_partner_id", "0007_create_link", "0008_create_click",
         "0009_create_signup", "0010_create_attribution", "0011_create_lineage", "0012_set_application_id",
-        "0013_create_views", "0014_bound_lineage_depth", "0015_lean_event_row",
+        "0013_create_views", "0014_bound_lineage_depth", "0015_lean_event_row", "0016_create_upline_interval_view",
     ]
 
     @Test("init creates the database and applies every migration once")
@@ -20,13 +20,13 @@ struct SchemaCommandTests {
         #expect(first.stdout == """
             database: \(db)
             applied now: \(Self.identifiers.joined(separator: ", "))
-            schema version: 0015_lean_event_row
+            schema version: 0016_create_upline_interval_view
 
             """)
         #expect(first.stderr == "")
         let again = try CLI.run(["--db", db, "init", "--format", "json"])
         #expect(again.status == 0)
-        #expect(again.stdout == #"{"database":"\#(db)","applied":[],"schemaVersion":"0015_lean_event_row"}"# + "\n")
+        #expect(again.stdout == #"{"database":"\#(db)","applied":[],"schemaVersion":"0016_create_upline_interval_view"}"# + "\n")
         #expect(try CLI.sqlite3(db, "SELECT COUNT(*) FROM inviteLedgerMigration;") == "\(Self.identifiers.count)\n")
     }
 
@@ -114,7 +114,7 @@ struct SchemaCommandTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         #expect(try CLI.sqlite3(scratch.path("copied.sqlite"), "SELECT MAX(identifier) FROM inviteLedgerMigration;")
-            == "0015_lean_event_row\n")
+            == "0016_create_upline_interval_view\n")
     }
 }
 
@@ -170,6 +170,7 @@ struct CommandLineTests {
             INSERT INTO schema_migrations SELECT * FROM inviteLedgerMigration WHERE identifier < '0012';
             DROP TABLE inviteLedgerMigration; PRAGMA application_id = 0;
             DROP VIEW referral; DROP VIEW eventLog; DROP VIEW attributionHistory; DROP VIEW partnerIdAssignmentHistory;
+            DROP VIEW uplineInterval;
             PRAGMA foreign_keys = OFF;
             CREATE TEMP TABLE saved AS SELECT * FROM event;
             DROP TABLE event;

@@ -40,7 +40,7 @@ struct SqlViewTests {
             #expect(try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("\(flow).ndjson").path, "--db", db]).status == 0)
         }
         let examples = try Self.examples()
-        #expect(examples.count == 7)
+        #expect(examples.count == 8)
         func rows(_ index: Int) throws -> [[String: Any]] {
             let output = try CLI.sqlite3JSON(db, examples[index])
             return try Self.json(output) as? [[String: Any]] ?? []
@@ -78,6 +78,11 @@ struct SqlViewTests {
         let allLevels = try cli(["referrals", "--user-id", "1001", "--depth", "1000000"])["referrals"] as? [Any] ?? []
         let deepKeys = ["level", "userId", "parentUserId", "attributedAt", "partnerId"]
         #expect(try Self.canonical(rows(6)) == Self.canonical(allLevels.map { Self.pick($0, deepKeys) }))
+
+        let asOf = try cli(["upline", "--user-id", "1003", "--as-of", "2026-04-01T00:00:00Z"])["upline"] as? [Any] ?? []
+        let uplineKeys = ["level", "userId", "partnerId", "partnerCtidTraderAccountId"]
+        #expect(try Self.canonical(rows(7)) == Self.canonical(asOf.map { Self.pick($0, uplineKeys) }))
+        #expect(try rows(7).count == 2)
     }
 
     @Test("the example for levels deeper than 32 answers as referrals --depth on a chain of 80")

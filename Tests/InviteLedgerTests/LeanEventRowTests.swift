@@ -50,7 +50,7 @@ struct LeanEventRowTests {
         try witness.replacingOccurrences(of: #","migrations":"[0-9a-f]{64}""#, with: "", options: .regularExpression)
             .write(toFile: older + "-head", atomically: true, encoding: .utf8)
 
-        #expect(try Ledger.migrate(path: older) == ["0015_lean_event_row"])
+        #expect(try Ledger.migrate(path: older) == ["0015_lean_event_row", "0016_create_upline_interval_view"])
         let migrated = try Ledger(path: older, access: .readOnly)
         defer { try? migrated.close() }
         #expect(try migrated.rows("SELECT name FROM pragma_table_info('event')")

@@ -49,42 +49,89 @@ extension Ledger {
         sql: (QueryScope) -> (sql: String, arguments: StatementArguments),
         progress: (Int) -> Void, write: (UnsafeBufferPointer<UInt8>) throws -> Void
     ) throws -> ReportSummary {
+        try streamReport(options, columns: columns, progress: progress, write: write) { scope, sink in
+            let query = sql(scope)
+            try scope.db.makeStatement(sql: query.sql).forEachRow(arguments: query.arguments) { try sink.add($0) }
+        }
+    }
+
+    /// Runs `produce` in one read transaction (one snapshot, whatever other processes commit
+    /// meanwhile); the rows it adds to the sink are written through `write` in blocks of about
+    /// 64 KiB.
+    func streamReport(
+        _ options: ReportOptions, columns: [(String, ReportColumnKind)],
+        progress: (Int) -> Void, write: (UnsafeBufferPointer<UInt8>) throws -> Void,
+        produce: (QueryScope, inout ReportSink) throws -> Void
+    ) throws -> ReportSummary {
         try options.validate()
         return try queue.read { db in
-            let encoder = ReportEncoder(format: options.format, columns: columns)
-            let blockSize = 1 << 16
-            var buffer: [UInt8] = []
-            buffer.reserveCapacity(blockSize + 4096)
-            encoder.header(into: &buffer)
-            // A ledger that holds no broker yet has no rows for any: the header alone.
-            guard try !BrokerRecord.fetchAll(db).isEmpty else {
-                // Events without a broker: pages SQLite read are not this ledger's (an empty
-                // report from a damaged file would read as "no attributions").
-                if try EventRecord.head(db) != nil {
-                    throw LedgerFileError(path: path, reason: "is damaged: its log holds events but its broker table is empty")
-                }
-                if !buffer.isEmpty { try buffer.withUnsafeBufferPointer(write) }
-                return ReportSummary(rows: 0, snapshotSeq: 0)
-            }
-            let scope = try QueryScope(db: db, brokerCrmName: options.broker)
-            let snapshotSeq = try EventRecord.head(db)?.seq ?? 0
-            var rows = 0
-            let query = sql(scope)
-            try db.makeStatement(sql: query.sql).forEachRow(arguments: query.arguments) { columns in
-                encoder.row(columns, into: &buffer)
-                rows += 1
-                if buffer.count >= blockSize {
-                    try buffer.withUnsafeBufferPointer(write)
-                    buffer.removeAll(keepingCapacity: true)
-                }
-                if rows % 100_000 == 0 {
-                    progress(rows)
+            try withoutActuallyEscaping(progress) { progress in
+                try withoutActuallyEscaping(write) { write in
+                    var sink = ReportSink(
+                        encoder: ReportEncoder(format: options.format, columns: columns), progress: progress, write: write)
+                    return try stream(db, options, into: &sink, produce)
                 }
             }
-            if !buffer.isEmpty {
-                try buffer.withUnsafeBufferPointer(write)
+        }
+    }
+
+    private func stream(
+        _ db: Database, _ options: ReportOptions, into sink: inout ReportSink,
+        _ produce: (QueryScope, inout ReportSink) throws -> Void
+    ) throws -> ReportSummary {
+        // A ledger that holds no broker yet has no rows for any: the header alone.
+        guard try !BrokerRecord.fetchAll(db).isEmpty else {
+            // Events without a broker: pages SQLite read are not this ledger's (an empty
+            // report from a damaged file would read as "no attributions").
+            if try EventRecord.head(db) != nil {
+                throw LedgerFileError(path: path, reason: "is damaged: its log holds events but its broker table is empty")
             }
-            return ReportSummary(rows: rows, snapshotSeq: snapshotSeq)
+            try sink.finish()
+            return ReportSummary(rows: 0, snapshotSeq: 0)
+        }
+        let scope = try QueryScope(db: db, brokerCrmName: options.broker)
+        let snapshotSeq = try EventRecord.head(db)?.seq ?? 0
+        try produce(scope, &sink)
+        try sink.finish()
+        return ReportSummary(rows: sink.rows, snapshotSeq: snapshotSeq)
+    }
+}
+
+/// Where a report's rows go: encoded into a buffer written out in blocks of about 64 KiB, with a
+/// progress call every 100,000 rows.
+struct ReportSink {
+    let encoder: ReportEncoder
+    let progress: (Int) -> Void
+    let write: (UnsafeBufferPointer<UInt8>) throws -> Void
+    private(set) var rows = 0
+    private var buffer: [UInt8] = []
+    private static let blockSize = 1 << 16
+
+    init(encoder: ReportEncoder, progress: @escaping (Int) -> Void, write: @escaping (UnsafeBufferPointer<UInt8>) throws -> Void) {
+        self.encoder = encoder
+        self.progress = progress
+        self.write = write
+        buffer.reserveCapacity(Self.blockSize + 4096)
+        encoder.header(into: &buffer)
+    }
+
+    mutating func add<Row: ReportCells>(_ row: Row) throws {
+        encoder.row(row, into: &buffer)
+        rows += 1
+        if buffer.count >= Self.blockSize {
+            try buffer.withUnsafeBufferPointer(write)
+            buffer.removeAll(keepingCapacity: true)
+        }
+        if rows % 100_000 == 0 {
+            progress(rows)
+        }
+    }
+
+    /// Writes what is left in the buffer.
+    mutating func finish() throws {
+        if !buffer.isEmpty {
+            try buffer.withUnsafeBufferPointer(write)
+            buffer.removeAll()
         }
     }
 }

@@ -20,6 +20,19 @@ enum ReportColumnKind {
     case json
 }
 
+/// A row of a report, read cell by cell: a statement's columns, or values a report computed.
+protocol ReportCells {
+    func isNull(_ index: Int) -> Bool
+    /// An integer, timestamp or boolean cell (0 for NULL).
+    func integer(_ index: Int) -> Int64
+    /// The UTF-8 bytes of a text or JSON cell, valid only during the call.
+    func withUTF8<Result>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result
+}
+
+extension Statement.Columns: ReportCells {
+    func integer(_ index: Int) -> Int64 { self[index] ?? 0 }
+}
+
 /// Encodes rows straight from a statement's columns into a byte buffer, without making a
 /// `String` per cell: the reports write millions of rows.
 struct ReportEncoder {
@@ -48,8 +61,8 @@ struct ReportEncoder {
         }
     }
 
-    /// One row: the statement's columns 0..<count, in the order of `columns`.
-    func row(_ columns: Statement.Columns, into bytes: inout [UInt8]) {
+    /// One row: the cells 0..<count, in the order of `columns`.
+    func row<Cells: ReportCells>(_ columns: Cells, into bytes: inout [UInt8]) {
         switch format {
         case .csv:
             for index in kinds.indices {
@@ -57,11 +70,11 @@ struct ReportEncoder {
                 guard !columns.isNull(index) else { continue }
                 switch kinds[index] {
                 case .integer:
-                    Self.appendInteger(columns[index] ?? 0, to: &bytes)
+                    Self.appendInteger(columns.integer(index), to: &bytes)
                 case .timestamp:
-                    Self.appendTimestamp(columns[index] ?? 0, to: &bytes)
+                    Self.appendTimestamp(columns.integer(index), to: &bytes)
                 case .boolean:
-                    bytes.append(contentsOf: (columns[index] as Int64? ?? 0) != 0 ? Self.trueBytes : Self.falseBytes)
+                    bytes.append(contentsOf: columns.integer(index) != 0 ? Self.trueBytes : Self.falseBytes)
                 case .text, .json:
                     columns.withUTF8(index) { Self.appendCSVField($0, to: &bytes) }
                 }
@@ -78,13 +91,13 @@ struct ReportEncoder {
                 }
                 switch kinds[index] {
                 case .integer:
-                    Self.appendInteger(columns[index] ?? 0, to: &bytes)
+                    Self.appendInteger(columns.integer(index), to: &bytes)
                 case .timestamp:
                     bytes.append(0x22)
-                    Self.appendTimestamp(columns[index] ?? 0, to: &bytes)
+                    Self.appendTimestamp(columns.integer(index), to: &bytes)
                     bytes.append(0x22)
                 case .boolean:
-                    bytes.append(contentsOf: (columns[index] as Int64? ?? 0) != 0 ? Self.trueBytes : Self.falseBytes)
+                    bytes.append(contentsOf: columns.integer(index) != 0 ? Self.trueBytes : Self.falseBytes)
                 case .text:
                     columns.withUTF8(index) { Self.appendJSONString($0, to: &bytes) }
                 case .json:

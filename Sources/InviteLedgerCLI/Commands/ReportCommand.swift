@@ -111,3 +111,28 @@ enum ReportPartnersCommand: LedgerCommand {
         }
     }
 }
+
+enum ReportUplineIntervalsCommand: LedgerCommand {
+    static let signature = CommandSignature(
+        path: ["report", "upline-intervals"],
+        abstract: "Who was each user's partner at each level, and from when to when, as CSV or NDJSON.",
+        discussion: """
+            One row per (user, level, partner) interval that overlaps [--from, --to), ordered by
+            userId, level, then validFrom. An interval ends at every change of the path to that
+            level: a new partner of the user or of anyone between it and that partner (a move with
+            a downline changes the deeper levels of everyone below). Intervals are half-open:
+            validFrom <= t < validTo, validTo empty while current. A deal at time t is paid to the
+            rows whose interval holds t. Columns: \(UplineIntervalReport.columns.joined(separator: ", ")).
+            """,
+        options: ReportCommand.options(levels: levels)
+    )
+
+    static let levels = Option.integer(
+        "--levels", "N", "Upline levels to include, 1 to 20", in: 1...Int64(ReportOptions.maximumLevels), default: 3)
+
+    static func run(_ context: CommandContext) throws -> ExitStatus {
+        try ReportCommand.run(context, levels: levels) { ledger, options, progress, write in
+            try ledger.reportUplineIntervals(options, progress: progress, write: write)
+        }
+    }
+}

@@ -1,0 +1,192 @@
+import LedgerStore
+
+/// Every edge of one broker's tree, past and present, in memory: who each user's partner was,
+/// through which partnerId, from when until when, and which events opened and closed it. Built in
+/// one pass over `attribution` (in index order), it answers "who was this user's level-k partner
+/// at time T" without SQLite, and lists the upline intervals of a user.
+///
+/// Memory grows with users and attributions, never with the questions asked: about 80 bytes per
+/// user plus 56 per accepted attribution (see `bytes`).
+struct UplineIndex {
+    /// One accepted attribution: the user under `parent` in [from, to).
+    struct Edge {
+        /// The partner's row in `userIds`.
+        var parent: Int32
+        /// The partnerId used, an index into `texts`; -1 for none.
+        var partnerId: Int32
+        /// The step names of the events that opened and closed it, indexes into `texts`.
+        var openStep: Int32
+        var closeStep: Int32
+        /// The account holding the partnerId (account level); 0 for a user-level partnerId.
+        var partnerAccount: Int64
+        var from: Int64
+        /// `Int64.max` while current.
+        var to: Int64
+        var openSeq: Int64
+        /// 0 while current.
+        var closeSeq: Int64
+
+        /// True when it held for at least a millisecond (a decision undone at its own instant did not).
+        var isHeld: Bool { from < to }
+    }
+
+    /// A user's level-k partner over an interval, through the edge `edge`.
+    struct Piece {
+        var level: Int
+        var edge: Int
+        var from: Int64
+        var to: Int64
+        /// The edges whose start and end bound the interval.
+        var opener: Int
+        var closer: Int
+    }
+
+    /// cTrader userId by user row id (0: not this broker's).
+    private(set) var userIds: [Int64] = []
+    /// The broker's user row ids in userId order.
+    private(set) var usersInOrder: [Int32] = []
+    /// The edges of user row r are `edges[edgeStart[r]..<edgeStart[r + 1]]`, oldest first.
+    private var edgeStart: [Int32] = []
+    private(set) var edges: [Edge] = []
+    /// partnerIds and step names, stored once.
+    private(set) var texts: [String] = []
+    private var textIndex: [String: Int32] = [:]
+    /// The broker's trading accounts: ctidTraderAccountId to user row id.
+    private(set) var accounts: [Int64: Int32] = [:]
+
+    /// The memory it holds, roughly, in bytes.
+    var bytes: Int {
+        userIds.count * 8 + usersInOrder.count * 4 + edgeStart.count * 4 + edges.count * MemoryLayout<Edge>.stride
+            + accounts.count * 24
+    }
+
+    /// Reads the broker's users, accounts and attributions.
+    init(db: Database, brokerId: Int64) throws {
+        let maxRow = try db.makeStatement(sql: "SELECT max(id) FROM ctidUser").fetchFirst { $0[0] as Int64? }?.flatMap { $0 } ?? 0
+        guard maxRow < Int64(Int32.max) else {
+            throw LedgerError(.invalidField, "too many users for the upline index: the largest user row id is \(maxRow)")
+        }
+        userIds = Array(repeating: 0, count: Int(maxRow) + 1)
+        try db.makeStatement(sql: "SELECT id, userId FROM ctidUser WHERE brokerId = ? ORDER BY userId")
+            .forEachRow(arguments: [brokerId]) { row in
+                let rowId: Int64 = try row.required(0)
+                userIds[Int(rowId)] = try row.required(1)
+                usersInOrder.append(Int32(rowId))
+            }
+        try db.makeStatement(sql: """
+            SELECT a.ctidTraderAccountId, a.userRowId FROM traderAccount a JOIN ctidUser u ON u.id = a.userRowId
+            WHERE u.brokerId = ?
+            """).forEachRow(arguments: [brokerId]) { row in
+            accounts[try row.required(0)] = Int32(try row.required(1) as Int64)
+        }
+        edgeStart = Array(repeating: 0, count: Int(maxRow) + 2)
+        var lastUser = 0
+        // The rows of a user come in the order they were decided: each change closes the edge before it.
+        // (`+t.brokerId`: read in the order of the index on userRowId, not sorted in memory.) The
+        // step of each event follows from how the decision came (`via`): the event table, most of
+        // the file, is not read.
+        try db.makeStatement(sql: """
+            SELECT t.userRowId, t.parentRowId, t.partnerId, acc.ctidTraderAccountId, t.decidedAt, t.validTo,
+                   t.eventSeq, t.via
+            FROM attribution t
+            LEFT JOIN traderAccount acc ON acc.id = t.accountRowId
+            WHERE +t.brokerId = ? AND t.outcome IN ('ATTRIBUTED', 'REASSIGNED', 'DETACHED')
+            ORDER BY t.userRowId, t.decidedAt, t.id
+            """).forEachRow(arguments: [brokerId]) { row in
+            let user = Int(try row.required(0) as Int64)
+            let seq: Int64 = try row.required(6)
+            let step = text(Self.step(of: try row.required(7)).rawValue)
+            if user != lastUser {
+                for index in (lastUser + 1)...user { edgeStart[index] = Int32(edges.count) }
+                lastUser = user
+            } else if edges.count > Int(edgeStart[user]), let last = edges.indices.last, edges[last].closeSeq == 0,
+                      edges[last].to != .max
+            {
+                edges[last].closeSeq = seq
+                edges[last].closeStep = step
+            }
+            guard let parent = row[1] as Int64? else { return }  // a detachment closes, opens nothing
+            edges.append(Edge(
+                parent: Int32(parent), partnerId: (row[2] as String?).map { text($0) } ?? -1, openStep: step,
+                closeStep: -1, partnerAccount: row[3] ?? 0, from: try row.required(4), to: row[5] ?? .max,
+                openSeq: seq, closeSeq: 0))
+        }
+        for index in (lastUser + 1)..<edgeStart.count { edgeStart[index] = Int32(edges.count) }
+        textIndex = [:]
+    }
+
+    /// The step that makes a decision that came this way.
+    static func step(of via: AttributionRecord.Via) -> Step.Kind {
+        switch via {
+        case .signup, .creation: .userCreated
+        case .invite: .inviteReceived
+        case .reassignment: .attributionReassigned
+        }
+    }
+
+    private mutating func text(_ value: String) -> Int32 {
+        if let index = textIndex[value] { return index }
+        texts.append(value)
+        textIndex[value] = Int32(texts.count - 1)
+        return Int32(texts.count - 1)
+    }
+
+    /// The edges of a user row, oldest first.
+    func edges(of user: Int) -> Range<Int> {
+        guard user > 0, user + 1 < edgeStart.count else { return 0..<0 }
+        return Int(edgeStart[user])..<Int(edgeStart[user + 1])
+    }
+
+    /// The edge through which a user had its partner at `at`, if it had one.
+    func edge(of user: Int, at: Int64) -> Int? {
+        let range = edges(of: user)
+        // Newest first: at most one held edge covers an instant.
+        var index = range.upperBound
+        while index > range.lowerBound {
+            index -= 1
+            let edge = edges[index]
+            if edge.from <= at {
+                return at < edge.to ? index : nil
+            }
+        }
+        return nil
+    }
+
+    /// The user's partners at `at`, level 1 first, up to `levels`: the edges walked.
+    func upline(of user: Int, at: Int64, levels: Int, into path: inout [Int]) {
+        path.removeAll(keepingCapacity: true)
+        var current = user
+        while path.count < levels, let index = edge(of: current, at: at) {
+            path.append(index)
+            current = Int(edges[index].parent)
+        }
+    }
+
+    /// The user's upline intervals up to `levels` that overlap [from, to), ordered by level then
+    /// start. A level's interval ends at any change of the path to it: a change of the user's own
+    /// partner or of the partner of anyone between.
+    func intervals(of user: Int, levels: Int, from: Int64, to: Int64, into pieces: inout [Piece]) {
+        pieces.removeAll(keepingCapacity: true)
+        for index in edges(of: user) where edges[index].isHeld {
+            let edge = edges[index]
+            extend(Piece(level: 1, edge: index, from: edge.from, to: edge.to, opener: index, closer: index),
+                   levels: levels, period: from..<to, into: &pieces)
+        }
+        pieces.sort { ($0.level, $0.from) < ($1.level, $1.from) }
+    }
+
+    private func extend(_ piece: Piece, levels: Int, period: Range<Int64>, into pieces: inout [Piece]) {
+        guard piece.from < period.upperBound && piece.to > period.lowerBound else { return }
+        pieces.append(piece)
+        guard piece.level < levels else { return }
+        for index in edges(of: Int(edges[piece.edge].parent)) {
+            let edge = edges[index]
+            guard edge.isHeld, edge.from < piece.to, edge.to > piece.from else { continue }
+            let opensLater = edge.from > piece.from || (edge.from == piece.from && edge.openSeq > edges[piece.opener].openSeq)
+            extend(Piece(
+                level: piece.level + 1, edge: index, from: max(piece.from, edge.from), to: min(piece.to, edge.to),
+                opener: opensLater ? index : piece.opener, closer: edge.to < piece.to ? index : piece.closer),
+                   levels: levels, period: period, into: &pieces)
+        }
+    }
+}
