@@ -18,6 +18,7 @@ enum InviteLedgerCLI {
         ReportAttributionsCommand.self,
         ReportPartnersCommand.self,
         ReportUplineIntervalsCommand.self,
+        ActivityCommand.self,
         VerifyCommand.self,
         RebuildCommand.self,
         BackupCommand.self,

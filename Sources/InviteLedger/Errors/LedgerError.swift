@@ -54,6 +54,16 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
+    /// `{"code":"UNKNOWN_USER","field":"userId","message":"..."}`: the error as every command says it.
+    public var json: JSONValue {
+        var members: [(String, JSONValue)] = [("code", .string(code.rawValue))]
+        if let field {
+            members.append(("field", .string(field)))
+        }
+        members.append(("message", .string(message)))
+        return .object(members)
+    }
+
     public var description: String {
         if let field {
             return "\(code.rawValue) (\(field)): \(message)"

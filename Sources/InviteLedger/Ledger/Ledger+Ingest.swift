@@ -33,13 +33,8 @@ extension Ledger {
         /// the error as every command says it, with where it was; `ingest` and `record --stream`
         /// both print this shape.
         public var json: JSONValue {
-            var members: [(String, JSONValue)] = [("code", .string(error.code.rawValue))]
-            if let field = error.field {
-                members.append(("field", .string(field)))
-            }
-            members.append(("message", .string(error.message)))
-            return .object([
-                ("error", .object(members)), ("line", .integer(Int64(line))),
+            .object([
+                ("error", error.json), ("line", .integer(Int64(line))),
                 ("eventId", eventId.map { .string($0) } ?? .null),
             ])
         }

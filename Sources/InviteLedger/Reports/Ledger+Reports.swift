@@ -97,33 +97,52 @@ extension Ledger {
     }
 }
 
-/// Where a report's rows go: encoded into a buffer written out in blocks of about 64 KiB, with a
-/// progress call every 100,000 rows.
+/// Where a report's rows go: encoded into blocks of about 64 KiB, with a progress call every
+/// 100,000 rows.
 struct ReportSink {
     let encoder: ReportEncoder
     let progress: (Int) -> Void
-    let write: (UnsafeBufferPointer<UInt8>) throws -> Void
     private(set) var rows = 0
-    private var buffer: [UInt8] = []
-    private static let blockSize = 1 << 16
+    private var output: BlockWriter
 
     init(encoder: ReportEncoder, progress: @escaping (Int) -> Void, write: @escaping (UnsafeBufferPointer<UInt8>) throws -> Void) {
         self.encoder = encoder
         self.progress = progress
-        self.write = write
-        buffer.reserveCapacity(Self.blockSize + 4096)
-        encoder.header(into: &buffer)
+        output = BlockWriter(write)
+        encoder.header(into: &output.buffer)
     }
 
     mutating func add<Row: ReportCells>(_ row: Row) throws {
-        encoder.row(row, into: &buffer)
+        encoder.row(row, into: &output.buffer)
         rows += 1
+        try output.flushIfFull()
+        if rows % 100_000 == 0 {
+            progress(rows)
+        }
+    }
+
+    /// Writes what is left.
+    mutating func finish() throws {
+        try output.finish()
+    }
+}
+
+/// Bytes gathered into blocks of about 64 KiB, each handed to `write` whole.
+struct BlockWriter {
+    var buffer: [UInt8] = []
+    let write: (UnsafeBufferPointer<UInt8>) throws -> Void
+    static let blockSize = 1 << 16
+
+    init(_ write: @escaping (UnsafeBufferPointer<UInt8>) throws -> Void) {
+        self.write = write
+        buffer.reserveCapacity(Self.blockSize + 4096)
+    }
+
+    /// Writes the buffer once it holds a block.
+    mutating func flushIfFull() throws {
         if buffer.count >= Self.blockSize {
             try buffer.withUnsafeBufferPointer(write)
             buffer.removeAll(keepingCapacity: true)
-        }
-        if rows % 100_000 == 0 {
-            progress(rows)
         }
     }
 

@@ -51,17 +51,19 @@ struct UplineIndex {
     /// partnerIds and step names, stored once.
     private(set) var texts: [String] = []
     private var textIndex: [String: Int32] = [:]
-    /// The broker's trading accounts: ctidTraderAccountId to user row id.
+    /// The broker's trading accounts, ctidTraderAccountId to user row id, and its users, userId to
+    /// row id: read only when asked for (`lookups`), for the activity rows that name them.
     private(set) var accounts: [Int64: Int32] = [:]
+    private(set) var rowsByUserId: [Int64: Int32] = [:]
 
     /// The memory it holds, roughly, in bytes.
     var bytes: Int {
         userIds.count * 8 + usersInOrder.count * 4 + edgeStart.count * 4 + edges.count * MemoryLayout<Edge>.stride
-            + accounts.count * 24
+            + (accounts.capacity + rowsByUserId.capacity) * 12
     }
 
-    /// Reads the broker's users, accounts and attributions.
-    init(db: Database, brokerId: Int64) throws {
+    /// Reads the broker's users and attributions, and with `lookups` its userIds and accounts.
+    init(db: Database, brokerId: Int64, lookups: Bool = false) throws {
         let maxRow = try db.makeStatement(sql: "SELECT max(id) FROM ctidUser").fetchFirst { $0[0] as Int64? }?.flatMap { $0 } ?? 0
         guard maxRow < Int64(Int32.max) else {
             throw LedgerError(.invalidField, "too many users for the upline index: the largest user row id is \(maxRow)")
@@ -73,11 +75,15 @@ struct UplineIndex {
                 userIds[Int(rowId)] = try row.required(1)
                 usersInOrder.append(Int32(rowId))
             }
-        try db.makeStatement(sql: """
-            SELECT a.ctidTraderAccountId, a.userRowId FROM traderAccount a JOIN ctidUser u ON u.id = a.userRowId
-            WHERE u.brokerId = ?
-            """).forEachRow(arguments: [brokerId]) { row in
-            accounts[try row.required(0)] = Int32(try row.required(1) as Int64)
+        if lookups {
+            rowsByUserId.reserveCapacity(usersInOrder.count)
+            for row in usersInOrder { rowsByUserId[userIds[Int(row)]] = row }
+            try db.makeStatement(sql: """
+                SELECT a.ctidTraderAccountId, a.userRowId FROM traderAccount a JOIN ctidUser u ON u.id = a.userRowId
+                WHERE u.brokerId = ?
+                """).forEachRow(arguments: [brokerId]) { row in
+                accounts[try row.required(0)] = Int32(try row.required(1) as Int64)
+            }
         }
         edgeStart = Array(repeating: 0, count: Int(maxRow) + 2)
         var lastUser = 0

@@ -53,6 +53,13 @@ extension Option where Value == String? {
     }
 }
 
+extension Option where Value == String {
+    /// A text option with a default.
+    static func string(_ name: String, _ valueName: String, _ help: String, default defaultValue: String) -> Option {
+        Option(.init(name: name, valueName: valueName, help: Option.help(help, default: defaultValue))) { $0 ?? defaultValue }
+    }
+}
+
 extension Option where Value == Int64? {
     /// An integer option in `range`; nil when not given.
     static func integer(_ name: String, _ valueName: String, _ help: String, in range: ClosedRange<Int64>) -> Option {

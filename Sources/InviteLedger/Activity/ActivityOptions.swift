@@ -1,0 +1,94 @@
+/// How `attributeActivity` reads a broker's activity rows (deals, volumes, deposits) and which
+/// upline it adds to each.
+public struct ActivityOptions: Sendable {
+    /// The two input formats; the output has the input's format.
+    public enum Format: String, Sendable, CaseIterable {
+        /// RFC 4180 CSV with a header line.
+        case csv
+        /// One JSON object per line.
+        case ndjson
+    }
+
+    /// The broker; may be nil when the ledger holds one.
+    public var broker: String?
+    /// Upline levels to add, 1 to `ReportOptions.maximumLevels`.
+    public var levels: Int
+    public var format: Format
+    /// The column (CSV) or key (NDJSON) holding each row's time, RFC 3339.
+    public var timeColumn: String
+    /// The columns naming the trader: a cTrader userId, or a trading account's
+    /// ctidTraderAccountId (a row may give either; the userId wins when both are there).
+    public var userColumn: String
+    public var accountColumn: String
+    /// Stop at the first bad row instead of reporting it and going on.
+    public var stopAtFirstError: Bool
+
+    public init(
+        broker: String? = nil, levels: Int = 3, format: Format = .csv, timeColumn: String = "at",
+        userColumn: String = "userId", accountColumn: String = "ctidTraderAccountId", stopAtFirstError: Bool = false
+    ) {
+        self.broker = broker
+        self.levels = levels
+        self.format = format
+        self.timeColumn = timeColumn
+        self.userColumn = userColumn
+        self.accountColumn = accountColumn
+        self.stopAtFirstError = stopAtFirstError
+    }
+
+    /// The columns added to every row, in order.
+    public static func addedColumns(levels: Int) -> [String] {
+        ["attributed"] + (1...max(1, levels)).flatMap { ["level\($0)UserId", "level\($0)PartnerId"] }
+    }
+
+    func validate() throws {
+        guard (1...ReportOptions.maximumLevels).contains(levels) else {
+            throw LedgerError(
+                .invalidField, field: "--levels", "levels must be from 1 to \(ReportOptions.maximumLevels), got \(levels)")
+        }
+        for (field, name) in [("--time-column", timeColumn), ("--user-column", userColumn), ("--account-column", accountColumn)]
+        where name.isEmpty {
+            throw LedgerError(.invalidField, field: field, "a column name cannot be empty")
+        }
+        guard Set([timeColumn, userColumn, accountColumn]).count == 3 else {
+            throw LedgerError(
+                .invalidField, field: "--time-column",
+                "the time, user and account columns must differ, got \(timeColumn), \(userColumn), \(accountColumn)")
+        }
+    }
+}
+
+/// A row `attributeActivity` could not attribute: it is left out of the output.
+public struct ActivityRejection: Sendable, Equatable {
+    /// 1-based line of the input (for CSV, the line where the record begins; the header is line 1).
+    public var line: Int
+    public var error: LedgerError
+
+    /// `{"error":{"code":"UNKNOWN_ACCOUNT","field":"ctidTraderAccountId","message":"..."},"line":3}`,
+    /// the shape `ingest` reports a line in.
+    public var json: JSONValue {
+        .object([("error", error.json), ("line", .integer(Int64(line)))])
+    }
+}
+
+/// What `attributeActivity` did.
+public struct ActivitySummary: Sendable, Equatable {
+    /// Data rows read (the header not counted).
+    public var rows = 0
+    /// Rows written, with their upline.
+    public var written = 0
+    /// Rows written whose trader had no partner at the row's time (`attributed` false).
+    public var unattributed = 0
+    /// Rows left out, each reported.
+    public var rejected = 0
+    /// The last event of the ledger snapshot the upline was read from.
+    public var snapshotSeq: Int64 = 0
+
+    public var json: JSONValue {
+        .object([
+            ("rows", .integer(Int64(rows))), ("written", .integer(Int64(written))),
+            ("unattributed", .integer(Int64(unattributed))), ("rejected", .integer(Int64(rejected))),
+            ("snapshotSeq", .integer(snapshotSeq)),
+        ])
+    }
+}

@@ -1,0 +1,254 @@
+import LedgerStore
+
+extension Ledger {
+    /// Reads activity rows (CSV with a header, or NDJSON) and writes each one back, in input
+    /// order and with all of its columns as they were, followed by `attributed` and, for levels
+    /// 1 to `options.levels`, the userId and partnerId of the trader's partner at that level at
+    /// the row's time:
+    ///
+    ///     var input = try NDJSONReader.open(path: "deals-april.csv")
+    ///     let summary = try ledger.attributeActivity(&input, options: .init(levels: 3)) { bytes in
+    ///         output.write(bytes)
+    ///     } onRejection: { rejection in
+    ///         log(rejection)
+    ///     }
+    ///
+    /// A row whose trader had no partner then is written with `attributed` false and empty levels.
+    /// A row that cannot be attributed (no such trader, a missing or bad time or id, a CSV row with
+    /// another number of fields than the header) is left out and passed to `onRejection`; with
+    /// `stopAtFirstError` it is thrown instead. CSV is written with CRLF line ends, NDJSON with LF.
+    ///
+    /// The tree is read once, from one snapshot, into memory (it grows with the broker's users,
+    /// never with the number of rows); the rows then stream through.
+    public func attributeActivity(
+        _ input: inout NDJSONReader, options: ActivityOptions, write: (UnsafeBufferPointer<UInt8>) throws -> Void,
+        onRejection: (ActivityRejection) throws -> Void = { _ in }
+    ) throws -> ActivitySummary {
+        try options.validate()
+        let (index, broker, snapshotSeq) = try queue.read { db in
+            let scope = try QueryScope(db: db, brokerCrmName: options.broker)
+            return (try UplineIndex(db: db, brokerId: scope.broker.id, lookups: true), scope.broker.brokerCrmName,
+                    try EventRecord.head(db)?.seq ?? 0)
+        }
+        let attributor = ActivityAttributor(index: index, options: options, brokerCrmName: broker)
+        return try withoutActuallyEscaping(onRejection) { onRejection in
+            try withoutActuallyEscaping(write) { write in
+                var run = ActivityRun(attributor: attributor, onRejection: onRejection)
+                run.summary.snapshotSeq = snapshotSeq
+                var output = BlockWriter(write)
+                switch options.format {
+                case .csv: try run.csv(&input, into: &output)
+                case .ndjson: try run.ndjson(&input, into: &output)
+                }
+                try output.finish()
+                return run.summary
+            }
+        }
+    }
+}
+
+/// One pass over activity rows.
+private struct ActivityRun {
+    var attributor: ActivityAttributor
+    let onRejection: (ActivityRejection) throws -> Void
+    var summary = ActivitySummary()
+    private var fields: [Range<Int>] = []
+    private var scratch: [UInt8] = []
+    private var scratch2: [UInt8] = []
+
+    init(attributor: ActivityAttributor, onRejection: @escaping (ActivityRejection) throws -> Void) {
+        self.attributor = attributor
+        self.onRejection = onRejection
+    }
+
+    var options: ActivityOptions { attributor.options }
+
+    mutating func reject(_ error: LedgerError, line: Int) throws {
+        let rejection = ActivityRejection(line: line, error: error)
+        if options.stopAtFirstError { throw rejection }
+        summary.rejected += 1
+        try onRejection(rejection)
+    }
+
+    static func tooLong(_ length: Int) -> LedgerError {
+        LedgerError(.invalidField, "the line is \(length) bytes long, longer than \(NDJSONReader.maximumLineLength)")
+    }
+
+    // MARK: CSV
+
+    /// Where the header puts the columns read.
+    struct Header {
+        var count: Int
+        var time: Int
+        var user: Int?
+        var account: Int?
+    }
+
+    mutating func csv(_ input: inout NDJSONReader, into output: inout BlockWriter) throws {
+        var header: Header?
+        var pending: [UInt8] = []
+        var pendingLine = 0
+        while try input.nextLine({ line, number in
+            guard case .bytes(let bytes) = line else {
+                if case .tooLong(let length) = line { try reject(Self.tooLong(length), line: number) }
+                return true
+            }
+            // A quoted field with a line break in it: gather the lines of the record.
+            if !pending.isEmpty {
+                pending.append(0x0A)
+                pending.append(contentsOf: bytes)
+                guard pending.withUnsafeBufferPointer(CSVRecord.isComplete) else { return true }
+                let record = pending
+                pending.removeAll()
+                try record.withUnsafeBufferPointer { try csvRecord($0, line: pendingLine, header: &header, into: &output) }
+                return true
+            }
+            guard CSVRecord.isComplete(bytes) else {
+                pending = Array(bytes)
+                pendingLine = number
+                return true
+            }
+            try csvRecord(bytes, line: number, header: &header, into: &output)
+            return true
+        }) != nil {}
+        if !pending.isEmpty {
+            summary.rows += 1
+            try reject(LedgerError(.invalidField, "a quoted field is not closed before the end of the input"), line: pendingLine)
+        }
+        if header == nil {
+            throw LedgerError(.missingField, field: options.timeColumn, "the input is empty: a CSV input begins with a header line")
+        }
+    }
+
+    private mutating func csvRecord(
+        _ bytes: UnsafeBufferPointer<UInt8>, line: Int, header: inout Header?, into output: inout BlockWriter
+    ) throws {
+        guard let columns = header else {
+            header = try csvHeader(bytes, into: &output)
+            return
+        }
+        guard !bytes.isEmpty else { return }  // a blank line holds no row
+        summary.rows += 1
+        CSVRecord.fields(bytes, into: &fields)
+        do {
+            guard fields.count == columns.count else {
+                throw LedgerError(
+                    fields.count < columns.count ? .missingField : .invalidField,
+                    "the row has \(fields.count) fields, the header \(columns.count)")
+            }
+            let at = try CSVRecord.withValue(bytes, fields[columns.time], scratch: &scratch) { try attributor.time($0) }
+            let user = try CSVRecord.withValue(bytes, columns.user.map { fields[$0] } ?? 0..<0, scratch: &scratch) { userId in
+                try CSVRecord.withValue(bytes, columns.account.map { fields[$0] } ?? 0..<0, scratch: &scratch2) { account in
+                    try attributor.user(userId: userId, account: account)
+                }
+            }
+            if !attributor.walk(user: user, at: at) { summary.unattributed += 1 }
+        } catch let error as LedgerError {
+            try reject(error, line: line)
+            return
+        }
+        output.buffer.append(contentsOf: bytes)
+        attributor.appendCSV(to: &output.buffer)
+        output.buffer.append(contentsOf: [0x0D, 0x0A])
+        summary.written += 1
+        try output.flushIfFull()
+    }
+
+    private mutating func csvHeader(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout BlockWriter) throws -> Header {
+        CSVRecord.fields(bytes, into: &fields)
+        let names = fields.map { CSVRecord.string(bytes, $0) }
+        let added = ActivityOptions.addedColumns(levels: options.levels)
+        if let clash = names.first(where: added.contains) {
+            throw LedgerError(.invalidField, field: clash, "the input already has a column \(FieldReader.quote(clash)), which the output adds")
+        }
+        guard let time = names.firstIndex(of: options.timeColumn) else {
+            throw LedgerError(
+                .missingField, field: options.timeColumn,
+                "the header has no column \(FieldReader.quote(options.timeColumn)) (the time of each row; --time-column names another)")
+        }
+        let user = names.firstIndex(of: options.userColumn)
+        let account = names.firstIndex(of: options.accountColumn)
+        guard user != nil || account != nil else {
+            throw LedgerError(
+                .missingField, field: options.userColumn,
+                "the header has neither \(FieldReader.quote(options.userColumn)) nor \(FieldReader.quote(options.accountColumn)): each row must name its trader")
+        }
+        output.buffer.append(contentsOf: bytes)
+        for name in added {
+            output.buffer.append(0x2C)
+            output.buffer.append(contentsOf: name.utf8)
+        }
+        output.buffer.append(contentsOf: [0x0D, 0x0A])
+        return Header(count: names.count, time: time, user: user, account: account)
+    }
+
+    // MARK: NDJSON
+
+    mutating func ndjson(_ input: inout NDJSONReader, into output: inout BlockWriter) throws {
+        while try input.nextLine({ line, number in
+            guard case .bytes(let bytes) = line else {
+                if case .tooLong(let length) = line {
+                    summary.rows += 1
+                    try reject(Self.tooLong(length), line: number)
+                }
+                return true
+            }
+            try ndjsonLine(bytes, line: number, into: &output)
+            return true
+        }) != nil {}
+    }
+
+    private mutating func ndjsonLine(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, into output: inout BlockWriter) throws {
+        var end = bytes.count
+        while end > 0, [0x20, 0x09].contains(bytes[end - 1]) { end -= 1 }
+        guard end > 0 else { return }  // a blank line holds no row
+        summary.rows += 1
+        let isEmptyObject: Bool
+        do {
+            let value: JSONValue
+            do {
+                value = try JSONParser.parse(bytes)
+            } catch {
+                throw LedgerError(.invalidJSON, "invalid JSON: \(error)")
+            }
+            guard case .object(let members) = value else {
+                throw LedgerError(.invalidJSON, "a row must be a JSON object, got \(value.typeName)")
+            }
+            isEmptyObject = members.isEmpty
+            let at = try text(value[options.timeColumn], field: options.timeColumn) { try attributor.time($0) }
+            let user = try text(value[options.userColumn], field: options.userColumn, number: true) { userId in
+                try text(value[options.accountColumn], field: options.accountColumn, number: true) { account in
+                    try attributor.user(userId: userId, account: account)
+                }
+            }
+            if !attributor.walk(user: user, at: at) { summary.unattributed += 1 }
+        } catch let error as LedgerError {
+            try reject(error, line: line)
+            return
+        }
+        // The object as it came, its closing brace last: the members are added before it.
+        output.buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<(end - 1)]))
+        if !isEmptyObject { output.buffer.append(0x2C) }
+        attributor.appendJSON(to: &output.buffer)
+        output.buffer.append(contentsOf: [0x7D, 0x0A])
+        summary.written += 1
+        try output.flushIfFull()
+    }
+
+    /// A member's text (a string, or with `number` a JSON integer too) as bytes; nil when it is
+    /// missing or null.
+    private func text<Result>(
+        _ value: JSONValue?, field: String, number: Bool = false, _ body: (UnsafeBufferPointer<UInt8>?) throws -> Result
+    ) throws -> Result {
+        switch value {
+        case nil, .null?: return try body(nil)
+        case .string(var text)?: return try text.withUTF8 { try body($0) }
+        case .number(var text)? where number: return try text.withUTF8 { try body($0) }
+        case let other?:
+            throw LedgerError(
+                .invalidField, field: field, "\(field) must be \(number ? "an integer" : "a string"), got \(other.typeName)")
+        }
+    }
+}
+
+extension ActivityRejection: Error {}
