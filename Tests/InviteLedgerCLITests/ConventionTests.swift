@@ -134,7 +134,7 @@ struct ConventionTests {
         #expect(upline.stdout.contains(#""crmPartnerRef":"CRM-1002""#), "\(upline)")
     }
 
-    @Test("a read-only copy in a read-only directory, without -shm, is queried and verified as immutable, with a notice")
+    @Test("a read-only copy in a read-only directory, without -shm, is queried, verified and attributes activity as immutable, with a notice")
     func readOnlyCopy() throws {
         let scratch = try Scratch()
         defer {
@@ -154,9 +154,13 @@ struct ConventionTests {
         chmod(scratch.url.path, 0o755)
         // Root may write anywhere: run the binary as an ordinary user, as an auditor would.
         let asAuditor = getuid() == 0 ? ["runuser", "-u", "nobody", "--", CLI.binary.path] : [CLI.binary.path]
+        let deals = scratch.path("deals.csv")
+        try "userId,at\n1003,2026-04-01T00:00:00Z\n".write(toFile: deals, atomically: true, encoding: .utf8)
+        chmod(deals, 0o644)
         let output = try CLI.python("""
             import subprocess, sys
-            for arguments in (["stats", "--user-id", "1001", "--format", "json"], ["verify", "--format", "json"]):
+            for arguments in (["stats", "--user-id", "1001", "--format", "json"], ["verify", "--format", "json"],
+                              ["activity", "\(deals)", "--levels", "1"]):
                 done = subprocess.run(sys.argv[2:] + arguments + ["--db", sys.argv[1]], capture_output=True)
                 print(done.returncode, done.stdout.decode().strip()[:40], done.stderr.decode().strip())
             """, [copy] + asAuditor)
@@ -164,6 +168,7 @@ struct ConventionTests {
         #expect(output == """
             0 {"broker":"acme","partnerUserId":1001,"a \(notice)
             0 {"intact":true,"events":20,"headHash":"b \(notice)
+            0 userId,at,attributed,level1UserId,level1 \(notice)
 
             """)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["ledger.sqlite"])
