@@ -4,7 +4,8 @@ import Testing
 /// README's commands run as written, on the ledger README says to build first.
 @Suite("README")
 struct ReadmeTests {
-    /// Every line of README's ```sh blocks that runs `invite-ledger` or `sqlite3`, comments removed.
+    /// Every line of README's ```sh blocks that runs `invite-ledger` or `sqlite3` (or writes an
+    /// example's input with `printf`), comments removed.
     static func commands() throws -> [String] {
         let readme = try String(contentsOf: CLI.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
         var commands: [String] = []
@@ -14,7 +15,8 @@ struct ReadmeTests {
                 isInBlock = line == "```sh"
                 continue
             }
-            guard isInBlock, line.hasPrefix("invite-ledger ") || line.hasPrefix("sqlite3 ") else { continue }
+            guard isInBlock, line.hasPrefix("invite-ledger ") || line.hasPrefix("sqlite3 ") || line.hasPrefix("printf ")
+            else { continue }
             let command = line.range(of: "  #").map { String(line[..<$0.lowerBound]) } ?? line
             commands.append(command.trimmingCharacters(in: .whitespaces))
         }
