@@ -14,6 +14,7 @@ func usage() -> Never {
                invite-ledger-bench live [--users N] [--steps N] [--work DIR]   (record, one step per transaction, in process)
                invite-ledger-bench stream [--users N] [--steps N] [--work DIR]   (record --stream through a pipe)
                invite-ledger-bench chain [--users N] [--work DIR]   (a referral chain N deep, default 10,000)
+               invite-ledger-bench activity [--users N] [--rows N] [--runs N] [--work DIR]   (deals through activity, against sqlite3; rows default 10 x users)
                invite-ledger-bench sha256   (throughput of the Swift SHA-256 on 400-byte messages)
 
         """.utf8))
@@ -70,6 +71,12 @@ do {
         print("biggest partners (userId: descendants): " + summary.biggestPartners.map { "\($0.userId): \($0.descendants)" }.joined(separator: ", "))
         print("mid-size partner: \(summary.midPartner.userId) (\(summary.midPartner.descendants) descendants)")
         print("deepest user: \(summary.deepestUserId) (depth \(summary.deepestDepth))")
+    case "activity":
+        let (work, forest) = try prepare("invite-ledger-activity")
+        try ActivityBenchmark(
+            forest: forest, work: work, rows: options["--rows"].flatMap(Int.init) ?? generator.users * 10,
+            runs: options["--runs"].flatMap(Int.init) ?? 3
+        ).run()
     case "live":
         // The live path: the library's record, one step per transaction, in process, on a new
         // ledger file (WAL, synchronous = NORMAL), over the first --steps steps of the forest.

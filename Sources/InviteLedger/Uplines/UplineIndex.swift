@@ -7,7 +7,7 @@ import LedgerStore
 ///
 /// Memory grows with users and attributions, never with the questions asked: about 80 bytes per
 /// user plus 56 per accepted attribution (see `bytes`).
-struct UplineIndex {
+final class UplineIndex {
     /// One accepted attribution: the user under `parent` in [from, to).
     struct Edge {
         /// The partner's row in `userIds`.
@@ -53,13 +53,13 @@ struct UplineIndex {
     private var textIndex: [String: Int32] = [:]
     /// The broker's trading accounts, ctidTraderAccountId to user row id, and its users, userId to
     /// row id: read only when asked for (`lookups`), for the activity rows that name them.
-    private(set) var accounts: [Int64: Int32] = [:]
-    private(set) var rowsByUserId: [Int64: Int32] = [:]
+    private(set) var accounts = IdTable(capacity: 0)
+    private(set) var rowsByUserId = IdTable(capacity: 0)
 
     /// The memory it holds, roughly, in bytes.
     var bytes: Int {
         userIds.count * 8 + usersInOrder.count * 4 + edgeStart.count * 4 + edges.count * MemoryLayout<Edge>.stride
-            + (accounts.capacity + rowsByUserId.capacity) * 12
+            + accounts.bytes + rowsByUserId.bytes
     }
 
     /// Reads the broker's users and attributions, and with `lookups` its userIds and accounts.
@@ -76,13 +76,17 @@ struct UplineIndex {
                 usersInOrder.append(Int32(rowId))
             }
         if lookups {
-            rowsByUserId.reserveCapacity(usersInOrder.count)
-            for row in usersInOrder { rowsByUserId[userIds[Int(row)]] = row }
+            rowsByUserId = IdTable(capacity: usersInOrder.count)
+            for row in usersInOrder { rowsByUserId.set(userIds[Int(row)], row) }
+            let accountCount = try db.makeStatement(sql: "SELECT count(*) FROM traderAccount").fetchFirst { $0[0] as Int64? }
+            accounts = IdTable(capacity: Int((accountCount ?? nil) ?? 0))
             try db.makeStatement(sql: """
                 SELECT a.ctidTraderAccountId, a.userRowId FROM traderAccount a JOIN ctidUser u ON u.id = a.userRowId
                 WHERE u.brokerId = ?
                 """).forEachRow(arguments: [brokerId]) { row in
-                accounts[try row.required(0)] = Int32(try row.required(1) as Int64)
+                let account: Int64 = try row.required(0)
+                guard account > 0 else { return }  // no such id in cTrader: never looked up
+                accounts.set(account, Int32(try row.required(1) as Int64))
             }
         }
         edgeStart = Array(repeating: 0, count: Int(maxRow) + 2)
@@ -130,7 +134,7 @@ struct UplineIndex {
         }
     }
 
-    private mutating func text(_ value: String) -> Int32 {
+    private func text(_ value: String) -> Int32 {
         if let index = textIndex[value] { return index }
         texts.append(value)
         textIndex[value] = Int32(texts.count - 1)
@@ -145,10 +149,19 @@ struct UplineIndex {
 
     /// The edge through which a user had its partner at `at`, if it had one.
     func edge(of user: Int, at: Int64) -> Int? {
-        let range = edges(of: user)
+        edges.withUnsafeBufferPointer { edges in
+            edgeStart.withUnsafeBufferPointer { edgeStart in Self.edge(of: user, at: at, edges, edgeStart) }
+        }
+    }
+
+    private static func edge(
+        of user: Int, at: Int64, _ edges: UnsafeBufferPointer<Edge>, _ edgeStart: UnsafeBufferPointer<Int32>
+    ) -> Int? {
+        guard user > 0, user + 1 < edgeStart.count else { return nil }
+        let lowerBound = Int(edgeStart[user])
         // Newest first: at most one held edge covers an instant.
-        var index = range.upperBound
-        while index > range.lowerBound {
+        var index = Int(edgeStart[user + 1])
+        while index > lowerBound {
             index -= 1
             let edge = edges[index]
             if edge.from <= at {
@@ -161,10 +174,14 @@ struct UplineIndex {
     /// The user's partners at `at`, level 1 first, up to `levels`: the edges walked.
     func upline(of user: Int, at: Int64, levels: Int, into path: inout [Int]) {
         path.removeAll(keepingCapacity: true)
-        var current = user
-        while path.count < levels, let index = edge(of: current, at: at) {
-            path.append(index)
-            current = Int(edges[index].parent)
+        edges.withUnsafeBufferPointer { edges in
+            edgeStart.withUnsafeBufferPointer { edgeStart in
+                var current = user
+                while path.count < levels, let index = Self.edge(of: current, at: at, edges, edgeStart) {
+                    path.append(index)
+                    current = Int(edges[index].parent)
+                }
+            }
         }
     }
 
