@@ -1,12 +1,14 @@
 /// Adds to activity rows the upline their trader had at the row's time, from an `UplineIndex`:
 /// finds the trader (by userId or trading account), walks the edges in force then, and writes
 /// the added cells. Partner ids are escaped for CSV and JSON once, not per row.
-struct ActivityAttributor {
+final class ActivityAttributor {
     let index: UplineIndex
     let options: ActivityOptions
     let brokerCrmName: String
     private var path: [Int] = []
-    private let csvTexts: [[UInt8]]
+    /// Text i of the index, escaped for CSV, is `csvTexts[csvStarts[i]..<csvStarts[i + 1]]`.
+    private var csvTexts: [UInt8] = []
+    private var csvStarts: [Int] = [0]
     private let jsonTexts: [[UInt8]]
     /// `,"level1UserId":`, `,"level1PartnerId":`, ... for NDJSON.
     private let jsonKeys: [[UInt8]]
@@ -15,10 +17,10 @@ struct ActivityAttributor {
         self.index = index
         self.options = options
         self.brokerCrmName = brokerCrmName
-        csvTexts = index.texts.map { text in
-            var bytes: [UInt8] = []
-            CSVWriter.appendRecord([text], to: &bytes)
-            return Array(bytes.dropLast(2))
+        for text in index.texts {
+            CSVWriter.appendRecord([text], to: &csvTexts)
+            csvTexts.removeLast(2)
+            csvStarts.append(csvTexts.count)
         }
         jsonTexts = index.texts.map { text in
             var bytes: [UInt8] = []
@@ -91,24 +93,32 @@ struct ActivityAttributor {
     }
 
     /// Walks the user's upline at `at`; returns false when it had no partner then.
-    mutating func walk(user: Int, at: Int64) -> Bool {
+    func walk(user: Int, at: Int64) -> Bool {
+        var path = self.path
+        self.path = []
         index.upline(of: user, at: at, levels: options.levels, into: &path)
+        self.path = path
         return !path.isEmpty
     }
 
     /// `,true,1001,ib-alice,,` ...: the added CSV cells of the last walk.
     func appendCSV(to bytes: inout [UInt8]) {
         bytes.append(contentsOf: path.isEmpty ? Self.csvFalse : Self.csvTrue)
-        for level in 0..<options.levels {
-            bytes.append(0x2C)
-            guard level < path.count else {
+        csvTexts.withUnsafeBufferPointer { texts in
+            for level in 0..<options.levels {
                 bytes.append(0x2C)
-                continue
+                guard level < path.count else {
+                    bytes.append(0x2C)
+                    continue
+                }
+                let edge = index.edges[path[level]]
+                ReportEncoder.appendInteger(edge.parentUserId, to: &bytes)
+                bytes.append(0x2C)
+                if edge.partnerId >= 0 {
+                    let id = Int(edge.partnerId)
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: texts[csvStarts[id]..<csvStarts[id + 1]]))
+                }
             }
-            let edge = index.edges[path[level]]
-            ReportEncoder.appendInteger(index.userIds[Int(edge.parent)], to: &bytes)
-            bytes.append(0x2C)
-            if edge.partnerId >= 0 { bytes.append(contentsOf: csvTexts[Int(edge.partnerId)]) }
         }
     }
 
@@ -124,7 +134,7 @@ struct ActivityAttributor {
                 continue
             }
             let edge = index.edges[path[level]]
-            ReportEncoder.appendInteger(index.userIds[Int(edge.parent)], to: &bytes)
+            ReportEncoder.appendInteger(edge.parentUserId, to: &bytes)
             bytes.append(contentsOf: jsonKeys[level * 2 + 1])
             bytes.append(contentsOf: edge.partnerId >= 0 ? jsonTexts[Int(edge.partnerId)] : Self.null)
         }

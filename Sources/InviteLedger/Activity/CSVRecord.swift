@@ -28,6 +28,11 @@ enum CSVRecord {
         ranges.append(start..<bytes.count)
     }
 
+    /// True when the field is quoted (its value is not its bytes).
+    static func isQuoted(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        !range.isEmpty && bytes[range.lowerBound] == 0x22
+    }
+
     /// A field's value: the bytes themselves, or for a quoted field, what is between the quotes
     /// with doubled quotes made single (in `scratch`).
     static func withValue<Result>(

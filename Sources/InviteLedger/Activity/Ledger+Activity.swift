@@ -49,7 +49,7 @@ extension Ledger {
 
 /// One pass over activity rows.
 private struct ActivityRun {
-    var attributor: ActivityAttributor
+    let attributor: ActivityAttributor
     let onRejection: (ActivityRejection) throws -> Void
     var summary = ActivitySummary()
     private var fields: [Range<Int>] = []
@@ -136,11 +136,27 @@ private struct ActivityRun {
                     fields.count < columns.count ? .missingField : .invalidField,
                     "the row has \(fields.count) fields, the header \(columns.count)")
             }
-            let at = try CSVRecord.withValue(bytes, fields[columns.time], scratch: &scratch) { try attributor.time($0) }
-            let user = try CSVRecord.withValue(bytes, columns.user.map { fields[$0] } ?? 0..<0, scratch: &scratch) { userId in
-                try CSVRecord.withValue(bytes, columns.account.map { fields[$0] } ?? 0..<0, scratch: &scratch2) { account in
-                    try attributor.user(userId: userId, account: account)
+            let timeRange = fields[columns.time]
+            let userRange = columns.user.map { fields[$0] } ?? 0..<0
+            let accountRange = columns.account.map { fields[$0] } ?? 0..<0
+            let at: Int64
+            let user: Int
+            if CSVRecord.isQuoted(bytes, timeRange) || CSVRecord.isQuoted(bytes, userRange)
+                || CSVRecord.isQuoted(bytes, accountRange)
+            {
+                let attributor = attributor
+                at = try CSVRecord.withValue(bytes, timeRange, scratch: &scratch) { try attributor.time($0) }
+                user = try CSVRecord.withValue(bytes, userRange, scratch: &scratch) { userId in
+                    try CSVRecord.withValue(bytes, accountRange, scratch: &scratch2) { account in
+                        try attributor.user(userId: userId, account: account)
+                    }
                 }
+            } else {
+                // The common case, no quotes: the values are read in place.
+                at = try attributor.time(UnsafeBufferPointer(rebasing: bytes[timeRange]))
+                user = try attributor.user(
+                    userId: UnsafeBufferPointer(rebasing: bytes[userRange]),
+                    account: UnsafeBufferPointer(rebasing: bytes[accountRange]))
             }
             if !attributor.walk(user: user, at: at) { summary.unattributed += 1 }
         } catch let error as LedgerError {

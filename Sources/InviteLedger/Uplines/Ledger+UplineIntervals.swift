@@ -73,7 +73,7 @@ extension UplineIndex {
         let edge = edges[piece.edge]
         let closer = edges[piece.closer]
         return UplineInterval(
-            userId: userIds[user], level: piece.level, partnerUserId: userIds[Int(edge.parent)],
+            userId: userIds[user], level: piece.level, partnerUserId: edge.parentUserId,
             partnerId: edge.partnerId < 0 ? nil : texts[Int(edge.partnerId)],
             partnerCtidTraderAccountId: edge.partnerAccount == 0 ? nil : edge.partnerAccount,
             validFrom: Timestamp(milliseconds: piece.from),
@@ -106,7 +106,7 @@ private struct IntervalCells: ReportCells {
         switch column {
         case 0: index.userIds[user]
         case 1: Int64(piece.level)
-        case 2: index.userIds[Int(edge.parent)]
+        case 2: edge.parentUserId
         case 4: edge.partnerAccount
         case 5: piece.from
         case 6: piece.to

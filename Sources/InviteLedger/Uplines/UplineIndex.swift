@@ -6,12 +6,14 @@ import LedgerStore
 /// at time T" without SQLite, and lists the upline intervals of a user.
 ///
 /// Memory grows with users and attributions, never with the questions asked: about 80 bytes per
-/// user plus 56 per accepted attribution (see `bytes`).
+/// user plus 64 per accepted attribution (see `bytes`).
 final class UplineIndex {
     /// One accepted attribution: the user under `parent` in [from, to).
     struct Edge {
         /// The partner's row in `userIds`.
         var parent: Int32
+        /// The partner's cTrader userId (kept here: one memory read fewer per level walked).
+        var parentUserId: Int64
         /// The partnerId used, an index into `texts`; -1 for none.
         var partnerId: Int32
         /// The step names of the events that opened and closed it, indexes into `texts`.
@@ -117,7 +119,7 @@ final class UplineIndex {
             }
             guard let parent = row[1] as Int64? else { return }  // a detachment closes, opens nothing
             edges.append(Edge(
-                parent: Int32(parent), partnerId: (row[2] as String?).map { text($0) } ?? -1, openStep: step,
+                parent: Int32(parent), parentUserId: userIds[Int(parent)], partnerId: (row[2] as String?).map { text($0) } ?? -1, openStep: step,
                 closeStep: -1, partnerAccount: row[3] ?? 0, from: try row.required(4), to: row[5] ?? .max,
                 openSeq: seq, closeSeq: 0))
         }
