@@ -86,3 +86,57 @@ struct ActivityCommandTests {
         #expect(unknownBroker.stderr.contains(#""code":"UNKNOWN_BROKER""#))
     }
 }
+
+@Suite("activity totals")
+struct ActivityTotalsCommandTests {
+    @Test("--sum: per level and partner, rows, distinct traders and exact sums; a bad value is a rejected row")
+    func totals() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let db = try ActivityCommandTests().seeded(scratch)
+        let deals = """
+            dealId,userId,at,volume,commission
+            A,1002,2026-04-01T00:00:00Z,0.1,1.005
+            B,1002,2026-04-02T00:00:00Z,0.2,-0.005
+            C,2001,2026-04-03T15:00:00Z,0.3,10
+            D,1003,2026-04-03T16:00:00Z,1,0.000000000000000001
+            E,1001,2026-04-04T00:00:00Z,2,1
+            F,1003,2026-05-01T00:00:00Z,5,5
+            G,1003,2026-04-05T00:00:00Z,1e3,5
+            H,1003,2026-04-05T00:00:00Z,,5
+
+            """
+        let result = try CLI.run(
+            ["activity", "-", "--sum", "volume,commission", "--levels", "2", "--to", "2026-04-30", "--print-summary", "--db", db],
+            stdin: deals)
+        #expect(result.status == 3, "\(result)")
+        #expect(result.stdout == """
+            level,partnerUserId,partnerId,rows,traders,volume,commission\r
+            1,1001,ib-alice,2,1,0.3,1.000000000000000000\r
+            1,1002,bob@ib.example,1,1,1.0,0.000000000000000001\r
+            1,1003,ib-dave,1,1,0.3,10.000000000000000000\r
+            1,,,1,1,2.0,1.000000000000000000\r
+            2,1001,ib-alice,1,1,1.0,0.000000000000000001\r
+            2,1002,bob@ib.example,1,1,0.3,10.000000000000000000\r
+            2,,,3,2,2.3,2.000000000000000000\r
+
+            """)
+        #expect(result.stderr == """
+            {"error":{"code":"INVALID_FIELD","field":"volume","message":"volume must be a decimal number (digits, an optional sign and point, at most 18 decimals and 38 digits), got \\"1e3\\""},"line":8}
+            {"error":{"code":"MISSING_FIELD","field":"volume","message":"the row has no volume to sum"},"line":9}
+            {"rows":8,"written":5,"unattributed":1,"rejected":2,"outsidePeriod":1,"snapshotSeq":47}
+
+            """)
+        let json = try CLI.run(
+            ["activity", "-", "--input-format", "ndjson", "--sum", "volume", "--levels", "1", "--db", db],
+            stdin: #"{"userId":1002,"at":"2026-04-01T00:00:00Z","volume":0.1}"# + "\n" + #"{"userId":1002,"at":"2026-04-01T00:00:00Z","volume":"0.2"}"# + "\n")
+        #expect(json.status == 0, "\(json)")
+        #expect(json.stdout == #"{"level":1,"partnerUserId":1001,"partnerId":"ib-alice","rows":2,"traders":1,"volume":"0.3"}"# + "\n")
+        let missing = try CLI.run(["activity", "-", "--sum", "lots", "--db", db], stdin: deals)
+        #expect(missing.status == 2)
+        #expect(missing.stderr == #"{"error":{"code":"MISSING_FIELD","field":"lots","message":"the header has no column \"lots\" to sum"}}"# + "\n")
+        let reserved = try CLI.run(["activity", "-", "--sum", "rows", "--db", db], stdin: deals)
+        #expect(reserved.status == 2)
+        #expect(reserved.stderr.contains(#""field":"--sum""#))
+    }
+}

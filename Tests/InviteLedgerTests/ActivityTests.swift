@@ -71,3 +71,39 @@ struct ActivityTests {
         #expect(unattributed > 100)
     }
 }
+
+@Suite("exact decimals")
+struct ExactDecimalTests {
+    static func decimal(_ text: String) -> ExactDecimal? {
+        var text = text
+        return text.withUTF8 { ExactDecimal($0) }
+    }
+
+    @Test("sums are exact where binary floating point is not; nothing is rounded; bad texts are refused")
+    func exactSums() throws {
+        // 0.1 + 0.2 in Double is 0.30000000000000004.
+        #expect(0.1 + 0.2 != 0.3)
+        let sum = try #require(Self.decimal("0.1")?.adding(Self.decimal("0.2")!))
+        #expect(sum.text() == "0.3")
+        // A million cents of 0.01: Double drifts, the decimal does not.
+        var total = ExactDecimal.zero
+        var double = 0.0
+        for _ in 0..<1_000_000 {
+            total = total.adding(Self.decimal("0.01")!)!
+            double += 0.01
+        }
+        #expect(total.text() == "10000.00")
+        #expect(double != 10_000)
+        #expect(Self.decimal("-1.005")!.adding(Self.decimal("0.005")!)!.text(scale: 3) == "-1.000")
+        #expect(Self.decimal("0.000000000000000001")!.adding(Self.decimal("99999999999999999999")!)!.text()
+                == "99999999999999999999.000000000000000001")
+        #expect(Self.decimal(".5")?.text() == "0.5")
+        #expect(Self.decimal("+7")?.text() == "7")
+        for bad in ["", "-", ".", "1.", "1e3", "1,5", " 1", "0x10", "1.0000000000000000001", String(repeating: "9", count: 39)] {
+            #expect(Self.decimal(bad) == nil, "\(bad)")
+        }
+        // 38 digits hold; a sum past them is refused, not wrapped or rounded.
+        let big = try #require(Self.decimal(String(repeating: "9", count: 38)))
+        #expect(big.adding(big) == nil)
+    }
+}

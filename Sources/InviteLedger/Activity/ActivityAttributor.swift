@@ -5,7 +5,7 @@ final class ActivityAttributor {
     let index: UplineIndex
     let options: ActivityOptions
     let brokerCrmName: String
-    private var path: [Int] = []
+    private(set) var path: [Int] = []
     /// Text i of the index, escaped for CSV, is `csvTexts[csvStarts[i]..<csvStarts[i + 1]]`.
     private var csvTexts: [UInt8] = []
     private var csvStarts: [Int] = [0]

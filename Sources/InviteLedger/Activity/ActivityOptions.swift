@@ -22,11 +22,21 @@ public struct ActivityOptions: Sendable {
     public var accountColumn: String
     /// Stop at the first bad row instead of reporting it and going on.
     public var stopAtFirstError: Bool
+    /// Rows with a time in [from, to) only; the others are skipped (counted in the summary).
+    public var from: Timestamp?
+    public var to: Timestamp?
+    /// With columns named here, the output is not the rows but their totals: per level and
+    /// partner, the rows, the distinct traders, and the exact sum of each of these columns.
+    public var sums: [String]
 
     public init(
         broker: String? = nil, levels: Int = 3, format: Format = .csv, timeColumn: String = "at",
-        userColumn: String = "userId", accountColumn: String = "ctidTraderAccountId", stopAtFirstError: Bool = false
+        userColumn: String = "userId", accountColumn: String = "ctidTraderAccountId", stopAtFirstError: Bool = false,
+        from: Timestamp? = nil, to: Timestamp? = nil, sums: [String] = []
     ) {
+        self.from = from
+        self.to = to
+        self.sums = sums
         self.broker = broker
         self.levels = levels
         self.format = format
@@ -41,7 +51,24 @@ public struct ActivityOptions: Sendable {
         ["attributed"] + (1...max(1, levels)).flatMap { ["level\($0)UserId", "level\($0)PartnerId"] }
     }
 
+    /// The columns of the totals, in order.
+    public static func totalColumns(sums: [String]) -> [String] {
+        ["level", "partnerUserId", "partnerId", "rows", "traders"] + sums
+    }
+
     func validate() throws {
+        if let from, let to, to < from {
+            throw LedgerError(.invalidField, field: "--to", "to (\(to.rfc3339)) is before from (\(from.rfc3339))")
+        }
+        let fixed = Self.totalColumns(sums: [])
+        for name in sums where name.isEmpty || fixed.contains(name) || [timeColumn, userColumn, accountColumn].contains(name) {
+            throw LedgerError(
+                .invalidField, field: "--sum",
+                "cannot sum \(FieldReader.quote(name)): name a numeric column other than the time and trader columns and \(fixed.joined(separator: ", "))")
+        }
+        guard Set(sums).count == sums.count else {
+            throw LedgerError(.invalidField, field: "--sum", "a column is named twice in \(sums.joined(separator: ","))")
+        }
         guard (1...ReportOptions.maximumLevels).contains(levels) else {
             throw LedgerError(
                 .invalidField, field: "--levels", "levels must be from 1 to \(ReportOptions.maximumLevels), got \(levels)")
@@ -75,12 +102,14 @@ public struct ActivityRejection: Sendable, Equatable {
 public struct ActivitySummary: Sendable, Equatable {
     /// Data rows read (the header not counted).
     public var rows = 0
-    /// Rows written, with their upline.
+    /// Rows written with their upline (with `sums`: rows counted in the totals).
     public var written = 0
     /// Rows written whose trader had no partner at the row's time (`attributed` false).
     public var unattributed = 0
     /// Rows left out, each reported.
     public var rejected = 0
+    /// Rows skipped because their time is outside [from, to).
+    public var outsidePeriod = 0
     /// The last event of the ledger snapshot the upline was read from.
     public var snapshotSeq: Int64 = 0
 
@@ -88,6 +117,7 @@ public struct ActivitySummary: Sendable, Equatable {
         .object([
             ("rows", .integer(Int64(rows))), ("written", .integer(Int64(written))),
             ("unattributed", .integer(Int64(unattributed))), ("rejected", .integer(Int64(rejected))),
+            ("outsidePeriod", .integer(Int64(outsidePeriod))),
             ("snapshotSeq", .integer(snapshotSeq)),
         ])
     }

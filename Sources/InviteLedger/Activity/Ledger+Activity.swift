@@ -40,6 +40,7 @@ extension Ledger {
                 case .csv: try run.csv(&input, into: &output)
                 case .ndjson: try run.ndjson(&input, into: &output)
                 }
+                try run.finish(into: &output)
                 try output.finish()
                 return run.summary
             }
@@ -52,6 +53,8 @@ private struct ActivityRun {
     let attributor: ActivityAttributor
     let onRejection: (ActivityRejection) throws -> Void
     var summary = ActivitySummary()
+    /// With `options.sums`: the totals, written at the end instead of the rows.
+    var totals: ActivityTotals?
     private var fields: [Range<Int>] = []
     private var scratch: [UInt8] = []
     private var scratch2: [UInt8] = []
@@ -59,6 +62,37 @@ private struct ActivityRun {
     init(attributor: ActivityAttributor, onRejection: @escaping (ActivityRejection) throws -> Void) {
         self.attributor = attributor
         self.onRejection = onRejection
+        if !attributor.options.sums.isEmpty {
+            totals = ActivityTotals(levels: attributor.options.levels, columns: attributor.options.sums)
+        }
+    }
+
+    /// True when the row's time is in the period; counts it otherwise.
+    mutating func isInPeriod(_ at: Int64) -> Bool {
+        if let from = options.from, at < from.milliseconds {
+            summary.outsidePeriod += 1
+            return false
+        }
+        if let to = options.to, at >= to.milliseconds {
+            summary.outsidePeriod += 1
+            return false
+        }
+        return true
+    }
+
+    /// Walks the upline; with totals, adds the row's values to them. True when the row is to be
+    /// written, false when it was counted in the totals.
+    mutating func attribute(user: Int, at: Int64, values: [ExactDecimal]) throws -> Bool {
+        if !attributor.walk(user: user, at: at) { summary.unattributed += 1 }
+        guard totals != nil else { return true }
+        try totals!.add(trader: Int32(user), values: values, path: attributor.path, index: attributor.index)
+        summary.written += 1
+        return false
+    }
+
+    /// Writes the totals, when there are any.
+    func finish(into output: inout BlockWriter) throws {
+        try totals?.write(format: options.format, texts: attributor.index.texts, into: &output)
     }
 
     var options: ActivityOptions { attributor.options }
@@ -82,6 +116,8 @@ private struct ActivityRun {
         var time: Int
         var user: Int?
         var account: Int?
+        /// The columns summed, in the order of `options.sums`.
+        var sums: [Int]
     }
 
     mutating func csv(_ input: inout NDJSONReader, into output: inout BlockWriter) throws {
@@ -158,7 +194,15 @@ private struct ActivityRun {
                     userId: UnsafeBufferPointer(rebasing: bytes[userRange]),
                     account: UnsafeBufferPointer(rebasing: bytes[accountRange]))
             }
-            if !attributor.walk(user: user, at: at) { summary.unattributed += 1 }
+            guard isInPeriod(at) else { return }
+            var values: [ExactDecimal] = []
+            for (position, column) in columns.sums.enumerated() {
+                let name = options.sums[position]
+                values.append(try CSVRecord.withValue(bytes, fields[column], scratch: &scratch) {
+                    try ActivityTotals.values([$0], columns: [name])[0]
+                })
+            }
+            guard try attribute(user: user, at: at, values: values) else { return }
         } catch let error as LedgerError {
             try reject(error, line: line)
             return
@@ -174,7 +218,7 @@ private struct ActivityRun {
         CSVRecord.fields(bytes, into: &fields)
         let names = fields.map { CSVRecord.string(bytes, $0) }
         let added = ActivityOptions.addedColumns(levels: options.levels)
-        if let clash = names.first(where: added.contains) {
+        if totals == nil, let clash = names.first(where: added.contains) {
             throw LedgerError(.invalidField, field: clash, "the input already has a column \(FieldReader.quote(clash)), which the output adds")
         }
         guard let time = names.firstIndex(of: options.timeColumn) else {
@@ -189,13 +233,21 @@ private struct ActivityRun {
                 .missingField, field: options.userColumn,
                 "the header has neither \(FieldReader.quote(options.userColumn)) nor \(FieldReader.quote(options.accountColumn)): each row must name its trader")
         }
-        output.buffer.append(contentsOf: bytes)
-        for name in added {
-            output.buffer.append(0x2C)
-            output.buffer.append(contentsOf: name.utf8)
+        let sums = try options.sums.map { column in
+            guard let index = names.firstIndex(of: column) else {
+                throw LedgerError(.missingField, field: column, "the header has no column \(FieldReader.quote(column)) to sum")
+            }
+            return index
         }
-        output.buffer.append(contentsOf: [0x0D, 0x0A])
-        return Header(count: names.count, time: time, user: user, account: account)
+        if totals == nil {
+            output.buffer.append(contentsOf: bytes)
+            for name in added {
+                output.buffer.append(0x2C)
+                output.buffer.append(contentsOf: name.utf8)
+            }
+            output.buffer.append(contentsOf: [0x0D, 0x0A])
+        }
+        return Header(count: names.count, time: time, user: user, account: account, sums: sums)
     }
 
     // MARK: NDJSON
@@ -237,7 +289,12 @@ private struct ActivityRun {
                     try attributor.user(userId: userId, account: account)
                 }
             }
-            if !attributor.walk(user: user, at: at) { summary.unattributed += 1 }
+            guard isInPeriod(at) else { return }
+            var values: [ExactDecimal] = []
+            for name in options.sums {
+                values.append(try text(value[name], field: name, number: true) { try ActivityTotals.values([$0], columns: [name])[0] })
+            }
+            guard try attribute(user: user, at: at, values: values) else { return }
         } catch let error as LedgerError {
             try reject(error, line: line)
             return

@@ -19,9 +19,15 @@ enum ActivityCommand: LedgerCommand {
             CSV is written with CRLF line ends. The tree is read once into memory from one snapshot
             (it grows with the users, never with the rows) and the ledger is only read: an
             auditor's read-only copy works.
+            --from/--to keep the rows of a period (the others are skipped and counted). With
+            --sum COLUMNS (comma-separated numeric columns) the output is the totals instead of the
+            rows: per level and partner (an empty partner for rows with none at that level), the
+            rows, the distinct traders and the exact sum of each column (decimal arithmetic,
+            nothing rounded: each total has as many decimals as the most precise value of its
+            column; at most 18 decimals and 38 digits; NDJSON totals are strings).
             """,
-        options: [QueryOptions.broker, levels, inputFormat, timeColumn, userColumn, accountColumn, stopOnError, output,
-                  printSummary],
+        options: [QueryOptions.broker, levels, inputFormat, timeColumn, userColumn, accountColumn, from, to, sum,
+                  stopOnError, output, printSummary],
         positionals: [.init(name: "FILE", help: "The activity file, or - for standard input.")]
     )
 
@@ -33,17 +39,22 @@ enum ActivityCommand: LedgerCommand {
     static let userColumn = Option.string("--user-column", "NAME", "The column holding the trader's userId", default: "userId")
     static let accountColumn = Option.string(
         "--account-column", "NAME", "The column holding the trader's trading account", default: "ctidTraderAccountId")
+    static let from = ReportCommand.from
+    static let to = ReportCommand.to
+    static let sum = Option.string("--sum", "COLUMNS", "Write totals per level and partner of these numeric columns (comma-separated)")
     static let stopOnError = Option.flag("--stop-on-error", "Stop at the first row that cannot be attributed")
     static let output = ReportCommand.output
     static let printSummary = Option.flag(
-        "--print-summary", "Print {\"rows\",\"written\",\"unattributed\",\"rejected\",\"snapshotSeq\"} on stderr at the end")
+        "--print-summary", "Print {\"rows\",\"written\",\"unattributed\",\"rejected\",\"outsidePeriod\",\"snapshotSeq\"} on stderr at the end")
 
     static func run(_ context: CommandContext) throws -> ExitStatus {
         let arguments = context.arguments
         let options = ActivityOptions(
             broker: try arguments[QueryOptions.broker], levels: Int(try arguments[levels]),
             format: try arguments[inputFormat], timeColumn: try arguments[timeColumn], userColumn: try arguments[userColumn],
-            accountColumn: try arguments[accountColumn], stopAtFirstError: try arguments[stopOnError])
+            accountColumn: try arguments[accountColumn], stopAtFirstError: try arguments[stopOnError],
+            from: try arguments[from], to: try arguments[to],
+            sums: (try arguments[sum]).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? [])
         var reader = try NDJSONReader.open(path: arguments.positionals[0])
         defer { reader.close() }
         let ledger = try context.openLedger(.readOnly)
