@@ -23,13 +23,13 @@ struct PayingPartnersTests {
         defer { scratch.remove() }
         let history = try #require(Self.blocks(text, "json").first)
         let csv = Self.blocks(text, "csv")
-        #expect(csv.count == 3)
+        #expect(csv.count == 4)
         try history.write(toFile: scratch.path("history.ndjson"), atomically: true, encoding: .utf8)
         try csv[0].write(toFile: scratch.path("deals.csv"), atomically: true, encoding: .utf8)
         let commands = try #require(Self.blocks(text, "sh").first).split(separator: "\n").map {
             $0.split(separator: " ").dropFirst().map(String.init)
         }
-        #expect(commands.count == 3)
+        #expect(commands.count == 4)
         let db = scratch.path("ledger.sqlite")
         var outputs: [String] = []
         for arguments in commands {
@@ -40,6 +40,10 @@ struct PayingPartnersTests {
         }
         #expect(outputs[1] == csv[1])
         #expect(outputs[2] == csv[2])
+        #expect(outputs[3] == csv[3])
+        // The totals agree with the payout table below.
+        let totals = outputs[3].split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let totalLots = Dictionary(uniqueKeysWithValues: totals.filter { !$0[1].isEmpty }.map { ("\($0[1]) \($0[0])", Int($0[5])!) })
 
         // The payout table, recomputed from the activity's output at $5 and $2 per lot.
         let rows = outputs[2].split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
@@ -63,6 +67,7 @@ struct PayingPartnersTests {
             #expect(value.1 == value.0 * (key.hasSuffix(" 1") ? 5 : 2), "\(key)")
         }
         #expect(lots.count == table.count)
+        #expect(totalLots == lots)
         #expect(text.contains("Dan's \(unpaid) lots of 25 March pay nobody"))
         // The two trees the article compares with.
         let late = try CLI.run(["upline", "--user-id", "4", "--as-of", "2026-03-31T00:00:00Z", "--format", "json", "--db", db])
