@@ -43,7 +43,7 @@ struct ActivityCommandTests {
             C,2001,2026-04-09T13:00:00+02:00,true,1003,ib-dave,1001,ib-alice\r
 
             """)
-        #expect(result.stderr == #"{"rows":3,"written":3,"unattributed":0,"rejected":0,"snapshotSeq":47}"# + "\n")
+        #expect(result.stderr == #"{"rows":3,"written":3,"unattributed":0,"rejected":0,"outsidePeriod":0,"snapshotSeq":47}"# + "\n")
     }
 
     @Test("--stop-on-error stops at the first bad row (exit 2) and --output leaves no file; a bad header writes nothing")

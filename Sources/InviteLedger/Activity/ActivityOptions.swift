@@ -85,8 +85,9 @@ public struct ActivityOptions: Sendable {
     }
 }
 
-/// A row `attributeActivity` could not attribute: it is left out of the output.
-public struct ActivityRejection: Sendable, Equatable {
+/// A row `attributeActivity` could not attribute: it is left out of the output (thrown, with
+/// `stopAtFirstError`).
+public struct ActivityRejection: Error, Sendable, Equatable {
     /// 1-based line of the input (for CSV, the line where the record begins; the header is line 1).
     public var line: Int
     public var error: LedgerError

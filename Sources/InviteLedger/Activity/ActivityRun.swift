@@ -1,0 +1,280 @@
+/// One pass over activity rows: each read, attributed, then written (or added to the totals), in
+/// CSV or NDJSON.
+struct ActivityRun {
+    let attributor: ActivityAttributor
+    let onRejection: (ActivityRejection) throws -> Void
+    var summary = ActivitySummary()
+    /// With `options.sums`: the totals, written at the end instead of the rows.
+    var totals: ActivityTotals?
+    private var fields: [Range<Int>] = []
+    private var scratch: [UInt8] = []
+    private var scratch2: [UInt8] = []
+
+    init(attributor: ActivityAttributor, onRejection: @escaping (ActivityRejection) throws -> Void) {
+        self.attributor = attributor
+        self.onRejection = onRejection
+        if !attributor.options.sums.isEmpty {
+            totals = ActivityTotals(levels: attributor.options.levels, columns: attributor.options.sums)
+        }
+    }
+
+    /// True when the row's time is in the period; counts it otherwise.
+    mutating func isInPeriod(_ at: Int64) -> Bool {
+        if let from = options.from, at < from.milliseconds {
+            summary.outsidePeriod += 1
+            return false
+        }
+        if let to = options.to, at >= to.milliseconds {
+            summary.outsidePeriod += 1
+            return false
+        }
+        return true
+    }
+
+    /// Walks the upline; with totals, adds the row's values to them. True when the row is to be
+    /// written, false when it was counted in the totals.
+    mutating func attribute(user: Int, at: Int64, values: [ExactDecimal]) throws -> Bool {
+        if !attributor.walk(user: user, at: at) { summary.unattributed += 1 }
+        guard totals != nil else { return true }
+        try totals!.add(trader: Int32(user), values: values, path: attributor.path, index: attributor.index)
+        summary.written += 1
+        return false
+    }
+
+    /// Writes the totals, when there are any.
+    func finish(into output: inout BlockWriter) throws {
+        try totals?.write(format: options.format, texts: attributor.index.texts, into: &output)
+    }
+
+    var options: ActivityOptions { attributor.options }
+
+    mutating func reject(_ error: LedgerError, line: Int) throws {
+        let rejection = ActivityRejection(line: line, error: error)
+        if options.stopAtFirstError { throw rejection }
+        summary.rejected += 1
+        try onRejection(rejection)
+    }
+
+    static func tooLong(_ length: Int) -> LedgerError {
+        LedgerError(.invalidField, "the line is \(length) bytes long, longer than \(NDJSONReader.maximumLineLength)")
+    }
+
+    // MARK: CSV
+
+    /// Where the header puts the columns read.
+    struct Header {
+        var count: Int
+        var time: Int
+        var user: Int?
+        var account: Int?
+        /// The columns summed, in the order of `options.sums`.
+        var sums: [Int]
+    }
+
+    mutating func csv(_ input: inout NDJSONReader, into output: inout BlockWriter) throws {
+        var header: Header?
+        var pending: [UInt8] = []
+        var pendingLine = 0
+        while try input.nextLine({ line, number in
+            guard case .bytes(let bytes) = line else {
+                if case .tooLong(let length) = line {
+                    summary.rows += 1
+                    try reject(Self.tooLong(length), line: number)
+                }
+                return true
+            }
+            // A quoted field with a line break in it: gather the lines of the record.
+            if !pending.isEmpty {
+                pending.append(0x0A)
+                pending.append(contentsOf: bytes)
+                guard pending.withUnsafeBufferPointer(CSVRecord.isComplete) else { return true }
+                let record = pending
+                pending.removeAll()
+                try record.withUnsafeBufferPointer { try csvRecord($0, line: pendingLine, header: &header, into: &output) }
+                return true
+            }
+            guard CSVRecord.isComplete(bytes) else {
+                pending = Array(bytes)
+                pendingLine = number
+                return true
+            }
+            try csvRecord(bytes, line: number, header: &header, into: &output)
+            return true
+        }) != nil {}
+        if !pending.isEmpty {
+            summary.rows += 1
+            try reject(LedgerError(.invalidField, "a quoted field is not closed before the end of the input"), line: pendingLine)
+        }
+        if header == nil {
+            throw LedgerError(.missingField, field: options.timeColumn, "the input is empty: a CSV input begins with a header line")
+        }
+    }
+
+    private mutating func csvRecord(
+        _ bytes: UnsafeBufferPointer<UInt8>, line: Int, header: inout Header?, into output: inout BlockWriter
+    ) throws {
+        guard let columns = header else {
+            header = try csvHeader(bytes, into: &output)
+            return
+        }
+        guard !bytes.isEmpty else { return }  // a blank line holds no row
+        summary.rows += 1
+        CSVRecord.fields(bytes, into: &fields)
+        do {
+            guard fields.count == columns.count else {
+                throw LedgerError(
+                    fields.count < columns.count ? .missingField : .invalidField,
+                    "the row has \(fields.count) fields, the header \(columns.count)")
+            }
+            let timeRange = fields[columns.time]
+            let userRange = columns.user.map { fields[$0] } ?? 0..<0
+            let accountRange = columns.account.map { fields[$0] } ?? 0..<0
+            let at: Int64
+            let user: Int
+            if CSVRecord.isQuoted(bytes, timeRange) || CSVRecord.isQuoted(bytes, userRange)
+                || CSVRecord.isQuoted(bytes, accountRange)
+            {
+                let attributor = attributor
+                at = try CSVRecord.withValue(bytes, timeRange, scratch: &scratch) { try attributor.time($0) }
+                user = try CSVRecord.withValue(bytes, userRange, scratch: &scratch) { userId in
+                    try CSVRecord.withValue(bytes, accountRange, scratch: &scratch2) { account in
+                        try attributor.user(userId: userId, account: account)
+                    }
+                }
+            } else {
+                // The common case, no quotes: the values are read in place.
+                at = try attributor.time(UnsafeBufferPointer(rebasing: bytes[timeRange]))
+                user = try attributor.user(
+                    userId: UnsafeBufferPointer(rebasing: bytes[userRange]),
+                    account: UnsafeBufferPointer(rebasing: bytes[accountRange]))
+            }
+            guard isInPeriod(at) else { return }
+            var values: [ExactDecimal] = []
+            for (position, column) in columns.sums.enumerated() {
+                let name = options.sums[position]
+                values.append(try CSVRecord.withValue(bytes, fields[column], scratch: &scratch) {
+                    try ActivityTotals.values([$0], columns: [name])[0]
+                })
+            }
+            guard try attribute(user: user, at: at, values: values) else { return }
+        } catch let error as LedgerError {
+            try reject(error, line: line)
+            return
+        }
+        output.buffer.append(contentsOf: bytes)
+        attributor.appendCSV(to: &output.buffer)
+        output.buffer.append(contentsOf: [0x0D, 0x0A])
+        summary.written += 1
+        try output.flushIfFull()
+    }
+
+    private mutating func csvHeader(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout BlockWriter) throws -> Header {
+        CSVRecord.fields(bytes, into: &fields)
+        let names = fields.map { CSVRecord.string(bytes, $0) }
+        let added = ActivityOptions.addedColumns(levels: options.levels)
+        if totals == nil, let clash = names.first(where: added.contains) {
+            throw LedgerError(.invalidField, field: clash, "the input already has a column \(FieldReader.quote(clash)), which the output adds")
+        }
+        guard let time = names.firstIndex(of: options.timeColumn) else {
+            throw LedgerError(
+                .missingField, field: options.timeColumn,
+                "the header has no column \(FieldReader.quote(options.timeColumn)) (the time of each row; --time-column names another)")
+        }
+        let user = names.firstIndex(of: options.userColumn)
+        let account = names.firstIndex(of: options.accountColumn)
+        guard user != nil || account != nil else {
+            throw LedgerError(
+                .missingField, field: options.userColumn,
+                "the header has neither \(FieldReader.quote(options.userColumn)) nor \(FieldReader.quote(options.accountColumn)): each row must name its trader")
+        }
+        let sums = try options.sums.map { column in
+            guard let index = names.firstIndex(of: column) else {
+                throw LedgerError(.missingField, field: column, "the header has no column \(FieldReader.quote(column)) to sum")
+            }
+            return index
+        }
+        if totals == nil {
+            output.buffer.append(contentsOf: bytes)
+            for name in added {
+                output.buffer.append(0x2C)
+                output.buffer.append(contentsOf: name.utf8)
+            }
+            output.buffer.append(contentsOf: [0x0D, 0x0A])
+        }
+        return Header(count: names.count, time: time, user: user, account: account, sums: sums)
+    }
+
+    // MARK: NDJSON
+
+    mutating func ndjson(_ input: inout NDJSONReader, into output: inout BlockWriter) throws {
+        while try input.nextLine({ line, number in
+            guard case .bytes(let bytes) = line else {
+                if case .tooLong(let length) = line {
+                    summary.rows += 1
+                    try reject(Self.tooLong(length), line: number)
+                }
+                return true
+            }
+            try ndjsonLine(bytes, line: number, into: &output)
+            return true
+        }) != nil {}
+    }
+
+    private mutating func ndjsonLine(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, into output: inout BlockWriter) throws {
+        var end = bytes.count
+        while end > 0, [0x20, 0x09].contains(bytes[end - 1]) { end -= 1 }
+        guard end > 0 else { return }  // a blank line holds no row
+        summary.rows += 1
+        let isEmptyObject: Bool
+        do {
+            let value: JSONValue
+            do {
+                value = try JSONParser.parse(bytes)
+            } catch {
+                throw LedgerError(.invalidJSON, "invalid JSON: \(error)")
+            }
+            guard case .object(let members) = value else {
+                throw LedgerError(.invalidJSON, "a row must be a JSON object, got \(value.typeName)")
+            }
+            isEmptyObject = members.isEmpty
+            let at = try text(value[options.timeColumn], field: options.timeColumn) { try attributor.time($0) }
+            let user = try text(value[options.userColumn], field: options.userColumn, number: true) { userId in
+                try text(value[options.accountColumn], field: options.accountColumn, number: true) { account in
+                    try attributor.user(userId: userId, account: account)
+                }
+            }
+            guard isInPeriod(at) else { return }
+            var values: [ExactDecimal] = []
+            for name in options.sums {
+                values.append(try text(value[name], field: name, number: true) { try ActivityTotals.values([$0], columns: [name])[0] })
+            }
+            guard try attribute(user: user, at: at, values: values) else { return }
+        } catch let error as LedgerError {
+            try reject(error, line: line)
+            return
+        }
+        // The object as it came, its closing brace last: the members are added before it.
+        output.buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<(end - 1)]))
+        if !isEmptyObject { output.buffer.append(0x2C) }
+        attributor.appendJSON(to: &output.buffer)
+        output.buffer.append(contentsOf: [0x7D, 0x0A])
+        summary.written += 1
+        try output.flushIfFull()
+    }
+
+    /// A member's text (a string, or with `number` a JSON integer too) as bytes; nil when it is
+    /// missing or null.
+    private func text<Result>(
+        _ value: JSONValue?, field: String, number: Bool = false, _ body: (UnsafeBufferPointer<UInt8>?) throws -> Result
+    ) throws -> Result {
+        switch value {
+        case nil, .null?: return try body(nil)
+        case .string(var text)?: return try text.withUTF8 { try body($0) }
+        case .number(var text)? where number: return try text.withUTF8 { try body($0) }
+        case let other?:
+            throw LedgerError(
+                .invalidField, field: field, "\(field) must be \(number ? "an integer" : "a string"), got \(other.typeName)")
+        }
+    }
+}
+
