@@ -5,20 +5,14 @@ import LedgerStore
 /// one pass over `attribution` (in index order), it answers "who was this user's level-k partner
 /// at time T" without SQLite, and lists the upline intervals of a user.
 ///
-/// Memory grows with users and attributions, never with the questions asked: about 80 bytes per
-/// user plus 64 per accepted attribution (see `bytes`).
+/// Memory grows with users and attributions, never with the questions asked: 16 bytes per user,
+/// 64 per accepted attribution, and with `lookups` 32 to 64 per user and account for the id
+/// tables (see `bytes`).
 final class UplineIndex {
     /// One accepted attribution: the user under `parent` in [from, to).
     struct Edge {
-        /// The partner's row in `userIds`.
-        var parent: Int32
         /// The partner's cTrader userId (kept here: one memory read fewer per level walked).
         var parentUserId: Int64
-        /// The partnerId used, an index into `texts`; -1 for none.
-        var partnerId: Int32
-        /// The step names of the events that opened and closed it, indexes into `texts`.
-        var openStep: Int32
-        var closeStep: Int32
         /// The account holding the partnerId (account level); 0 for a user-level partnerId.
         var partnerAccount: Int64
         var from: Int64
@@ -27,6 +21,13 @@ final class UplineIndex {
         var openSeq: Int64
         /// 0 while current.
         var closeSeq: Int64
+        /// The partner's row in `userIds`.
+        var parent: Int32
+        /// The partnerId used, an index into `texts`; -1 for none.
+        var partnerId: Int32
+        /// The step names of the events that opened and closed it, indexes into `texts`.
+        var openStep: Int32
+        var closeStep: Int32
 
         /// True when it held for at least a millisecond (a decision undone at its own instant did not).
         var isHeld: Bool { from < to }
@@ -119,9 +120,9 @@ final class UplineIndex {
             }
             guard let parent = row[1] as Int64? else { return }  // a detachment closes, opens nothing
             edges.append(Edge(
-                parent: Int32(parent), parentUserId: userIds[Int(parent)], partnerId: (row[2] as String?).map { text($0) } ?? -1, openStep: step,
-                closeStep: -1, partnerAccount: row[3] ?? 0, from: try row.required(4), to: row[5] ?? .max,
-                openSeq: seq, closeSeq: 0))
+                parentUserId: userIds[Int(parent)], partnerAccount: row[3] ?? 0, from: try row.required(4),
+                to: row[5] ?? .max, openSeq: seq, closeSeq: 0, parent: Int32(parent),
+                partnerId: (row[2] as String?).map { text($0) } ?? -1, openStep: step, closeStep: -1))
         }
         for index in (lastUser + 1)..<edgeStart.count { edgeStart[index] = Int32(edges.count) }
         textIndex = [:]
