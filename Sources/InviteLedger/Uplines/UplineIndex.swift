@@ -72,6 +72,7 @@ final class UplineIndex {
             throw LedgerError(.invalidField, "too many users for the upline index: the largest user row id is \(maxRow)")
         }
         userIds = Array(repeating: 0, count: Int(maxRow) + 1)
+        usersInOrder.reserveCapacity(Int(maxRow))
         try db.makeStatement(sql: "SELECT id, userId FROM ctidUser WHERE brokerId = ? ORDER BY userId")
             .forEachRow(arguments: [brokerId]) { row in
                 let rowId: Int64 = try row.required(0)
@@ -93,14 +94,22 @@ final class UplineIndex {
             }
         }
         edgeStart = Array(repeating: 0, count: Int(maxRow) + 2)
+        // Sized once: an array grown by doubling would hold twice the edges for a moment.
+        let edgeCount = try db.makeStatement(sql: """
+            SELECT count(*) FROM attribution WHERE brokerId = ? AND outcome IN ('ATTRIBUTED', 'REASSIGNED')
+            """).fetchFirst(arguments: [brokerId]) { $0[0] as Int64? }
+        edges.reserveCapacity(Int((edgeCount ?? nil) ?? 0))
         var lastUser = 0
+        // The three step names, and the partnerId of each holder, made into text once, not per row.
+        let steps = [Step.Kind.userCreated, .inviteReceived, .attributionReassigned].map { text($0.rawValue) }
+        var holderTexts: [Int64: Int32] = [:]
         // The rows of a user come in the order they were decided: each change closes the edge before it.
         // (`+t.brokerId`: read in the order of the index on userRowId, not sorted in memory.) The
         // step of each event follows from how the decision came (`via`): the event table, most of
         // the file, is not read.
         try db.makeStatement(sql: """
             SELECT t.userRowId, t.parentRowId, t.partnerId, acc.ctidTraderAccountId, t.decidedAt, t.validTo,
-                   t.eventSeq, t.via
+                   t.eventSeq, t.via, t.holderRowId
             FROM attribution t
             LEFT JOIN traderAccount acc ON acc.id = t.accountRowId
             WHERE +t.brokerId = ? AND t.outcome IN ('ATTRIBUTED', 'REASSIGNED', 'DETACHED')
@@ -108,7 +117,14 @@ final class UplineIndex {
             """).forEachRow(arguments: [brokerId]) { row in
             let user = Int(try row.required(0) as Int64)
             let seq: Int64 = try row.required(6)
-            let step = text(Self.step(of: try row.required(7)).rawValue)
+            let step = try row.withUTF8(7) { via in
+                switch via.first {
+                case UInt8(ascii: "s"), UInt8(ascii: "c"): steps[0]  // signup, creation
+                case UInt8(ascii: "i"): steps[1]  // invite
+                case UInt8(ascii: "r"): steps[2]  // reassignment
+                default: throw LedgerError(.invalidField, field: "via", "attribution of user row \(user) has an unknown via")
+                }
+            }
             if user != lastUser {
                 for index in (lastUser + 1)...user { edgeStart[index] = Int32(edges.count) }
                 lastUser = user
@@ -122,19 +138,19 @@ final class UplineIndex {
             edges.append(Edge(
                 parentUserId: userIds[Int(parent)], partnerAccount: row[3] ?? 0, from: try row.required(4),
                 to: row[5] ?? .max, openSeq: seq, closeSeq: 0, parent: Int32(parent),
-                partnerId: (row[2] as String?).map { text($0) } ?? -1, openStep: step, closeStep: -1))
+                partnerId: partnerIdText(row, holders: &holderTexts), openStep: step, closeStep: -1))
         }
         for index in (lastUser + 1)..<edgeStart.count { edgeStart[index] = Int32(edges.count) }
         textIndex = [:]
     }
 
-    /// The step that makes a decision that came this way.
-    static func step(of via: AttributionRecord.Via) -> Step.Kind {
-        switch via {
-        case .signup, .creation: .userCreated
-        case .invite: .inviteReceived
-        case .reassignment: .attributionReassigned
-        }
+    /// The text index of an edge's partnerId (column 2), cached by its holder (column 8).
+    private func partnerIdText(_ row: Statement.Columns, holders: inout [Int64: Int32]) -> Int32 {
+        guard let holder = row[8] as Int64? else { return (row[2] as String?).map { text($0) } ?? -1 }
+        if let known = holders[holder] { return known }
+        let index = (row[2] as String?).map { text($0) } ?? -1
+        holders[holder] = index
+        return index
     }
 
     private func text(_ value: String) -> Int32 {
