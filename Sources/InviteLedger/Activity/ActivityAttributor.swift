@@ -5,10 +5,9 @@ final class ActivityAttributor {
     let index: UplineIndex
     let options: ActivityOptions
     let brokerCrmName: String
-    private(set) var path: [Int] = []
     /// Text i of the index, escaped for CSV, is `csvTexts[csvStarts[i]..<csvStarts[i + 1]]`.
-    private var csvTexts: [UInt8] = []
-    private var csvStarts: [Int] = [0]
+    private let csvTexts: [UInt8]
+    private let csvStarts: [Int]
     private let jsonTexts: [[UInt8]]
     /// `,"level1UserId":`, `,"level1PartnerId":`, ... for NDJSON.
     private let jsonKeys: [[UInt8]]
@@ -17,11 +16,15 @@ final class ActivityAttributor {
         self.index = index
         self.options = options
         self.brokerCrmName = brokerCrmName
+        var csvTexts: [UInt8] = []
+        var csvStarts = [0]
         for text in index.texts {
             CSVWriter.appendRecord([text], to: &csvTexts)
             csvTexts.removeLast(2)
             csvStarts.append(csvTexts.count)
         }
+        self.csvTexts = csvTexts
+        self.csvStarts = csvStarts
         jsonTexts = index.texts.map { text in
             var bytes: [UInt8] = []
             JSONValue.writeString(text, to: &bytes)
@@ -92,17 +95,15 @@ final class ActivityAttributor {
         FieldReader.quote(String(decoding: bytes.prefix(80), as: UTF8.self))
     }
 
-    /// Walks the user's upline at `at`; returns false when it had no partner then.
-    func walk(user: Int, at: Int64) -> Bool {
-        var path = self.path
-        self.path = []
+    /// Walks the user's upline at `at` into `path` (edge indexes, level 1 first); returns false
+    /// when it had no partner then.
+    func walk(user: Int, at: Int64, into path: inout [Int]) -> Bool {
         index.upline(of: user, at: at, levels: options.levels, into: &path)
-        self.path = path
         return !path.isEmpty
     }
 
-    /// `,true,1001,ib-alice,,` ...: the added CSV cells of the last walk.
-    func appendCSV(to bytes: inout [UInt8]) {
+    /// `,true,1001,ib-alice,,` ...: the added CSV cells of a walk.
+    func appendCSV(_ path: [Int], to bytes: inout [UInt8]) {
         bytes.append(contentsOf: path.isEmpty ? Self.csvFalse : Self.csvTrue)
         csvTexts.withUnsafeBufferPointer { texts in
             for level in 0..<options.levels {
@@ -122,8 +123,8 @@ final class ActivityAttributor {
         }
     }
 
-    /// `"attributed":true,"level1UserId":1001,...`: the added NDJSON members of the last walk.
-    func appendJSON(to bytes: inout [UInt8]) {
+    /// `"attributed":true,"level1UserId":1001,...`: the added NDJSON members of a walk.
+    func appendJSON(_ path: [Int], to bytes: inout [UInt8]) {
         bytes.append(contentsOf: path.isEmpty ? Self.jsonFalse : Self.jsonTrue)
         for level in 0..<options.levels {
             bytes.append(contentsOf: jsonKeys[level * 2])

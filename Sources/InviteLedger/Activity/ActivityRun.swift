@@ -6,6 +6,8 @@ struct ActivityRun {
     var summary = ActivitySummary()
     /// With `options.sums`: the totals, written at the end instead of the rows.
     var totals: ActivityTotals?
+    /// The edges of the last row's upline, level 1 first.
+    private var path: [Int] = []
     private var fields: [Range<Int>] = []
     private var scratch: [UInt8] = []
     private var scratch2: [UInt8] = []
@@ -34,9 +36,9 @@ struct ActivityRun {
     /// Walks the upline; with totals, adds the row's values to them. True when the row is to be
     /// written, false when it was counted in the totals.
     mutating func attribute(user: Int, at: Int64, values: [ExactDecimal]) throws -> Bool {
-        if !attributor.walk(user: user, at: at) { summary.unattributed += 1 }
+        if !attributor.walk(user: user, at: at, into: &path) { summary.unattributed += 1 }
         guard totals != nil else { return true }
-        try totals!.add(trader: Int32(user), values: values, path: attributor.path, index: attributor.index)
+        try totals!.add(trader: Int32(user), values: values, path: path, index: attributor.index)
         summary.written += 1
         return false
     }
@@ -162,7 +164,7 @@ struct ActivityRun {
             return
         }
         output.buffer.append(contentsOf: bytes)
-        attributor.appendCSV(to: &output.buffer)
+        attributor.appendCSV(path, to: &output.buffer)
         output.buffer.append(contentsOf: [0x0D, 0x0A])
         summary.written += 1
         try output.flushIfFull()
@@ -256,7 +258,7 @@ struct ActivityRun {
         // The object as it came, its closing brace last: the members are added before it.
         output.buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<(end - 1)]))
         if !isEmptyObject { output.buffer.append(0x2C) }
-        attributor.appendJSON(to: &output.buffer)
+        attributor.appendJSON(path, to: &output.buffer)
         output.buffer.append(contentsOf: [0x7D, 0x0A])
         summary.written += 1
         try output.flushIfFull()

@@ -45,19 +45,18 @@ final class UplineIndex {
     }
 
     /// cTrader userId by user row id (0: not this broker's).
-    private(set) var userIds: [Int64] = []
+    let userIds: [Int64]
     /// The broker's user row ids in userId order.
-    private(set) var usersInOrder: [Int32] = []
+    let usersInOrder: [Int32]
     /// The edges of user row r are `edges[edgeStart[r]..<edgeStart[r + 1]]`, oldest first.
-    private var edgeStart: [Int32] = []
-    private(set) var edges: [Edge] = []
+    private let edgeStart: [Int32]
+    let edges: [Edge]
     /// partnerIds and step names, stored once.
-    private(set) var texts: [String] = []
-    private var textIndex: [String: Int32] = [:]
+    let texts: [String]
     /// The broker's trading accounts, ctidTraderAccountId to user row id, and its users, userId to
     /// row id: read only when asked for (`lookups`), for the activity rows that name them.
-    private(set) var accounts = IdTable(capacity: 0)
-    private(set) var rowsByUserId = IdTable(capacity: 0)
+    let accounts: IdTable
+    let rowsByUserId: IdTable
 
     /// The memory it holds, roughly, in bytes.
     var bytes: Int {
@@ -67,97 +66,120 @@ final class UplineIndex {
 
     /// Reads the broker's users and attributions, and with `lookups` its userIds and accounts.
     init(db: Database, brokerId: Int64, lookups: Bool = false) throws {
-        let maxRow = try db.makeStatement(sql: "SELECT max(id) FROM ctidUser").fetchFirst { $0[0] as Int64? }?.flatMap { $0 } ?? 0
-        guard maxRow < Int64(Int32.max) else {
-            throw LedgerError(.invalidField, "too many users for the upline index: the largest user row id is \(maxRow)")
-        }
-        userIds = Array(repeating: 0, count: Int(maxRow) + 1)
-        usersInOrder.reserveCapacity(Int(maxRow))
-        try db.makeStatement(sql: "SELECT id, userId FROM ctidUser WHERE brokerId = ? ORDER BY userId")
-            .forEachRow(arguments: [brokerId]) { row in
-                let rowId: Int64 = try row.required(0)
-                userIds[Int(rowId)] = try row.required(1)
-                usersInOrder.append(Int32(rowId))
+        let loaded = try Loader(db: db, brokerId: brokerId, lookups: lookups)
+        userIds = loaded.userIds
+        usersInOrder = loaded.usersInOrder
+        edgeStart = loaded.edgeStart
+        edges = loaded.edges
+        texts = loaded.texts
+        accounts = loaded.accounts
+        rowsByUserId = loaded.rowsByUserId
+    }
+
+    /// The arrays while they are read (the index itself holds them as constants: reading them
+    /// then needs no exclusivity check).
+    private struct Loader {
+        var userIds: [Int64] = []
+        var usersInOrder: [Int32] = []
+        var edgeStart: [Int32] = []
+        var edges: [Edge] = []
+        var texts: [String] = []
+        var textIndex: [String: Int32] = [:]
+        var accounts = IdTable(capacity: 0)
+        var rowsByUserId = IdTable(capacity: 0)
+
+            init(db: Database, brokerId: Int64, lookups: Bool) throws {
+            let maxRow = try db.makeStatement(sql: "SELECT max(id) FROM ctidUser").fetchFirst { $0[0] as Int64? }?.flatMap { $0 } ?? 0
+            guard maxRow < Int64(Int32.max) else {
+                throw LedgerError(.invalidField, "too many users for the upline index: the largest user row id is \(maxRow)")
             }
-        if lookups {
-            rowsByUserId = IdTable(capacity: usersInOrder.count)
-            for row in usersInOrder { rowsByUserId.set(userIds[Int(row)], row) }
-            let accountCount = try db.makeStatement(sql: "SELECT count(*) FROM traderAccount").fetchFirst { $0[0] as Int64? }
-            accounts = IdTable(capacity: Int((accountCount ?? nil) ?? 0))
-            try db.makeStatement(sql: """
-                SELECT a.ctidTraderAccountId, a.userRowId FROM traderAccount a JOIN ctidUser u ON u.id = a.userRowId
-                WHERE u.brokerId = ?
-                """).forEachRow(arguments: [brokerId]) { row in
-                let account: Int64 = try row.required(0)
-                guard account > 0 else { return }  // no such id in cTrader: never looked up
-                accounts.set(account, Int32(try row.required(1) as Int64))
-            }
-        }
-        edgeStart = Array(repeating: 0, count: Int(maxRow) + 2)
-        // Sized once: an array grown by doubling would hold twice the edges for a moment.
-        let edgeCount = try db.makeStatement(sql: """
-            SELECT count(*) FROM attribution WHERE brokerId = ? AND outcome IN ('ATTRIBUTED', 'REASSIGNED')
-            """).fetchFirst(arguments: [brokerId]) { $0[0] as Int64? }
-        edges.reserveCapacity(Int((edgeCount ?? nil) ?? 0))
-        var lastUser = 0
-        // The three step names, and the partnerId of each holder, made into text once, not per row.
-        let steps = [Step.Kind.userCreated, .inviteReceived, .attributionReassigned].map { text($0.rawValue) }
-        var holderTexts: [Int64: Int32] = [:]
-        // The rows of a user come in the order they were decided: each change closes the edge before it.
-        // (`+t.brokerId`: read in the order of the index on userRowId, not sorted in memory.) The
-        // step of each event follows from how the decision came (`via`): the event table, most of
-        // the file, is not read.
-        try db.makeStatement(sql: """
-            SELECT t.userRowId, t.parentRowId, t.partnerId, acc.ctidTraderAccountId, t.decidedAt, t.validTo,
-                   t.eventSeq, t.via, t.holderRowId
-            FROM attribution t
-            LEFT JOIN traderAccount acc ON acc.id = t.accountRowId
-            WHERE +t.brokerId = ? AND t.outcome IN ('ATTRIBUTED', 'REASSIGNED', 'DETACHED')
-            ORDER BY t.userRowId, t.decidedAt, t.id
-            """).forEachRow(arguments: [brokerId]) { row in
-            let user = Int(try row.required(0) as Int64)
-            let seq: Int64 = try row.required(6)
-            let step = try row.withUTF8(7) { via in
-                switch via.first {
-                case UInt8(ascii: "s"), UInt8(ascii: "c"): steps[0]  // signup, creation
-                case UInt8(ascii: "i"): steps[1]  // invite
-                case UInt8(ascii: "r"): steps[2]  // reassignment
-                default: throw LedgerError(.invalidField, field: "via", "attribution of user row \(user) has an unknown via")
+            userIds = Array(repeating: 0, count: Int(maxRow) + 1)
+            usersInOrder.reserveCapacity(Int(maxRow))
+            try db.makeStatement(sql: "SELECT id, userId FROM ctidUser WHERE brokerId = ? ORDER BY userId")
+                .forEachRow(arguments: [brokerId]) { row in
+                    let rowId: Int64 = try row.required(0)
+                    userIds[Int(rowId)] = try row.required(1)
+                    usersInOrder.append(Int32(rowId))
+                }
+            if lookups {
+                rowsByUserId = IdTable(capacity: usersInOrder.count)
+                for row in usersInOrder { rowsByUserId.set(userIds[Int(row)], row) }
+                let accountCount = try db.makeStatement(sql: "SELECT count(*) FROM traderAccount").fetchFirst { $0[0] as Int64? }
+                accounts = IdTable(capacity: Int((accountCount ?? nil) ?? 0))
+                try db.makeStatement(sql: """
+                    SELECT a.ctidTraderAccountId, a.userRowId FROM traderAccount a JOIN ctidUser u ON u.id = a.userRowId
+                    WHERE u.brokerId = ?
+                    """).forEachRow(arguments: [brokerId]) { row in
+                    let account: Int64 = try row.required(0)
+                    guard account > 0 else { return }  // no such id in cTrader: never looked up
+                    accounts.set(account, Int32(try row.required(1) as Int64))
                 }
             }
-            if user != lastUser {
-                for index in (lastUser + 1)...user { edgeStart[index] = Int32(edges.count) }
-                lastUser = user
-            } else if edges.count > Int(edgeStart[user]), let last = edges.indices.last, edges[last].closeSeq == 0,
-                      edges[last].to != .max
-            {
-                edges[last].closeSeq = seq
-                edges[last].closeStep = step
+            edgeStart = Array(repeating: 0, count: Int(maxRow) + 2)
+            // Sized once: an array grown by doubling would hold twice the edges for a moment.
+            let edgeCount = try db.makeStatement(sql: """
+                SELECT count(*) FROM attribution WHERE brokerId = ? AND outcome IN ('ATTRIBUTED', 'REASSIGNED')
+                """).fetchFirst(arguments: [brokerId]) { $0[0] as Int64? }
+            edges.reserveCapacity(Int((edgeCount ?? nil) ?? 0))
+            var lastUser = 0
+            // The three step names, and the partnerId of each holder, made into text once, not per row.
+            let steps = [Step.Kind.userCreated, .inviteReceived, .attributionReassigned].map { text($0.rawValue) }
+            var holderTexts: [Int64: Int32] = [:]
+            // The rows of a user come in the order they were decided: each change closes the edge before it.
+            // (`+t.brokerId`: read in the order of the index on userRowId, not sorted in memory.) The
+            // step of each event follows from how the decision came (`via`): the event table, most of
+            // the file, is not read.
+            try db.makeStatement(sql: """
+                SELECT t.userRowId, t.parentRowId, t.partnerId, acc.ctidTraderAccountId, t.decidedAt, t.validTo,
+                       t.eventSeq, t.via, t.holderRowId
+                FROM attribution t
+                LEFT JOIN traderAccount acc ON acc.id = t.accountRowId
+                WHERE +t.brokerId = ? AND t.outcome IN ('ATTRIBUTED', 'REASSIGNED', 'DETACHED')
+                ORDER BY t.userRowId, t.decidedAt, t.id
+                """).forEachRow(arguments: [brokerId]) { row in
+                let user = Int(try row.required(0) as Int64)
+                let seq: Int64 = try row.required(6)
+                let step = try row.withUTF8(7) { via in
+                    switch via.first {
+                    case UInt8(ascii: "s"), UInt8(ascii: "c"): steps[0]  // signup, creation
+                    case UInt8(ascii: "i"): steps[1]  // invite
+                    case UInt8(ascii: "r"): steps[2]  // reassignment
+                    default: throw LedgerError(.invalidField, field: "via", "attribution of user row \(user) has an unknown via")
+                    }
+                }
+                if user != lastUser {
+                    for index in (lastUser + 1)...user { edgeStart[index] = Int32(edges.count) }
+                    lastUser = user
+                } else if edges.count > Int(edgeStart[user]), let last = edges.indices.last, edges[last].closeSeq == 0,
+                          edges[last].to != .max
+                {
+                    edges[last].closeSeq = seq
+                    edges[last].closeStep = step
+                }
+                guard let parent = row[1] as Int64? else { return }  // a detachment closes, opens nothing
+                edges.append(Edge(
+                    parentUserId: userIds[Int(parent)], partnerAccount: row[3] ?? 0, from: try row.required(4),
+                    to: row[5] ?? .max, openSeq: seq, closeSeq: 0, parent: Int32(parent),
+                    partnerId: partnerIdText(row, holders: &holderTexts), openStep: step, closeStep: -1))
             }
-            guard let parent = row[1] as Int64? else { return }  // a detachment closes, opens nothing
-            edges.append(Edge(
-                parentUserId: userIds[Int(parent)], partnerAccount: row[3] ?? 0, from: try row.required(4),
-                to: row[5] ?? .max, openSeq: seq, closeSeq: 0, parent: Int32(parent),
-                partnerId: partnerIdText(row, holders: &holderTexts), openStep: step, closeStep: -1))
+            for index in (lastUser + 1)..<edgeStart.count { edgeStart[index] = Int32(edges.count) }
         }
-        for index in (lastUser + 1)..<edgeStart.count { edgeStart[index] = Int32(edges.count) }
-        textIndex = [:]
-    }
 
-    /// The text index of an edge's partnerId (column 2), cached by its holder (column 8).
-    private func partnerIdText(_ row: Statement.Columns, holders: inout [Int64: Int32]) -> Int32 {
-        guard let holder = row[8] as Int64? else { return (row[2] as String?).map { text($0) } ?? -1 }
-        if let known = holders[holder] { return known }
-        let index = (row[2] as String?).map { text($0) } ?? -1
-        holders[holder] = index
-        return index
-    }
+        /// The text index of an edge's partnerId (column 2), cached by its holder (column 8).
+        private mutating func partnerIdText(_ row: Statement.Columns, holders: inout [Int64: Int32]) -> Int32 {
+            guard let holder = row[8] as Int64? else { return (row[2] as String?).map { text($0) } ?? -1 }
+            if let known = holders[holder] { return known }
+            let index = (row[2] as String?).map { text($0) } ?? -1
+            holders[holder] = index
+            return index
+        }
 
-    private func text(_ value: String) -> Int32 {
-        if let index = textIndex[value] { return index }
-        texts.append(value)
-        textIndex[value] = Int32(texts.count - 1)
-        return Int32(texts.count - 1)
+        private mutating func text(_ value: String) -> Int32 {
+            if let index = textIndex[value] { return index }
+            texts.append(value)
+            textIndex[value] = Int32(texts.count - 1)
+            return Int32(texts.count - 1)
+        }
     }
 
     /// The edges of a user row, oldest first.
