@@ -77,8 +77,10 @@ struct ReliabilityTests {
         try SyntheticSteps.write(second, to: scratch.path("zeta.ndjson"))
         #expect(try CLI.run(["init", "--db", db]).status == 0)
         // Two writers at once, on two brokers, while readers loop on the first.
-        let writerA = try start(["ingest", "--create", "--allow-new-brokers", scratch.path("acme.ndjson"), "--batch-size", "50", "--db", db], stdout: scratch.path("a.out"))
-        let writerB = try start(["ingest", "--create", "--allow-new-brokers", scratch.path("zeta.ndjson"), "--batch-size", "50", "--db", db], stdout: scratch.path("b.out"))
+        var writerA = try start(["ingest", "--create", "--allow-new-brokers", scratch.path("acme.ndjson"), "--batch-size", "50", "--db", db], stdout: scratch.path("a.out"))
+        var writerB = try start(["ingest", "--create", "--allow-new-brokers", scratch.path("zeta.ndjson"), "--batch-size", "50", "--db", db], stdout: scratch.path("b.out"))
+        var steps = first.count + second.count
+        var extraWriters = 0
         let queries: [[String]] = [
             ["referrals", "--broker", "acme", "--partner-id", "ib-1", "--depth", "3", "--format", "json"],
             ["trace", "--broker", "acme", "--user-id", "1"],
@@ -96,8 +98,24 @@ struct ReliabilityTests {
             Thread.sleep(forTimeInterval: 0.01)
         }
         var loops = 0
-        while writerA.isRunning || writerB.isRunning {
+        while writerA.isRunning || writerB.isRunning || (verifies < 4 && extraWriters < 20) {
             loops += 1
+            // On a fast machine the writers may end before four verifications ran beside them:
+            // keep writing, on new brokers (the reports below read acme alone), until they have.
+            if !writerA.isRunning && !writerB.isRunning {
+                writerA.waitUntilExit()
+                writerB.waitUntilExit()
+                #expect(writerA.terminationStatus == 0)
+                #expect(writerB.terminationStatus == 0)
+                extraWriters += 1
+                for (index, _) in ["a", "b"].enumerated() {
+                    let lines = SyntheticSteps.lines(partners: 40, users: 3_000, broker: "extra-\(extraWriters)-\(index)")
+                    try SyntheticSteps.write(lines, to: scratch.path("extra-\(extraWriters)-\(index).ndjson"))
+                    steps += lines.count
+                }
+                writerA = try start(["ingest", "--create", "--allow-new-brokers", scratch.path("extra-\(extraWriters)-0.ndjson"), "--batch-size", "50", "--db", db], stdout: scratch.path("a.out"))
+                writerB = try start(["ingest", "--create", "--allow-new-brokers", scratch.path("extra-\(extraWriters)-1.ndjson"), "--batch-size", "50", "--db", db], stdout: scratch.path("b.out"))
+            }
             // The full verification (a replay, slow in a debug build) every fourth round.
             for query in queries + (loops % 4 == 1 ? [["verify"]] : []) {
                 let result = try CLI.run(query + ["--db", db])
@@ -119,7 +137,7 @@ struct ReliabilityTests {
         #expect(writerB.terminationStatus == 0)
         #expect(failures == [])
         #expect(verifies >= 4, "only \(verifies) verifications beside the writers")
-        #expect(try CLI.sqlite3(db, "SELECT COUNT(*) FROM event;") == "\(first.count + second.count)\n")
+        #expect(try CLI.sqlite3(db, "SELECT COUNT(*) FROM event;") == "\(steps)\n")
         // Each report saw a consistent snapshot: exactly the acme decisions recorded up to its seq.
         for snapshot in snapshots {
             let expected = try CLI.sqlite3(db, """
@@ -129,7 +147,7 @@ struct ReliabilityTests {
             #expect(expected == "\(snapshot.rows)\n", "report at seq \(snapshot.seq)")
         }
         #expect(try CLI.run(["verify", "--db", db]).status == 0)
-        print("concurrency test: \(operations) reads (\(verifies) verify) beside 2 writers (\(first.count + second.count) steps), no lock error, no false alarm")
+        print("concurrency test: \(operations) reads (\(verifies) verify) beside 2 writers (\(steps) steps, \(extraWriters) more rounds of them), no lock error, no false alarm")
     }
 
     @Test("hostile input: every line rejected with a code or stored verbatim, never a crash, nothing else written",
