@@ -8,6 +8,8 @@ struct ActivityRun {
     var totals: ActivityTotals?
     /// The edges of the last row's upline, level 1 first.
     private var path: [Int] = []
+    /// The rows' period, in milliseconds.
+    private let period: Range<Int64>
     private var fields: [Range<Int>] = []
     private var scratch: [UInt8] = []
     private var scratch2: [UInt8] = []
@@ -15,6 +17,7 @@ struct ActivityRun {
     init(attributor: ActivityAttributor, onRejection: @escaping (ActivityRejection) throws -> Void) {
         self.attributor = attributor
         self.onRejection = onRejection
+        period = (attributor.options.from?.milliseconds ?? .min)..<(attributor.options.to?.milliseconds ?? .max)
         if !attributor.options.sums.isEmpty {
             totals = ActivityTotals(levels: attributor.options.levels, columns: attributor.options.sums)
         }
@@ -22,11 +25,7 @@ struct ActivityRun {
 
     /// True when the row's time is in the period; counts it otherwise.
     mutating func isInPeriod(_ at: Int64) -> Bool {
-        if let from = options.from, at < from.milliseconds {
-            summary.outsidePeriod += 1
-            return false
-        }
-        if let to = options.to, at >= to.milliseconds {
+        guard period.contains(at) else {
             summary.outsidePeriod += 1
             return false
         }
@@ -57,8 +56,13 @@ struct ActivityRun {
         try onRejection(rejection)
     }
 
-    static func tooLong(_ length: Int) -> LedgerError {
-        LedgerError(.invalidField, "the line is \(length) bytes long, longer than \(NDJSONReader.maximumLineLength)")
+    /// A line too long to hold: a row, rejected.
+    mutating func rejectTooLong(_ line: NDJSONReader.Line, number: Int) throws {
+        guard case .tooLong(let length) = line else { return }
+        summary.rows += 1
+        try reject(
+            LedgerError(.invalidField, "the line is \(length) bytes long, longer than \(NDJSONReader.maximumLineLength)"),
+            line: number)
     }
 
     // MARK: CSV
@@ -79,10 +83,7 @@ struct ActivityRun {
         var pendingLine = 0
         while try input.nextLine({ line, number in
             guard case .bytes(let bytes) = line else {
-                if case .tooLong(let length) = line {
-                    summary.rows += 1
-                    try reject(Self.tooLong(length), line: number)
-                }
+                try rejectTooLong(line, number: number)
                 return true
             }
             // A quoted field with a line break in it: gather the lines of the record.
@@ -155,7 +156,7 @@ struct ActivityRun {
             for (position, column) in columns.sums.enumerated() {
                 let name = options.sums[position]
                 values.append(try CSVRecord.withValue(bytes, fields[column], scratch: &scratch) {
-                    try ActivityTotals.values([$0], columns: [name])[0]
+                    try ActivityTotals.value($0, column: name)
                 })
             }
             guard try attribute(user: user, at: at, values: values) else { return }
@@ -211,10 +212,7 @@ struct ActivityRun {
     mutating func ndjson(_ input: inout NDJSONReader, into output: inout BlockWriter) throws {
         while try input.nextLine({ line, number in
             guard case .bytes(let bytes) = line else {
-                if case .tooLong(let length) = line {
-                    summary.rows += 1
-                    try reject(Self.tooLong(length), line: number)
-                }
+                try rejectTooLong(line, number: number)
                 return true
             }
             try ndjsonLine(bytes, line: number, into: &output)
@@ -248,7 +246,7 @@ struct ActivityRun {
             guard isInPeriod(at) else { return }
             var values: [ExactDecimal] = []
             for name in options.sums {
-                values.append(try text(value[name], field: name, number: true) { try ActivityTotals.values([$0], columns: [name])[0] })
+                values.append(try text(value[name], field: name, number: true) { try ActivityTotals.value($0, column: name) })
             }
             guard try attribute(user: user, at: at, values: values) else { return }
         } catch let error as LedgerError {

@@ -25,19 +25,17 @@ struct ActivityTotals {
         scales = Array(repeating: 0, count: columns.count)
     }
 
-    /// Parses a row's values, one per column; a bad or missing one is an error naming its column.
-    static func values(_ texts: [UnsafeBufferPointer<UInt8>?], columns: [String]) throws -> [ExactDecimal] {
-        try zip(texts, columns).map { text, column in
-            guard let text, !text.isEmpty else {
-                throw LedgerError(.missingField, field: column, "the row has no \(column) to sum")
-            }
-            guard let value = ExactDecimal(text) else {
-                throw LedgerError(
-                    .invalidField, field: column,
-                    "\(column) must be a decimal number (digits, an optional sign and point, at most 18 decimals and 38 digits), got \(ActivityAttributor.quoted(text))")
-            }
-            return value
+    /// Parses a row's value of a column; a bad or missing one is an error naming the column.
+    static func value(_ text: UnsafeBufferPointer<UInt8>?, column: String) throws -> ExactDecimal {
+        guard let text, !text.isEmpty else {
+            throw LedgerError(.missingField, field: column, "the row has no \(column) to sum")
         }
+        guard let value = ExactDecimal(text) else {
+            throw LedgerError(
+                .invalidField, field: column,
+                "\(column) must be a decimal number (digits, an optional sign and point, at most 18 decimals and 38 digits), got \(ActivityAttributor.quoted(text))")
+        }
+        return value
     }
 
     /// Adds a row: its trader and values, at each level under the partner of `path` (edge

@@ -63,18 +63,8 @@ enum ActivityCommand: LedgerCommand {
         let onRejection: (ActivityRejection) -> Void = { errors.writeLine($0.json.serialized()) }
         let summary: ActivitySummary
         do {
-            if let path = try arguments[output] {
-                let file = try AtomicFile(path: path, standardOutput: context.output)
-                do {
-                    summary = try ledger.attributeActivity(&reader, options: options, write: { try file.write($0) }, onRejection: onRejection)
-                    try file.commit()
-                } catch {
-                    file.discard()
-                    throw error
-                }
-            } else {
-                let output = context.output
-                summary = try ledger.attributeActivity(&reader, options: options, write: { output.write($0) }, onRejection: onRejection)
+            summary = try ReportCommand.writing(to: try arguments[output], context) { write in
+                try ledger.attributeActivity(&reader, options: options, write: write, onRejection: onRejection)
             }
         } catch let rejection as ActivityRejection {
             context.output.flush()

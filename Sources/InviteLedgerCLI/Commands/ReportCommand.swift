@@ -20,6 +20,27 @@ enum ReportCommand {
     typealias Runner = (Ledger, ReportOptions, (Int) -> Void, (UnsafeBufferPointer<UInt8>) throws -> Void) throws
         -> ReportSummary
 
+    /// Runs `body` with where its bytes go: `path` written atomically (a temporary file renamed
+    /// once `body` is done, removed when it throws), or standard output when nil.
+    static func writing<Result>(
+        to path: String?, _ context: CommandContext,
+        _ body: ((UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Result
+    ) throws -> Result {
+        guard let path else {
+            let output = context.output
+            return try body { output.write($0) }
+        }
+        let file = try AtomicFile(path: path, standardOutput: context.output)
+        do {
+            let result = try body { try file.write($0) }
+            try file.commit()
+            return result
+        } catch {
+            file.discard()
+            throw error
+        }
+    }
+
     static func run(_ context: CommandContext, levels: Option<Int64>, _ runner: Runner) throws -> ExitStatus {
         let arguments = context.arguments
         let options = ReportOptions(
@@ -33,19 +54,8 @@ enum ReportCommand {
             errors.write("\r\u{1B}[K\(rows) rows")
             errors.flush()
         }
-        let summary: ReportSummary
-        if let path = try arguments[output] {
-            let file = try AtomicFile(path: path, standardOutput: context.output)
-            do {
-                summary = try runner(ledger, options, progress) { try file.write($0) }
-                try file.commit()
-            } catch {
-                file.discard()
-                throw error
-            }
-        } else {
-            let output = context.output
-            summary = try runner(ledger, options, progress) { output.write($0) }
+        let summary = try writing(to: try arguments[output], context) { write in
+            try withoutActuallyEscaping(write) { try runner(ledger, options, progress, $0) }
         }
         if errors.isTerminal && !context.isQuiet {
             errors.write("\r\u{1B}[K")
