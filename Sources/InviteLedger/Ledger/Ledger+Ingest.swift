@@ -98,6 +98,9 @@ extension Ledger {
         if options.checksFile {
             try proveWholeFile()
         }
+        // A first load: every row written is this ingest's, so a key it did not write need not
+        // be searched for.
+        try queue.inDatabase { db in try recordingState(db).buildsAlone() }
         let lines = DecodedLines(reader: reader)
         defer { reader = lines.stop() }
         if options.isAtomic {

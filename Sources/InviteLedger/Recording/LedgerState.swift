@@ -77,6 +77,12 @@ final class LedgerState: RuleState {
     private var ids = RowIds()
     private var freshness = StateFreshness()
     private var cachedHead: (seq: Int64, hash: [UInt8])??
+    /// The keys of every row this state wrote, when it writes a ledger that held nothing else
+    /// (`buildsAlone()`); nil otherwise, or once another connection wrote to it.
+    private var writtenKeys: WrittenKeys?
+    /// The newest event this state wrote: while it is the database's, the file holds only what
+    /// the state wrote.
+    private var writtenThroughSeq: Int64?
 
     private struct EventKey: Hashable {
         var brokerId: Int64
@@ -102,12 +108,46 @@ final class LedgerState: RuleState {
     func beginTransaction() throws {
         if try freshness.isStale(db) {
             forget()
+            if writtenKeys != nil, try EventRecord.head(db)?.seq != writtenThroughSeq {
+                writtenKeys = nil
+            }
         }
+    }
+
+    /// Declares that this state writes a ledger holding no rows yet, which no other connection
+    /// writes to (a first load, a replay into a new file): a row it did not write is then known
+    /// absent without searching the file for it (`WrittenKeys`). Another connection's write is
+    /// noticed and ends it. Does nothing when the ledger holds rows.
+    func buildsAlone() throws {
+        for table in try Self.ledgerTables(db) {
+            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \"\(table)\")") == false else { return }
+        }
+        writtenKeys = WrittenKeys()
+        writtenThroughSeq = nil
+    }
+
+    /// The tables the migrations create, but the migrations table.
+    static func ledgerTables(_ db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: """
+            SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != ?
+            ORDER BY name
+            """, arguments: [Migrator.tableName])
+    }
+
+    /// False when the state wrote every row of the ledger and none with this key: the database
+    /// need not be asked.
+    private func mayExist(_ key: @autoclosure () -> UInt64) -> Bool {
+        writtenKeys?.mayContain(key()) ?? true
+    }
+
+    private func wrote(_ key: @autoclosure () -> UInt64) {
+        writtenKeys?.insert(key())
     }
 
     /// Called by `StateWriter` once the pending rows are written: they stay known, as read rows.
     func didFlush() {
         freshness.didFlush(db)
+        if let seq = cachedHead??.seq { writtenThroughSeq = seq }
         brokers.didFlush(); users.didFlush(); accounts.didFlush(); partners.didFlush(); holders.didFlush()
         assignments.didFlush(); links.didFlush(); clicks.didFlush(); signups.didFlush(); attributions.didFlush()
         events.removeAll(keepingCapacity: true)
@@ -195,12 +235,14 @@ final class LedgerState: RuleState {
 
     func event(brokerId: Int64, eventId: String) throws -> EventRecord? {
         if let index = eventByKey[EventKey(brokerId: brokerId, eventId: eventId)] { return events[index] }
+        guard mayExist(WrittenKeys.key(.event, brokerId, eventId)) else { return nil }
         return try EventRecord.fetch(db, brokerId: brokerId, eventId: eventId)
     }
 
     func append(_ event: EventRecord) {
         changeCount += 1
         eventByKey[EventKey(brokerId: event.brokerId, eventId: event.eventId)] = events.count
+        wrote(WrittenKeys.key(.event, event.brokerId, event.eventId))
         events.append(event)
         cachedHead = .some((event.seq, event.hash))
     }
@@ -227,7 +269,8 @@ final class LedgerState: RuleState {
 
     func user(brokerId: Int64, userId: Int64) throws -> UserRecord? {
         try users.find(IdentifierKey(brokerId: brokerId, value: userId)) {
-            try UserRecord.fetch(db, brokerId: brokerId, userId: userId)
+            guard mayExist(WrittenKeys.key(.user, brokerId, userId)) else { return nil }
+            return try UserRecord.fetch(db, brokerId: brokerId, userId: userId)
         }
     }
 
@@ -238,13 +281,15 @@ final class LedgerState: RuleState {
     func create(_ user: UserRecord) {
         changeCount += 1
         users.save(user, isNew: true)
+        wrote(WrittenKeys.key(.user, user.brokerId, user.userId))
         createdUsers.insert(user.id)
         holdersByUser[user.id] = []
     }
 
     func account(brokerId: Int64, ctidTraderAccountId: Int64) throws -> AccountRecord? {
         try accounts.find(IdentifierKey(brokerId: brokerId, value: ctidTraderAccountId)) {
-            try AccountRecord.fetch(db, brokerId: brokerId, ctidTraderAccountId: ctidTraderAccountId)
+            guard mayExist(WrittenKeys.key(.account, brokerId, ctidTraderAccountId)) else { return nil }
+            return try AccountRecord.fetch(db, brokerId: brokerId, ctidTraderAccountId: ctidTraderAccountId)
         }
     }
 
@@ -255,13 +300,15 @@ final class LedgerState: RuleState {
     func save(_ account: AccountRecord, isNew: Bool) {
         changeCount += 1
         accounts.save(account, isNew: isNew)
+        wrote(WrittenKeys.key(.account, account.brokerId, account.ctidTraderAccountId))
     }
 
     // MARK: - Partners, partnerIds and their assignments
 
     func partner(brokerId: Int64, crmPartnerRef: String) throws -> PartnerRecord? {
         try indexed(partners.find(TextKey(brokerId: brokerId, value: crmPartnerRef)) {
-            try PartnerRecord.fetch(db, brokerId: brokerId, crmPartnerRef: crmPartnerRef)
+            guard mayExist(WrittenKeys.key(.partner, brokerId, crmPartnerRef)) else { return nil }
+            return try PartnerRecord.fetch(db, brokerId: brokerId, crmPartnerRef: crmPartnerRef)
         })
     }
 
@@ -281,12 +328,14 @@ final class LedgerState: RuleState {
     func save(_ partner: PartnerRecord, isNew: Bool) {
         changeCount += 1
         partners.save(partner, isNew: isNew)
+        wrote(WrittenKeys.key(.partner, partner.brokerId, partner.crmPartnerRef))
         _ = indexed(partner)
     }
 
     func holder(brokerId: Int64, partnerId: String) throws -> HolderRecord? {
         try holders.find(TextKey(brokerId: brokerId, value: partnerId)) {
-            try HolderRecord.fetch(db, brokerId: brokerId, partnerId: partnerId)
+            guard mayExist(WrittenKeys.key(.holder, brokerId, partnerId)) else { return nil }
+            return try HolderRecord.fetch(db, brokerId: brokerId, partnerId: partnerId)
         }
     }
 
@@ -308,6 +357,7 @@ final class LedgerState: RuleState {
     func create(_ holder: HolderRecord) {
         changeCount += 1
         holders.save(holder, isNew: true)
+        wrote(WrittenKeys.key(.holder, holder.brokerId, holder.partnerId))
         holdersByUser[holder.userRowId]?.append(holder.id)
         assignmentsByHolder[holder.id] = []
     }
@@ -324,7 +374,8 @@ final class LedgerState: RuleState {
     /// The active assignment of a trading account.
     func activeAssignment(accountRowId: Int64) throws -> AssignmentRecord? {
         if let known = activeByAccount[accountRowId] { return known.flatMap { assignments[$0] } }
-        let found = try AssignmentRecord.fetchActive(db, accountRowId: accountRowId).map { assignments.remember($0) }
+        let found = try (mayExist(WrittenKeys.key(.accountAssignment, 0, accountRowId))
+            ? AssignmentRecord.fetchActive(db, accountRowId: accountRowId) : nil).map { assignments.remember($0) }
         activeByAccount[accountRowId] = .some(found?.id)
         return found
     }
@@ -347,6 +398,7 @@ final class LedgerState: RuleState {
             assignmentsByHolder[assignment.holderRowId]?.append(assignment.id)
         }
         if let accountRowId = assignment.accountRowId {
+            wrote(WrittenKeys.key(.accountAssignment, 0, accountRowId))
             Self.track(assignment.id, isCurrent: assignment.validTo == nil, of: accountRowId, in: &activeByAccount)
         } else {
             Self.track(assignment.id, isCurrent: assignment.validTo == nil, of: assignment.userRowId, in: &activeByUser)
@@ -368,7 +420,10 @@ final class LedgerState: RuleState {
     // MARK: - Links, clicks and signups
 
     func link(brokerId: Int64, linkId: String) throws -> LinkRecord? {
-        try links.find(TextKey(brokerId: brokerId, value: linkId)) { try LinkRecord.fetch(db, brokerId: brokerId, linkId: linkId) }
+        try links.find(TextKey(brokerId: brokerId, value: linkId)) {
+            guard mayExist(WrittenKeys.key(.link, brokerId, linkId)) else { return nil }
+            return try LinkRecord.fetch(db, brokerId: brokerId, linkId: linkId)
+        }
     }
 
     func link(id: Int64) throws -> LinkRecord? {
@@ -378,6 +433,7 @@ final class LedgerState: RuleState {
     func create(_ link: LinkRecord) {
         changeCount += 1
         links.save(link, isNew: true)
+        wrote(WrittenKeys.key(.link, link.brokerId, link.linkId))
     }
 
     func click(id: Int64) throws -> ClickRecord? {
@@ -386,7 +442,8 @@ final class LedgerState: RuleState {
 
     /// The visitor's last click on a partnerId at or before `at`.
     func lastClick(brokerId: Int64, visitorId: String, partnerId: String, notAfter at: Int64) throws -> ClickRecord? {
-        let stored = try ClickRecord.fetchLast(db, brokerId: brokerId, visitorId: visitorId, partnerId: partnerId, notAfter: at)
+        let stored = try mayExist(WrittenKeys.key(.visitorClick, brokerId, visitorId, partnerId))
+            ? ClickRecord.fetchLast(db, brokerId: brokerId, visitorId: visitorId, partnerId: partnerId, notAfter: at) : nil
         let created = (clicksByVisitor[TextKey(brokerId: brokerId, value: visitorId)] ?? [])
             .compactMap { clicks[$0] }
             .filter { $0.partnerId == partnerId && $0.clickedAt <= at }
@@ -397,19 +454,22 @@ final class LedgerState: RuleState {
         changeCount += 1
         clicks.save(click, isNew: true)
         if let visitorId = click.visitorId {
+            wrote(WrittenKeys.key(.visitorClick, click.brokerId, visitorId, click.partnerId))
             clicksByVisitor[TextKey(brokerId: click.brokerId, value: visitorId), default: []].append(click.id)
         }
     }
 
     func signup(brokerId: Int64, signupId: String) throws -> SignupRecord? {
         try signups.find(TextKey(brokerId: brokerId, value: signupId)) {
-            try SignupRecord.fetch(db, brokerId: brokerId, signupId: signupId)
+            guard mayExist(WrittenKeys.key(.signup, brokerId, signupId)) else { return nil }
+            return try SignupRecord.fetch(db, brokerId: brokerId, signupId: signupId)
         }
     }
 
     func save(_ signup: SignupRecord, isNew: Bool) {
         changeCount += 1
         signups.save(signup, isNew: isNew)
+        wrote(WrittenKeys.key(.signup, signup.brokerId, signup.signupId))
     }
 
     // MARK: - Attributions and the closure table

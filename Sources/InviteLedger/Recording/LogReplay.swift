@@ -42,6 +42,7 @@ struct LogReplay {
         let state = LedgerState(db: target)
         // Half the rows an ingest keeps: a replay holds two connections' page caches besides.
         state.cacheLimit = 100_000
+        try state.buildsAlone()
         // The log's events were accepted when recorded: their brokers were introduced then.
         let recorder = StepRecorder(state: state, brokers: .anyBroker)
         var isDone = false

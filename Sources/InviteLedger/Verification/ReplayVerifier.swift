@@ -51,19 +51,11 @@ struct ReplayVerifier {
                 kind: .event, message: "\(eventProblems - maximumProblems) more event problems are not listed"))
         }
 
-        for table in try Self.tables(scratch.db) {
+        for table in try LedgerState.ledgerTables(scratch.db) {
             let excluded: Set<String> = table == "event" ? ["hash"] : []
             var comparison = try TableComparison(table: table, in: scratch.db, excluding: excluded)
             comparison.maximumProblems = maximumProblems
             try comparison.compare(ledger: db, replay: scratch.db, into: &report)
         }
-    }
-
-    /// The tables the migrations create, but the migrations table.
-    static func tables(_ db: Database) throws -> [String] {
-        try String.fetchAll(db, sql: """
-            SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != ?
-            ORDER BY name
-            """, arguments: [Migrator.tableName])
     }
 }
