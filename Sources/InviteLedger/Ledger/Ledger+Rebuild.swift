@@ -35,10 +35,10 @@ extension Ledger {
                 report.replayedEvents += 1
                 let problem: String
                 switch result {
-                case .recorded(let outcome) where outcome.status == .recorded:
-                    guard outcome.decision.serialized() != event.outcome else { return }
-                    problem = "replaying it gives \(outcome.decision.serialized()), not its outcome \(event.outcome)"
-                case .recorded(let outcome):
+                case .recorded(let outcome, let text) where outcome.status == .recorded:
+                    guard text != event.outcome else { return }
+                    problem = "replaying it gives \(text), not its outcome \(event.outcome)"
+                case .recorded(let outcome, _):
                     problem = "its eventId was already recorded at seq \(outcome.seq)"
                 case .unreadable(let error), .rejected(let error):
                     problem = "it cannot be replayed: \(error)"

@@ -16,8 +16,9 @@ struct LogReplay {
 
     /// What replaying one event gave.
     enum Outcome {
-        /// Recorded; the outcome is the replay's.
-        case recorded(StepOutcome)
+        /// Recorded; the outcome is the replay's, `text` its outcome as the replay stored it (empty
+        /// for a duplicate).
+        case recorded(StepOutcome, text: String)
         /// The payload is not a valid step any more.
         case unreadable(LedgerError)
         /// The rules refuse it now: the log before it is not what it was when it was recorded.
@@ -93,7 +94,11 @@ struct LogReplay {
                             result = .unreadable(error)
                         case .success(let step):
                             do {
-                                result = .recorded(try session.record(step, recordedAt: event.recordedAt, seq: event.seq))
+                                let outcome = try session.record(step, recordedAt: event.recordedAt, seq: event.seq)
+                                // The event just appended holds the outcome serialized once.
+                                let text = outcome.status == .recorded
+                                    ? session.state.events.last?.outcome ?? outcome.decision.serialized() : ""
+                                result = .recorded(outcome, text: text)
                             } catch let error as LedgerError {
                                 result = .rejected(error)
                             }

@@ -34,10 +34,9 @@ struct ReplayVerifier {
                 add(event, "its payload is not a valid step: \(error)")
             case .rejected(let error):
                 add(event, "replaying the log rejects it: \(error)")
-            case .recorded(let outcome) where outcome.status == .duplicate:
+            case .recorded(let outcome, _) where outcome.status == .duplicate:
                 add(event, "its eventId was already recorded at seq \(outcome.seq)")
-            case .recorded(let outcome):
-                let replayed = outcome.decision.serialized()
+            case .recorded(_, let replayed):
                 guard replayed != event.outcome else { return }
                 if (try? JSONParser.parse(event.outcome)) == nil {
                     add(event, "its outcome is not valid JSON; replaying the log gives \(replayed)")
