@@ -15,6 +15,28 @@ struct JSONTests {
         #expect(value.canonical() == #"{"a":{"x":"y\n\#u{E9}\#u{1F600}"},"b":[1,-2.5e3,true,false,null]}"#)
     }
 
+    /// Member names drawn from pieces that share long prefixes, differ in and beyond the first
+    /// eight bytes, are empty or hold NUL, and mix ASCII with characters whose UTF-8 order is not
+    /// their UTF-16 order (U+FF61 comes after U+1F600 in UTF-16, before it in UTF-8).
+    @Test("sorts members by UTF-16 code units (RFC 8785), whatever the names", arguments: [UInt64(1), 2, 3, 4, 5])
+    func memberOrder(seed: UInt64) {
+        var random = FuzzTests.Random(state: seed)
+        let pieces = ["", "a", "b", "ab", "userId", "userIdentifier", "\u{0}", "\u{7F}", "\u{E9}", "\u{FF61}", "\u{1F600}", "Z", "_"]
+        for _ in 0..<300 {
+            var names = Set<String>()
+            let count = 1 + Int(random.next() % 20)
+            while names.count < count {
+                names.insert((0..<(1 + Int(random.next() % 4))).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined())
+            }
+            let members = names.shuffled(using: &random).map { ($0, JSONValue.bool(true)) }
+            guard case .object(let sorted) = JSONValue.object(members).sortedKeys() else {
+                Issue.record("not an object")
+                return
+            }
+            #expect(sorted.map(\.0) == names.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) })
+        }
+    }
+
     @Test("escapes as RFC 8785: short escapes, other controls as \\u00xx, the rest raw")
     func escaping() {
         let text = "q\"b\\s/\u{08}\u{0C}\n\r\t\u{01}\u{1F}\u{7F}\u{E9}"
