@@ -1,4 +1,5 @@
 import CSQLite
+import Glibc
 
 /// One SQLite connection, set up for the ledger: extended result codes, foreign keys, no
 /// double-quoted string literals, WAL with `synchronous = NORMAL`, and a busy timeout.
@@ -137,7 +138,8 @@ public final class Database {
         _ = csqlite_db_config_int(handle, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, isEnabled ? 0 : 1)
     }
 
-    private var isInMemory: Bool {
+    /// True for a database in memory (`:memory:`, a temporary one, or a memory URI).
+    public var isInMemory: Bool {
         path == ":memory:" || path.isEmpty || path.contains("mode=memory")
     }
 
@@ -265,6 +267,30 @@ public final class Database {
                 extendedResultCode: SQLITE_MISUSE, message: "foreign_keys cannot change inside a transaction")
         }
         try execute(sql: "PRAGMA foreign_keys = \(isEnforced ? "ON" : "OFF")")
+    }
+
+    /// Whether a commit and a checkpoint wait for the disk (`PRAGMA synchronous`): NORMAL, a
+    /// ledger's setting, syncs the WAL and the database at each checkpoint, so a power failure
+    /// can lose the last commits but never damages the file; OFF never syncs, which a killed
+    /// process does not notice (the operating system holds what was written) but a power failure
+    /// may leave the file damaged. A first load turns it off while it writes a new ledger alone.
+    public func setSynchronized(_ isSynchronized: Bool) throws {
+        try execute(sql: "PRAGMA synchronous = \(isSynchronized ? "NORMAL" : "OFF")")
+    }
+
+    /// Copies what the WAL holds into the database as far as readers allow (`PRAGMA
+    /// wal_checkpoint(PASSIVE)`), then syncs the database file and its WAL: everything committed,
+    /// also while `setSynchronized(false)` was in force, is then on the disk.
+    public func checkpointAndSync() throws {
+        _ = try fetchAll(sql: "PRAGMA wal_checkpoint(PASSIVE)")
+        for file in [path, path + "-wal"] {
+            let descriptor = Glibc.open(file, O_RDONLY)
+            guard descriptor >= 0 else { continue }
+            defer { Glibc.close(descriptor) }
+            guard fsync(descriptor) == 0 else {
+                throw DatabaseError(extendedResultCode: SQLITE_IOERR, message: "cannot sync \(file): \(String(cString: strerror(errno)))")
+            }
+        }
     }
 
     // MARK: - Backup

@@ -14,4 +14,12 @@ public enum LedgerSchema {
     public static func migrator() throws -> Migrator {
         try Migrator(migrations: migrations)
     }
+
+    /// The tables of ledger data in `db`: those the migrations create, but the migrations table.
+    public static func tables(_ db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: """
+            SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != ?
+            ORDER BY name
+            """, arguments: [Migrator.tableName])
+    }
 }

@@ -74,7 +74,7 @@ struct FixtureTests {
         let expected = try Fixtures.ledger()
         #expect(try ledger.verify().headHash == expected.verify().headHash)
         #expect(try ledger.verify().isIntact)
-        let tables = try ledger.queue.inDatabase { try LedgerState.ledgerTables($0) }
+        let tables = try ledger.queue.inDatabase { try LedgerSchema.tables($0) }
         #expect(tables.count >= 12)
         for table in tables {
             #expect(try ledger.rows("SELECT * FROM \(table)") == expected.rows("SELECT * FROM \(table)"), "\(table)")

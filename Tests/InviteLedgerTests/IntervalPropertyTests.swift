@@ -194,7 +194,7 @@ struct IntervalPropertyTests {
     /// The history's lines ingested in batches (decided in memory, written once per batch) give
     /// the same rejections and the same rows as recording them one at a time.
     static func ingestAlike(_ history: History, seed: UInt64) throws {
-        let tables = try history.ledger.queue.inDatabase { try LedgerState.ledgerTables($0) }
+        let tables = try history.ledger.queue.inDatabase { try LedgerSchema.tables($0) }
         for batchSize in [7, 500] {
             let (batched, rejected) = try Fixtures.ingested(history.lines, batchSize: batchSize)
             #expect(rejected == history.answers.filter { !$0.hasPrefix("{") }, "seed \(seed), batch size \(batchSize)")

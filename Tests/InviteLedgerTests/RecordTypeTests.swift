@@ -18,7 +18,7 @@ struct RecordTypeTests {
             let columns = try ledger.rows("SELECT name FROM pragma_table_info(?) ORDER BY cid", [type.tableName])
             #expect(columns == type.columnNames, "\(type.tableName)")
         }
-        let tables = try ledger.queue.inDatabase { try LedgerState.ledgerTables($0) }
+        let tables = try ledger.queue.inDatabase { try LedgerSchema.tables($0) }
         #expect(Set(tables) == Set(Self.types.map { $0.tableName }))
     }
 

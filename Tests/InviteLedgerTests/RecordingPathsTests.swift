@@ -91,7 +91,7 @@ struct RecordingPathsTests {
                        "IDEMPOTENCY_CONFLICT", "UNKNOWN_USER"] {
             #expect(outcomes.contains { $0.contains(result) }, "\(result) is missing from the history")
         }
-        let tables = try stepByStep.queue.inDatabase { try LedgerState.ledgerTables($0) }
+        let tables = try stepByStep.queue.inDatabase { try LedgerSchema.tables($0) }
         let expected = try tables.map { try stepByStep.rows("SELECT * FROM \($0)") }
         let head = try stepByStep.verify().headHash
 

@@ -98,7 +98,7 @@ struct TamperTests {
         let ledger = try Self.ledger()
         #expect(try ledger.verify().problems == [])
         let tables = try ledger.queue.inDatabase { db in
-            try LedgerState.ledgerTables(db).map { try Table($0, db) }
+            try LedgerSchema.tables(db).map { try Table($0, db) }
         }
         // The test is driven by the schema; make sure the schema is what it drives.
         #expect(tables.map(\.name).contains("lineage") && tables.map(\.name).contains("event") && tables.count >= 12)

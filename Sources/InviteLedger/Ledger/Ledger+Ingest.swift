@@ -98,15 +98,29 @@ extension Ledger {
         if options.checksFile {
             try proveWholeFile()
         }
-        // A first load: every row written is this ingest's, so a key it did not write need not
-        // be searched for.
-        try queue.inDatabase { db in try recordingState(db).buildsAlone() }
+        var firstLoad = try FirstLoad.begin(self)
         let lines = DecodedLines(reader: reader)
         defer { reader = lines.stop() }
-        if options.isAtomic {
-            return try ingestAtomically(
-                lines, batchSize: options.batchSize, onRejection: onRejection, onCommit: onCommit, onAnswers: onAnswers)
+        do {
+            let summary = options.isAtomic
+                ? try ingestAtomically(
+                    lines, batchSize: options.batchSize, onRejection: onRejection, onCommit: onCommit, onAnswers: onAnswers)
+                : try ingestInBatches(
+                    lines, options: options, firstLoad: &firstLoad, onRejection: onRejection, onCommit: onCommit,
+                    onAnswers: onAnswers)
+            try firstLoad.end()
+            return summary
+        } catch {
+            try? firstLoad.end()
+            throw error
         }
+    }
+
+    /// Batches of `batchSize` lines, one transaction each.
+    private func ingestInBatches(
+        _ lines: DecodedLines, options: IngestOptions, firstLoad: inout FirstLoad,
+        onRejection: (Rejection) -> Void, onCommit: (IngestSummary) -> Void, onAnswers: (([StreamAnswer]) -> Void)?
+    ) throws -> IngestSummary {
         var summary = IngestSummary()
         var isDone = false
         var isFirstBatch = true
@@ -136,6 +150,7 @@ extension Ledger {
             guard count > 0 || isFirstBatch else { break }
             isFirstBatch = false
             summary = batch
+            try firstLoad.didCommit()
             onAnswers?(answers)
             onCommit(summary)
         }
@@ -192,6 +207,47 @@ extension Ledger {
                 try check.pageProblem() ?? check.fullChainProblem()
             }
         }
+    }
+}
+
+/// An ingest into a ledger that holds no rows: its recording state knows every key it writes
+/// (`LedgerState.buildsAlone()`), and its commits do not wait for the disk (a killed process
+/// loses nothing committed; a power failure during the load may damage the new ledger, which is
+/// then loaded again). At the end, or as soon as another process writes to the ledger, the
+/// connection waits for the disk again and everything committed is synced.
+struct FirstLoad {
+    private let ledger: Ledger
+    private(set) var isOn: Bool
+
+    /// Starts one when the ledger holds no rows; otherwise does nothing.
+    static func begin(_ ledger: Ledger) throws -> FirstLoad {
+        let isOn = try ledger.queue.inDatabase { db in
+            guard try ledger.recordingState(db).buildsAlone(), !db.isInMemory else { return false }
+            try db.setSynchronized(false)
+            return true
+        }
+        return FirstLoad(ledger: ledger, isOn: isOn)
+    }
+
+    /// After a commit: ends the first load when another process has written to the ledger.
+    mutating func didCommit() throws {
+        guard isOn, try ledger.queue.inDatabase({ db in !ledger.recordingState(db).isBuildingAlone }) else { return }
+        try end()
+    }
+
+    /// Waits for the disk again and syncs everything committed. Safe to call twice.
+    mutating func end() throws {
+        guard isOn else { return }
+        isOn = false
+        try ledger.queue.inDatabase { db in
+            try db.setSynchronized(true)
+            try db.checkpointAndSync()
+        }
+    }
+
+    private init(ledger: Ledger, isOn: Bool) {
+        self.ledger = ledger
+        self.isOn = isOn
     }
 }
 

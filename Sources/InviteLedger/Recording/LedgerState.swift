@@ -118,21 +118,20 @@ final class LedgerState: RuleState {
     /// writes to (a first load, a replay into a new file): a row it did not write is then known
     /// absent without searching the file for it (`WrittenKeys`). Another connection's write is
     /// noticed and ends it. Does nothing when the ledger holds rows.
-    func buildsAlone() throws {
-        for table in try Self.ledgerTables(db) {
-            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \"\(table)\")") == false else { return }
+    ///
+    /// - Returns: true when it did (the ledger holds no rows).
+    @discardableResult
+    func buildsAlone() throws -> Bool {
+        for table in try LedgerSchema.tables(db) {
+            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \"\(table)\")") == false else { return false }
         }
         writtenKeys = WrittenKeys()
         writtenThroughSeq = nil
+        return true
     }
 
-    /// The tables the migrations create, but the migrations table.
-    static func ledgerTables(_ db: Database) throws -> [String] {
-        try String.fetchAll(db, sql: """
-            SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != ?
-            ORDER BY name
-            """, arguments: [Migrator.tableName])
-    }
+    /// True while the ledger holds only what this state wrote (`buildsAlone()`).
+    var isBuildingAlone: Bool { writtenKeys != nil }
 
     /// False when the state wrote every row of the ledger and none with this key: the database
     /// need not be asked.

@@ -50,7 +50,7 @@ struct ReplayVerifier {
                 kind: .event, message: "\(eventProblems - maximumProblems) more event problems are not listed"))
         }
 
-        for table in try LedgerState.ledgerTables(scratch.db) {
+        for table in try LedgerSchema.tables(scratch.db) {
             let excluded: Set<String> = table == "event" ? ["hash"] : []
             var comparison = try TableComparison(table: table, in: scratch.db, excluding: excluded)
             comparison.maximumProblems = maximumProblems
