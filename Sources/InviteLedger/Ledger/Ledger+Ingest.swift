@@ -77,14 +77,17 @@ extension Ledger {
 
     /// Records NDJSON steps in bulk: batches of `batchSize` lines per transaction; a rejected
     /// line is reported and skipped and the others stand. Lines are parsed and validated on a
-    /// second thread, ahead of the one that records them.
+    /// second thread, ahead of the one that records them. Into a ledger that holds no rows, it is
+    /// a first load (`FirstLoad`): the same rows, found new without searching the file and
+    /// committed without waiting for the disk until the end.
     ///
     /// - Parameters:
     ///   - reader: the lines.
     ///   - options: the batch size, all or nothing, and the page check before writing.
     ///   - onRejection: called for each rejected line, in order.
     ///   - onCommit: called after each committed batch with the summary so far: everything
-    ///     counted in it is durable.
+    ///     counted in it survives a killed process (and a power loss, but during a first load,
+    ///     `FirstLoad`).
     ///   - onAnswers: when given, called after each committed batch (before `onCommit`) with the
     ///     answer to each of its lines, in order, as `record --stream` answers: the outcome of a
     ///     recorded or duplicate step, or the rejection. Nothing for a rolled-back `--atomic`.
