@@ -16,6 +16,14 @@ struct ReliabilityTests {
         return process
     }
 
+    /// The last line number that `--report-commits` acknowledged in the output file `path`.
+    func acknowledgedLines(_ path: String) throws -> Int {
+        try String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8)
+            .split(separator: "\n").compactMap { line -> Int? in
+                ((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any])?["committedThroughLine"] as? Int
+            }.max() ?? 0
+    }
+
     func eventIds(_ db: String) throws -> [String] {
         try CLI.sqlite3(db, "SELECT eventId FROM event ORDER BY seq;").split(separator: "\n").map(String.init)
     }
@@ -43,10 +51,7 @@ struct ReliabilityTests {
             ingest.waitUntilExit()
             if ingest.terminationReason == .uncaughtSignal { kills += 1 }
             // Everything acknowledged as committed is there.
-            let acknowledged = try String(contentsOf: URL(fileURLWithPath: acknowledgements), encoding: .utf8)
-                .split(separator: "\n").compactMap { line -> Int? in
-                    ((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any])?["committedThroughLine"] as? Int
-                }.max() ?? 0
+            let acknowledged = try acknowledgedLines(acknowledgements)
             let recorded = try eventIds(db)
             #expect(recorded.count >= acknowledged, "round \(rounds): \(acknowledged) acknowledged, \(recorded.count) recorded")
             // Only whole batches, as a prefix of the file: no step or batch half-written.
@@ -63,6 +68,36 @@ struct ReliabilityTests {
         #expect(try eventIds(db) == (0..<lines.count).map { "e\($0 + 1)" })
         #expect(try CLI.run(["verify", "--db", db]).status == 0)
         print("crash test: \(kills) SIGKILLs in \(rounds) rounds, \(lines.count) steps, nothing lost")
+    }
+
+    /// A first load (an ingest into a ledger with no rows) commits without waiting for the disk:
+    /// a killed one must still keep everything it acknowledged, whole batches only, and verify.
+    @Test("SIGKILL during first loads, each into a new ledger: what was acknowledged is there, and it verifies",
+          .timeLimit(.minutes(5)))
+    func killedFirstLoad() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let lines = SyntheticSteps.lines(partners: 50, users: 4_000)
+        let file = scratch.path("steps.ndjson")
+        try SyntheticSteps.write(lines, to: file)
+        var generator = SystemRandomNumberGenerator()
+        var kills = 0
+        for round in 1...12 {
+            let db = scratch.path("ledger-\(round).sqlite")
+            let acknowledgements = scratch.path("commits-\(round)")
+            let ingest = try start(["ingest", "--create", "--allow-new-brokers", file, "--batch-size", "100", "--report-commits", "--db", db], stdout: acknowledgements)
+            Thread.sleep(forTimeInterval: Double.random(in: 0.1...0.5, using: &generator))
+            kill(ingest.processIdentifier, SIGKILL)
+            ingest.waitUntilExit()
+            guard ingest.terminationReason == .uncaughtSignal else { continue }
+            kills += 1
+            let acknowledged = try acknowledgedLines(acknowledgements)
+            let recorded = try eventIds(db)
+            #expect(recorded.count >= acknowledged, "round \(round): \(acknowledged) acknowledged, \(recorded.count) recorded")
+            #expect(recorded == (0..<recorded.count).map { "e\($0 + 1)" }, "round \(round)")
+            #expect(try CLI.run(["verify", "--db", db]).status == 0, "round \(round)")
+        }
+        #expect(kills >= 6, "only \(kills) kills landed")
     }
 
     @Test("readers and verify beside writers never see 'database is locked' nor a false alarm; two writers both finish",
