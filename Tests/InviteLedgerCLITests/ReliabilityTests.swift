@@ -16,12 +16,31 @@ struct ReliabilityTests {
         return process
     }
 
-    /// The last line number that `--report-commits` acknowledged in the output file `path`.
-    func acknowledgedLines(_ path: String) throws -> Int {
-        try String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8)
+    /// The synthetic steps of the crash tests, written to `steps.ndjson` in `scratch`.
+    func stepsFile(_ scratch: Scratch) throws -> (lines: [String], file: String) {
+        let lines = SyntheticSteps.lines(partners: 50, users: 4_000)
+        let file = scratch.path("steps.ndjson")
+        try SyntheticSteps.write(lines, to: file)
+        return (lines, file)
+    }
+
+    /// Starts `ingest --report-commits` of `file` into `db` in batches of `batch`, SIGKILLs it
+    /// after `delay` seconds, and returns whether the kill landed (it may have finished first)
+    /// and the last line it acknowledged as committed (its reports are written to `reports`).
+    func killedIngest(
+        _ file: String, into db: String, batch: Int, after delay: Double, reports: String
+    ) throws -> (killed: Bool, acknowledged: Int) {
+        let ingest = try start(
+            ["ingest", "--create", "--allow-new-brokers", file, "--batch-size", String(batch), "--report-commits", "--db", db],
+            stdout: reports)
+        Thread.sleep(forTimeInterval: delay)
+        kill(ingest.processIdentifier, SIGKILL)
+        ingest.waitUntilExit()
+        let acknowledged = try String(contentsOf: URL(fileURLWithPath: reports), encoding: .utf8)
             .split(separator: "\n").compactMap { line -> Int? in
                 ((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any])?["committedThroughLine"] as? Int
             }.max() ?? 0
+        return (ingest.terminationReason == .uncaughtSignal, acknowledged)
     }
 
     func eventIds(_ db: String) throws -> [String] {
@@ -33,9 +52,7 @@ struct ReliabilityTests {
     func killedIngest() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let lines = SyntheticSteps.lines(partners: 50, users: 4_000)
-        let file = scratch.path("steps.ndjson")
-        try SyntheticSteps.write(lines, to: file)
+        let (lines, file) = try stepsFile(scratch)
         let db = scratch.path("ledger.sqlite")
         #expect(try CLI.run(["init", "--db", db]).status == 0)
         let batch = 100
@@ -44,14 +61,11 @@ struct ReliabilityTests {
         var rounds = 0
         while kills < 20 && rounds < 60 {
             rounds += 1
-            let acknowledgements = scratch.path("commits-\(rounds)")
-            let ingest = try start(["ingest", "--create", "--allow-new-brokers", file, "--batch-size", String(batch), "--report-commits", "--db", db], stdout: acknowledgements)
-            Thread.sleep(forTimeInterval: Double.random(in: 0.02...0.6, using: &generator))
-            kill(ingest.processIdentifier, SIGKILL)
-            ingest.waitUntilExit()
-            if ingest.terminationReason == .uncaughtSignal { kills += 1 }
+            let (killed, acknowledged) = try killedIngest(
+                file, into: db, batch: batch, after: Double.random(in: 0.02...0.6, using: &generator),
+                reports: scratch.path("commits-\(rounds)"))
+            if killed { kills += 1 }
             // Everything acknowledged as committed is there.
-            let acknowledged = try acknowledgedLines(acknowledgements)
             let recorded = try eventIds(db)
             #expect(recorded.count >= acknowledged, "round \(rounds): \(acknowledged) acknowledged, \(recorded.count) recorded")
             // Only whole batches, as a prefix of the file: no step or batch half-written.
@@ -77,21 +91,16 @@ struct ReliabilityTests {
     func killedFirstLoad() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let lines = SyntheticSteps.lines(partners: 50, users: 4_000)
-        let file = scratch.path("steps.ndjson")
-        try SyntheticSteps.write(lines, to: file)
+        let (_, file) = try stepsFile(scratch)
         var generator = SystemRandomNumberGenerator()
         var kills = 0
         for round in 1...12 {
             let db = scratch.path("ledger-\(round).sqlite")
-            let acknowledgements = scratch.path("commits-\(round)")
-            let ingest = try start(["ingest", "--create", "--allow-new-brokers", file, "--batch-size", "100", "--report-commits", "--db", db], stdout: acknowledgements)
-            Thread.sleep(forTimeInterval: Double.random(in: 0.1...0.5, using: &generator))
-            kill(ingest.processIdentifier, SIGKILL)
-            ingest.waitUntilExit()
-            guard ingest.terminationReason == .uncaughtSignal else { continue }
+            let (killed, acknowledged) = try killedIngest(
+                file, into: db, batch: 100, after: Double.random(in: 0.1...0.5, using: &generator),
+                reports: scratch.path("commits-\(round)"))
+            guard killed else { continue }
             kills += 1
-            let acknowledged = try acknowledgedLines(acknowledgements)
             let recorded = try eventIds(db)
             #expect(recorded.count >= acknowledged, "round \(round): \(acknowledged) acknowledged, \(recorded.count) recorded")
             #expect(recorded == (0..<recorded.count).map { "e\($0 + 1)" }, "round \(round)")

@@ -41,10 +41,9 @@ struct FirstLoadTests {
     /// other process wrote must be found (its user exists, its eventId is a duplicate).
     @Test("a first load notices another writer and finds what it wrote")
     func anotherWriter() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("first-load-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("ledger.sqlite").path
+        let scratch = try ScratchDirectory("first-load")
+        defer { scratch.remove() }
+        let path = scratch.path("ledger.sqlite")
         let loader = try Ledger(path: path, access: .create, clock: Fixtures.clock, brokers: .anyBroker)
         let other = try Ledger(path: path, access: .readWrite, clock: Fixtures.clock, brokers: .anyBroker)
         let lines = [
@@ -88,10 +87,9 @@ struct FirstLoadTests {
     /// after the ingest, into an empty ledger and into one with events.
     @Test("a first load commits without waiting for the disk and syncs at its end; a later ingest waits at every checkpoint")
     func synchronization() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("first-load-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("ledger.sqlite").path
+        let scratch = try ScratchDirectory("first-load")
+        defer { scratch.remove() }
+        let path = scratch.path("ledger.sqlite")
         let ledger = try Ledger(path: path, access: .create, clock: Fixtures.clock, brokers: .anyBroker)
         func ingest(_ lines: [String]) throws -> [Int64?] {
             let url = try Fixtures.temporaryFile(lines)

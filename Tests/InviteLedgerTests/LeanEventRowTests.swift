@@ -8,11 +8,10 @@ import Testing
 struct LeanEventRowTests {
     @Test("a ledger written with prevHash is migrated: same hashes, verify intact, eventLog shows the same prevHash")
     func migratesOlderLedger() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lean-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let current = directory.appendingPathComponent("current.sqlite").path
-        let older = directory.appendingPathComponent("older.sqlite").path
+        let scratch = try ScratchDirectory("lean")
+        defer { scratch.remove() }
+        let current = scratch.path("current.sqlite")
+        let older = scratch.path("older.sqlite")
 
         let ledger = try Ledger(path: current, access: .create, clock: Fixtures.clock)
         for file in ["flow-1.ndjson", "flow-2.ndjson", "attribution-outcomes.ndjson"] {

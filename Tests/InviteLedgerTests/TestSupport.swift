@@ -62,6 +62,21 @@ enum Fixtures {
     }
 }
 
+/// A new directory of the temporary directory, for tests that need files (a ledger on disk, a
+/// second connection): `remove()` deletes it and everything in it.
+struct ScratchDirectory {
+    let url: URL
+
+    init(_ prefix: String) throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    func remove() { try? FileManager.default.removeItem(at: url) }
+}
+
 extension Ledger {
     /// Every row of every table, as text: two equal snapshots mean equal content.
     func snapshot() throws -> String {
