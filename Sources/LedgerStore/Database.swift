@@ -1,5 +1,4 @@
 import CSQLite
-import Glibc
 
 /// One SQLite connection, set up for the ledger: extended result codes, foreign keys, no
 /// double-quoted string literals, WAL with `synchronous = NORMAL`, and a busy timeout.
@@ -281,14 +280,20 @@ public final class Database {
     /// Copies what the WAL holds into the database as far as readers allow (`PRAGMA
     /// wal_checkpoint(PASSIVE)`), then syncs the database file and its WAL: everything committed,
     /// also while `setSynchronized(false)` was in force, is then on the disk.
+    ///
+    /// The files are synced through SQLite's own handles (`SQLITE_FCNTL_FILE_POINTER`,
+    /// `SQLITE_FCNTL_JOURNAL_POINTER`): opening and closing the file here would release every
+    /// POSIX lock this process holds on it, and another process could then delete the WAL that
+    /// this connection goes on writing into.
     public func checkpointAndSync() throws {
         _ = try fetchAll(sql: "PRAGMA wal_checkpoint(PASSIVE)")
-        for file in [path, path + "-wal"] {
-            let descriptor = Glibc.open(file, O_RDONLY)
-            guard descriptor >= 0 else { continue }
-            defer { Glibc.close(descriptor) }
-            guard fsync(descriptor) == 0 else {
-                throw DatabaseError(extendedResultCode: SQLITE_IOERR, message: "cannot sync \(file): \(String(cString: strerror(errno)))")
+        for operation in [SQLITE_FCNTL_FILE_POINTER, SQLITE_FCNTL_JOURNAL_POINTER] {
+            var file: UnsafeMutablePointer<sqlite3_file>?
+            let found = withUnsafeMutablePointer(to: &file) { sqlite3_file_control(handle, "main", operation, $0) }
+            guard found == SQLITE_OK, let file, let sync = file.pointee.pMethods?.pointee.xSync else { continue }
+            let code = sync(file, SQLITE_SYNC_NORMAL)
+            guard code == SQLITE_OK else {
+                throw DatabaseError(extendedResultCode: code, message: "cannot sync \(path)")
             }
         }
     }
