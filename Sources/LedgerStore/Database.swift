@@ -137,8 +137,7 @@ public final class Database {
         _ = csqlite_db_config_int(handle, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, isEnabled ? 0 : 1)
     }
 
-    /// True for a database in memory (`:memory:`, a temporary one, or a memory URI).
-    public var isInMemory: Bool {
+    private var isInMemory: Bool {
         path == ":memory:" || path.isEmpty || path.contains("mode=memory")
     }
 
@@ -266,36 +265,6 @@ public final class Database {
                 extendedResultCode: SQLITE_MISUSE, message: "foreign_keys cannot change inside a transaction")
         }
         try execute(sql: "PRAGMA foreign_keys = \(isEnforced ? "ON" : "OFF")")
-    }
-
-    /// Whether a commit and a checkpoint wait for the disk (`PRAGMA synchronous`): NORMAL, a
-    /// ledger's setting, syncs the WAL and the database at each checkpoint, so a power failure
-    /// can lose the last commits but never damages the file; OFF never syncs, which a killed
-    /// process does not notice (the operating system holds what was written) but a power failure
-    /// may leave the file damaged. A first load turns it off while it writes a new ledger alone.
-    public func setSynchronized(_ isSynchronized: Bool) throws {
-        try execute(sql: "PRAGMA synchronous = \(isSynchronized ? "NORMAL" : "OFF")")
-    }
-
-    /// Copies what the WAL holds into the database as far as readers allow (`PRAGMA
-    /// wal_checkpoint(PASSIVE)`), then syncs the database file and its WAL: everything committed,
-    /// also while `setSynchronized(false)` was in force, is then on the disk.
-    ///
-    /// The files are synced through SQLite's own handles (`SQLITE_FCNTL_FILE_POINTER`,
-    /// `SQLITE_FCNTL_JOURNAL_POINTER`): opening and closing the file here would release every
-    /// POSIX lock this process holds on it, and another process could then delete the WAL that
-    /// this connection goes on writing into.
-    public func checkpointAndSync() throws {
-        _ = try fetchAll(sql: "PRAGMA wal_checkpoint(PASSIVE)")
-        for operation in [SQLITE_FCNTL_FILE_POINTER, SQLITE_FCNTL_JOURNAL_POINTER] {
-            var file: UnsafeMutablePointer<sqlite3_file>?
-            let found = withUnsafeMutablePointer(to: &file) { sqlite3_file_control(handle, "main", operation, $0) }
-            guard found == SQLITE_OK, let file, let sync = file.pointee.pMethods?.pointee.xSync else { continue }
-            let code = sync(file, SQLITE_SYNC_NORMAL)
-            guard code == SQLITE_OK else {
-                throw DatabaseError(extendedResultCode: code, message: "cannot sync \(path)")
-            }
-        }
     }
 
     // MARK: - Backup

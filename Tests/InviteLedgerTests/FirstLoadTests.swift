@@ -60,19 +60,14 @@ struct FirstLoadTests {
         defer { reader.close() }
         var rejected: [String] = []
         var commits = 0
-        var synchronous: [Int64?] = []
         let summary = try loader.ingest(
             &reader, options: .init(batchSize: 2), onRejection: { rejected.append($0.error.code.rawValue) },
             onCommit: { _ in
                 commits += 1
-                synchronous.append(try? loader.queue.inDatabase { try Int64.fetchOne($0, sql: "PRAGMA synchronous") })
                 if commits == 1 {
                     _ = try? other.record(json: step("user.created", "e9", ["userId": 3]))
                 }
             })
-        // The first load's commits do not wait for the disk (0: OFF) until the other process
-        // writes; from the next commit on they do again (1: NORMAL).
-        #expect(synchronous == [0, 1, 1])
         #expect(rejected == [])
         #expect(summary.recorded == 4)
         #expect(summary.duplicates == 1)
@@ -81,31 +76,5 @@ struct FirstLoadTests {
         #expect(try loader.verify().problems == [])
         try other.close()
         try loader.close()
-    }
-
-    /// What each commit of an ingest waits for: `PRAGMA synchronous` seen after each commit and
-    /// after the ingest, into an empty ledger and into one with events.
-    @Test("a first load commits without waiting for the disk and syncs at its end; a later ingest waits at every checkpoint")
-    func synchronization() throws {
-        let scratch = try ScratchDirectory("first-load")
-        defer { scratch.remove() }
-        let path = scratch.path("ledger.sqlite")
-        let ledger = try Ledger(path: path, access: .create, clock: Fixtures.clock, brokers: .anyBroker)
-        func ingest(_ lines: [String]) throws -> [Int64?] {
-            let url = try Fixtures.temporaryFile(lines)
-            defer { try? FileManager.default.removeItem(at: url) }
-            var reader = try NDJSONReader.open(path: url.path)
-            defer { reader.close() }
-            var seen: [Int64?] = []
-            _ = try ledger.ingest(&reader, options: .init(batchSize: 1), onCommit: { _ in
-                seen.append(try? ledger.queue.inDatabase { try Int64.fetchOne($0, sql: "PRAGMA synchronous") })
-            })
-            seen.append(try ledger.queue.inDatabase { try Int64.fetchOne($0, sql: "PRAGMA synchronous") })
-            return seen
-        }
-        #expect(try ingest([step("user.created", "e1", ["userId": 1]), step("user.created", "e2", ["userId": 2])]) == [0, 0, 1])
-        #expect(try ingest([step("user.created", "e3", ["userId": 3])]) == [1, 1])
-        #expect(try ledger.verify().problems == [])
-        try ledger.close()
     }
 }

@@ -77,17 +77,16 @@ extension Ledger {
 
     /// Records NDJSON steps in bulk: batches of `batchSize` lines per transaction; a rejected
     /// line is reported and skipped and the others stand. Lines are parsed and validated on a
-    /// second thread, ahead of the one that records them. Into a ledger that holds no rows, it is
-    /// a first load (`FirstLoad`): the same rows, found new without searching the file and
-    /// committed without waiting for the disk until the end.
+    /// second thread, ahead of the one that records them. Into a ledger that holds no rows (a
+    /// first load), new keys are found new without searching the file
+    /// (`LedgerState.buildsAlone()`): the same rows.
     ///
     /// - Parameters:
     ///   - reader: the lines.
     ///   - options: the batch size, all or nothing, and the page check before writing.
     ///   - onRejection: called for each rejected line, in order.
     ///   - onCommit: called after each committed batch with the summary so far: everything
-    ///     counted in it survives a killed process (and a power loss, but during a first load,
-    ///     `FirstLoad`).
+    ///     counted in it is durable.
     ///   - onAnswers: when given, called after each committed batch (before `onCommit`) with the
     ///     answer to each of its lines, in order, as `record --stream` answers: the outcome of a
     ///     recorded or duplicate step, or the rejection. Nothing for a rolled-back `--atomic`.
@@ -101,27 +100,21 @@ extension Ledger {
         if options.checksFile {
             try proveWholeFile()
         }
-        var firstLoad = try FirstLoad.begin(self)
+        // A first load: every row written is this ingest's, so a key it did not write need not
+        // be searched for.
+        _ = try queue.inDatabase { db in try recordingState(db).buildsAlone() }
         let lines = DecodedLines(reader: reader)
         defer { reader = lines.stop() }
-        do {
-            let summary = options.isAtomic
-                ? try ingestAtomically(
-                    lines, batchSize: options.batchSize, onRejection: onRejection, onCommit: onCommit, onAnswers: onAnswers)
-                : try ingestInBatches(
-                    lines, options: options, firstLoad: &firstLoad, onRejection: onRejection, onCommit: onCommit,
-                    onAnswers: onAnswers)
-            try firstLoad.end()
-            return summary
-        } catch {
-            try? firstLoad.end()
-            throw error
+        if options.isAtomic {
+            return try ingestAtomically(
+                lines, batchSize: options.batchSize, onRejection: onRejection, onCommit: onCommit, onAnswers: onAnswers)
         }
+        return try ingestInBatches(lines, options: options, onRejection: onRejection, onCommit: onCommit, onAnswers: onAnswers)
     }
 
     /// Batches of `batchSize` lines, one transaction each.
     private func ingestInBatches(
-        _ lines: DecodedLines, options: IngestOptions, firstLoad: inout FirstLoad,
+        _ lines: DecodedLines, options: IngestOptions,
         onRejection: (Rejection) -> Void, onCommit: (IngestSummary) -> Void, onAnswers: (([StreamAnswer]) -> Void)?
     ) throws -> IngestSummary {
         var summary = IngestSummary()
@@ -153,7 +146,6 @@ extension Ledger {
             guard count > 0 || isFirstBatch else { break }
             isFirstBatch = false
             summary = batch
-            try firstLoad.didCommit()
             onAnswers?(answers)
             onCommit(summary)
         }

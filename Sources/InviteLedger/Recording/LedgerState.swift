@@ -130,9 +130,6 @@ final class LedgerState: RuleState {
         return true
     }
 
-    /// True while the ledger holds only what this state wrote (`buildsAlone()`).
-    var isBuildingAlone: Bool { writtenKeys != nil }
-
     /// False when the state wrote every row of the ledger and none with this key: the database
     /// need not be asked.
     private func mayExist(_ key: @autoclosure () -> UInt64) -> Bool {

@@ -19,11 +19,9 @@ enum IngestCommand: LedgerCommand {
             --skip-file-check leaves out the pages and the whole chain (the chain since the head
             witness is still proven), for many small ingests into a large ledger.
             Into a ledger that holds no rows yet (a first load), ingest remembers the keys of what
-            it wrote and finds new eventIds, users and signups new without searching the file, and
-            its commits do not wait for the disk until the end, where it syncs once: the same rows
-            and outcomes, faster. A power loss during a first load may damage the new file (load it
-            again); it ends by itself if another process writes meanwhile. A killed ingest keeps
-            every committed batch; run the same file again to go on.
+            it wrote and finds new eventIds, users and signups new without searching the file: the
+            same rows and outcomes. It ends by itself if another process writes meanwhile. A killed
+            ingest keeps every committed batch; run the same file again to go on.
             The ledger must exist (create it with `invite-ledger init`, or give --create), and each
             step must name a broker the ledger knows or one a broker.configured step introduces
             (any broker with --allow-new-brokers); --broker NAME refuses every other broker.
