@@ -1,7 +1,7 @@
 /// Adds to activity rows the upline their trader had at the row's time, from an `UplineIndex`:
 /// finds the trader (by userId or trading account), walks the edges in force then, and writes
 /// the added cells. Partner ids are escaped for CSV and JSON once, not per row.
-final class ActivityAttributor {
+final class ActivityAttributor: Sendable {
     let index: UplineIndex
     let options: ActivityOptions
     let brokerCrmName: String

@@ -114,6 +114,15 @@ public struct ActivitySummary: Sendable, Equatable {
     /// The last event of the ledger snapshot the upline was read from.
     public var snapshotSeq: Int64 = 0
 
+    /// Adds the counts of another part of the input (not its snapshot).
+    mutating func add(_ other: ActivitySummary) {
+        rows += other.rows
+        written += other.written
+        unattributed += other.unattributed
+        rejected += other.rejected
+        outsidePeriod += other.outsidePeriod
+    }
+
     public var json: JSONValue {
         .object([
             ("rows", .integer(Int64(rows))), ("written", .integer(Int64(written))),

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One pass over activity rows: each read, attributed, then written (or added to the totals), in
 /// CSV or NDJSON.
 struct ActivityRun {
@@ -6,6 +12,11 @@ struct ActivityRun {
     var summary = ActivitySummary()
     /// With `options.sums`: the totals, written at the end instead of the rows.
     var totals: ActivityTotals?
+    /// CSV: where the header puts the columns, once it is read.
+    private(set) var header: Header?
+    /// CSV: the lines so far of a record whose quoted field goes on past them, and its first line.
+    private(set) var pending: [UInt8] = []
+    private(set) var pendingLine = 0
     /// The edges of the last row's upline, level 1 first.
     private var path: [Int] = []
     /// The rows' period, in milliseconds.
@@ -14,13 +25,22 @@ struct ActivityRun {
     private var scratch: [UInt8] = []
     private var scratch2: [UInt8] = []
 
-    init(attributor: ActivityAttributor, onRejection: @escaping (ActivityRejection) throws -> Void) {
+    /// A run from the start of the input, or with `header` from just after a CSV header (the
+    /// rows of one block, see ``ActivityBlocks``).
+    init(attributor: ActivityAttributor, header: Header? = nil, onRejection: @escaping (ActivityRejection) throws -> Void) {
         self.attributor = attributor
         self.onRejection = onRejection
+        self.header = header
         period = (attributor.options.from?.milliseconds ?? .min)..<(attributor.options.to?.milliseconds ?? .max)
         if !attributor.options.sums.isEmpty {
             totals = ActivityTotals(levels: attributor.options.levels, columns: attributor.options.sums)
         }
+    }
+
+    /// Goes on with a record that an earlier block left open.
+    mutating func resume(pending: [UInt8], line: Int) {
+        self.pending = pending
+        pendingLine = line
     }
 
     /// True when the row's time is in the period; counts it otherwise.
@@ -65,10 +85,55 @@ struct ActivityRun {
             line: number)
     }
 
+    // MARK: Lines
+
+    /// Takes one line of the input: a CSV line (the header, a record, or part of a record whose
+    /// quoted field holds a line break) or an NDJSON row.
+    mutating func line(_ line: NDJSONReader.Line, number: Int, into output: inout BlockWriter) throws {
+        guard case .bytes(let bytes) = line else {
+            try rejectTooLong(line, number: number)
+            return
+        }
+        switch options.format {
+        case .csv: try csvLine(bytes, number: number, into: &output)
+        case .ndjson: try ndjsonLine(bytes, line: number, into: &output)
+        }
+    }
+
+    /// Takes each line of a block (whole lines, from `NDJSONReader.nextBlock`), the first
+    /// numbered `firstLine`; returns how many lines it held.
+    mutating func lines(_ block: UnsafeBufferPointer<UInt8>, firstLine: Int, into output: inout BlockWriter) throws -> Int {
+        var number = firstLine
+        var start = 0
+        while start < block.count {
+            let newline = memchr(block.baseAddress! + start, 0x0A, block.count - start)
+                .map { block.baseAddress!.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? block.count
+            var end = newline
+            if end > start && block[end - 1] == 0x0D { end -= 1 }
+            try line(.bytes(UnsafeBufferPointer(rebasing: block[start..<end])), number: number, into: &output)
+            number += 1
+            start = newline + 1
+        }
+        return number - firstLine
+    }
+
+    /// At the end of the input: a record still open is rejected; a CSV input without a header is
+    /// an error.
+    mutating func endOfInput() throws {
+        if !pending.isEmpty {
+            summary.rows += 1
+            pending = []
+            try reject(LedgerError(.invalidField, "a quoted field is not closed before the end of the input"), line: pendingLine)
+        }
+        if options.format == .csv && header == nil {
+            throw LedgerError(.missingField, field: options.timeColumn, "the input is empty: a CSV input begins with a header line")
+        }
+    }
+
     // MARK: CSV
 
     /// Where the header puts the columns read.
-    struct Header {
+    struct Header: Sendable {
         var count: Int
         var time: Int
         var user: Int?
@@ -77,45 +142,26 @@ struct ActivityRun {
         var sums: [Int]
     }
 
-    mutating func csv(_ input: inout NDJSONReader, into output: inout BlockWriter) throws {
-        var header: Header?
-        var pending: [UInt8] = []
-        var pendingLine = 0
-        while try input.nextLine({ line, number in
-            guard case .bytes(let bytes) = line else {
-                try rejectTooLong(line, number: number)
-                return true
-            }
-            // A quoted field with a line break in it: gather the lines of the record.
-            if !pending.isEmpty {
-                pending.append(0x0A)
-                pending.append(contentsOf: bytes)
-                guard pending.withUnsafeBufferPointer(CSVRecord.isComplete) else { return true }
-                let record = pending
-                pending.removeAll()
-                try record.withUnsafeBufferPointer { try csvRecord($0, line: pendingLine, header: &header, into: &output) }
-                return true
-            }
-            guard CSVRecord.isComplete(bytes) else {
-                pending = Array(bytes)
-                pendingLine = number
-                return true
-            }
-            try csvRecord(bytes, line: number, header: &header, into: &output)
-            return true
-        }) != nil {}
+    private mutating func csvLine(_ bytes: UnsafeBufferPointer<UInt8>, number: Int, into output: inout BlockWriter) throws {
+        // A quoted field with a line break in it: gather the lines of the record.
         if !pending.isEmpty {
-            summary.rows += 1
-            try reject(LedgerError(.invalidField, "a quoted field is not closed before the end of the input"), line: pendingLine)
+            pending.append(0x0A)
+            pending.append(contentsOf: bytes)
+            guard pending.withUnsafeBufferPointer(CSVRecord.isComplete) else { return }
+            let record = pending
+            pending.removeAll()
+            try record.withUnsafeBufferPointer { try csvRecord($0, line: pendingLine, into: &output) }
+            return
         }
-        if header == nil {
-            throw LedgerError(.missingField, field: options.timeColumn, "the input is empty: a CSV input begins with a header line")
+        guard CSVRecord.isComplete(bytes) else {
+            pending = Array(bytes)
+            pendingLine = number
+            return
         }
+        try csvRecord(bytes, line: number, into: &output)
     }
 
-    private mutating func csvRecord(
-        _ bytes: UnsafeBufferPointer<UInt8>, line: Int, header: inout Header?, into output: inout BlockWriter
-    ) throws {
+    private mutating func csvRecord(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, into output: inout BlockWriter) throws {
         guard let columns = header else {
             header = try csvHeader(bytes, into: &output)
             return
@@ -208,17 +254,6 @@ struct ActivityRun {
     }
 
     // MARK: NDJSON
-
-    mutating func ndjson(_ input: inout NDJSONReader, into output: inout BlockWriter) throws {
-        while try input.nextLine({ line, number in
-            guard case .bytes(let bytes) = line else {
-                try rejectTooLong(line, number: number)
-                return true
-            }
-            try ndjsonLine(bytes, line: number, into: &output)
-            return true
-        }) != nil {}
-    }
 
     private mutating func ndjsonLine(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, into output: inout BlockWriter) throws {
         var end = bytes.count

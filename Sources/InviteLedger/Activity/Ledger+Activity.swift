@@ -36,10 +36,7 @@ extension Ledger {
                 var run = ActivityRun(attributor: attributor, onRejection: onRejection)
                 run.summary.snapshotSeq = snapshotSeq
                 var output = BlockWriter(write)
-                switch options.format {
-                case .csv: try run.csv(&input, into: &output)
-                case .ndjson: try run.ndjson(&input, into: &output)
-                }
+                try ActivityBlocks.run(&run, input: &input, output: &output)
                 try run.finish(into: &output)
                 try output.finish()
                 return run.summary

@@ -68,13 +68,7 @@ public struct NDJSONReader {
                 }
             }
             // Keep the partial line, grow the buffer when the line does not fit, then read more.
-            if start > 0 {
-                buffer.withUnsafeMutableBufferPointer { all in
-                    _ = memmove(all.baseAddress!, all.baseAddress! + start, end - start)
-                }
-                end -= start
-                start = 0
-            }
+            if start > 0 { compact() }
             if end == buffer.count {
                 if buffer.count >= Self.maximumLineLength {
                     // Too long: forget what we have and keep counting until the newline.
@@ -84,15 +78,84 @@ public struct NDJSONReader {
                     buffer += [UInt8](repeating: 0, count: buffer.count)
                 }
             }
-            let count = buffer.withUnsafeMutableBufferPointer { all in
-                read(descriptor, all.baseAddress! + end, all.count - end)
+            try fill()
+        }
+    }
+
+    /// What `nextBlock` hands out: whole lines, or one line too long to hold.
+    public enum Block {
+        /// Lines, each ending in `\n` but perhaps the last of the input; `\r\n` is left as it is.
+        case lines(UnsafeBufferPointer<UInt8>)
+        case tooLong(length: Int)
+    }
+
+    /// Calls `body` with the next run of whole lines, about a buffer's worth (the buffer is filled
+    /// before it is cut at its last line break), or with one line too long to hold; returns nil
+    /// at the end of the input. It does not count lines: `lineNumber` stays where `nextLine`
+    /// left it, and the caller counts the lines of each block.
+    public mutating func nextBlock<T>(_ body: (Block) throws -> T) throws -> T? {
+        while true {
+            if !isAtEnd && end < buffer.count {
+                try fill()
+                continue
             }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw LedgerError(.notFound, field: "FILE", "read failed: \(String(cString: strerror(errno)))")
+            if let newline = findLastNewline() {
+                defer { start = newline + 1 }
+                return try buffer.withUnsafeBufferPointer { all in
+                    try body(.lines(UnsafeBufferPointer(rebasing: all[start...newline])))
+                }
             }
-            if count == 0 { isAtEnd = true }
-            end += count
+            if isAtEnd {
+                guard start < end else { return nil }
+                defer { start = end }
+                return try buffer.withUnsafeBufferPointer { all in
+                    try body(.lines(UnsafeBufferPointer(rebasing: all[start..<end])))
+                }
+            }
+            if start > 0 {
+                compact()
+                continue
+            }
+            // A whole buffer without a line break: one line, which `nextLine` measures or holds.
+            return try nextLine { line, _ in
+                switch line {
+                case .bytes(let bytes): try body(.lines(bytes))
+                case .tooLong(let length): try body(.tooLong(length: length))
+                }
+            }
+        }
+    }
+
+    /// Moves the partial line at the buffer's end to its start.
+    private mutating func compact() {
+        buffer.withUnsafeMutableBufferPointer { all in
+            _ = memmove(all.baseAddress!, all.baseAddress! + start, end - start)
+        }
+        end -= start
+        start = 0
+    }
+
+    /// Reads once into the free end of the buffer.
+    private mutating func fill() throws {
+        let count = buffer.withUnsafeMutableBufferPointer { all in
+            read(descriptor, all.baseAddress! + end, all.count - end)
+        }
+        if count < 0 {
+            if errno == EINTR { return }
+            throw LedgerError(.notFound, field: "FILE", "read failed: \(String(cString: strerror(errno)))")
+        }
+        if count == 0 { isAtEnd = true }
+        end += count
+    }
+
+    private func findLastNewline() -> Int? {
+        buffer.withUnsafeBufferPointer { all -> Int? in
+            var index = end
+            while index > start {
+                index -= 1
+                if all[index] == 0x0A { return index }
+            }
+            return nil
         }
     }
 

@@ -127,30 +127,38 @@ struct ReportSink {
     }
 }
 
-/// Bytes gathered into blocks of about 64 KiB, each handed to `write` whole.
+/// Bytes gathered into blocks of about 64 KiB (`blockSize`), each handed to `write` whole.
 struct BlockWriter {
     var buffer: [UInt8] = []
     let write: (UnsafeBufferPointer<UInt8>) throws -> Void
-    static let blockSize = 1 << 16
+    let blockSize: Int
 
-    init(_ write: @escaping (UnsafeBufferPointer<UInt8>) throws -> Void) {
+    /// With `blockSize: .max`, `write` is never called: the bytes stay in `buffer`.
+    init(blockSize: Int = 1 << 16, _ write: @escaping (UnsafeBufferPointer<UInt8>) throws -> Void) {
         self.write = write
-        buffer.reserveCapacity(Self.blockSize + 4096)
+        self.blockSize = blockSize
+        if blockSize != .max { buffer.reserveCapacity(blockSize + 4096) }
     }
 
     /// Writes the buffer once it holds a block.
     mutating func flushIfFull() throws {
-        if buffer.count >= Self.blockSize {
+        if buffer.count >= blockSize {
             try buffer.withUnsafeBufferPointer(write)
             buffer.removeAll(keepingCapacity: true)
         }
+    }
+
+    /// Writes what the buffer holds, then `bytes` (a block made elsewhere) as they are.
+    mutating func write(_ bytes: [UInt8]) throws {
+        try finish()
+        if !bytes.isEmpty { try bytes.withUnsafeBufferPointer(write) }
     }
 
     /// Writes what is left in the buffer.
     mutating func finish() throws {
         if !buffer.isEmpty {
             try buffer.withUnsafeBufferPointer(write)
-            buffer.removeAll()
+            buffer.removeAll(keepingCapacity: true)
         }
     }
 }

@@ -1,7 +1,7 @@
 /// A hash table from a positive cTrader id (userId, ctidTraderAccountId) to a row id, in one flat
 /// array of slots probed linearly: one cache line per lookup, where a `Dictionary` takes more.
-struct IdTable {
-    private struct Slot {
+struct IdTable: Sendable {
+    private struct Slot: Sendable {
         /// 0 for an empty slot: ids are positive.
         var key: Int64
         var value: Int32

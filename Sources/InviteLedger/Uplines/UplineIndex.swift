@@ -8,9 +8,9 @@ import LedgerStore
 /// Memory grows with users and attributions, never with the questions asked: 16 bytes per user,
 /// 64 per accepted attribution, and with `lookups` 32 to 64 per user and account for the id
 /// tables (see `bytes`).
-final class UplineIndex {
+final class UplineIndex: Sendable {
     /// One accepted attribution: the user under `parent` in [from, to).
-    struct Edge {
+    struct Edge: Sendable {
         /// The partner's cTrader userId (kept here: one memory read fewer per level walked).
         var parentUserId: Int64
         /// The account holding the partnerId (account level); 0 for a user-level partnerId.
