@@ -91,18 +91,19 @@ struct UplineIntervalTests {
         let ledger = try Self.chain()
         let index = try ledger.queue.read { db in try UplineIndex(db: db, brokerId: 1) }
         let user = try #require(try ledger.rows("SELECT id FROM ctidUser WHERE userId = 5").first.flatMap { Int($0) })
-        var path: [Int] = []
-        func partners(_ at: String) -> [Int64] {
-            index.upline(of: user, at: Timestamp(rfc3339: at)!.milliseconds, levels: 3, into: &path)
-            return path.map { index.userIds[Int(index.edges[$0].parent)] }
+        // Walked side by side, each at its own time, to depths that differ.
+        let times = [
+            "2026-01-09T23:59:59.999Z", "2026-01-10T00:00:00Z", "2026-01-15T00:00:00Z", "2026-01-20T00:00:00Z",
+            "2026-01-24T23:59:59.999Z", "2026-01-25T00:00:00Z", "2026-01-03T00:00:00Z",
+        ]
+        var walkers = Array(repeating: user, count: times.count)
+        var paths: [Int] = []
+        var depths: [Int] = []
+        index.uplines(of: &walkers, at: times.map { Timestamp(rfc3339: $0)!.milliseconds }, levels: 3, paths: &paths, depths: &depths)
+        let partners = times.indices.map { walker in
+            paths[(walker * 3)..<(walker * 3 + depths[walker])].map { index.userIds[Int(index.edges[$0].parent)] }
         }
-        #expect(partners("2026-01-09T23:59:59.999Z") == [4, 3, 1])
-        #expect(partners("2026-01-10T00:00:00Z") == [4, 3, 2])
-        #expect(partners("2026-01-15T00:00:00Z") == [4, 1])
-        #expect(partners("2026-01-20T00:00:00Z") == [])
-        #expect(partners("2026-01-24T23:59:59.999Z") == [])
-        #expect(partners("2026-01-25T00:00:00Z") == [3, 1])
-        #expect(partners("2026-01-03T00:00:00Z") == [])
+        #expect(partners == [[4, 3, 1], [4, 3, 2], [4, 1], [], [], [3, 1], []])
     }
 
     /// The upline at `at` read from the intervals: level, partner userId, partnerId.

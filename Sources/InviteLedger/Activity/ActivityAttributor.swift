@@ -38,26 +38,36 @@ final class ActivityAttributor: Sendable {
         }
     }
 
-    /// The trader a row names, as a user row of the index.
-    func user(userId: UnsafeBufferPointer<UInt8>?, account: UnsafeBufferPointer<UInt8>?) throws -> Int {
-        if let userId, !userId.isEmpty {
-            let id = try Self.identifier(userId, field: options.userColumn)
+    /// How a row names its trader.
+    enum Trader {
+        case user(Int64)
+        case account(Int64)
+    }
+
+    /// The trader a row names (the userId when it gives both): its id read, not yet looked up.
+    func trader(userId: UnsafeBufferPointer<UInt8>?, account: UnsafeBufferPointer<UInt8>?) throws -> Trader {
+        if let userId, !userId.isEmpty { return .user(try Self.identifier(userId, field: options.userColumn)) }
+        if let account, !account.isEmpty { return .account(try Self.identifier(account, field: options.accountColumn)) }
+        throw LedgerError(
+            .missingField, field: options.userColumn,
+            "the row names no trader: \(options.userColumn) and \(options.accountColumn) are both missing or empty")
+    }
+
+    /// The trader's user row in the index.
+    func row(of trader: Trader) throws -> Int {
+        switch trader {
+        case .user(let id):
             guard let row = index.rowsByUserId[id] else {
                 throw LedgerError(.unknownUser, field: options.userColumn, "no user \(id) in broker \(brokerCrmName)")
             }
             return Int(row)
-        }
-        if let account, !account.isEmpty {
-            let id = try Self.identifier(account, field: options.accountColumn)
+        case .account(let id):
             guard let row = index.accounts[id] else {
                 throw LedgerError(
                     .unknownAccount, field: options.accountColumn, "no trading account \(id) in broker \(brokerCrmName)")
             }
             return Int(row)
         }
-        throw LedgerError(
-            .missingField, field: options.userColumn,
-            "the row names no trader: \(options.userColumn) and \(options.accountColumn) are both missing or empty")
     }
 
     /// A row's time, in milliseconds.
@@ -95,15 +105,8 @@ final class ActivityAttributor: Sendable {
         FieldReader.quote(String(decoding: bytes.prefix(80), as: UTF8.self))
     }
 
-    /// Walks the user's upline at `at` into `path` (edge indexes, level 1 first); returns false
-    /// when it had no partner then.
-    func walk(user: Int, at: Int64, into path: inout [Int]) -> Bool {
-        index.upline(of: user, at: at, levels: options.levels, into: &path)
-        return !path.isEmpty
-    }
-
     /// `,true,1001,ib-alice,,` ...: the added CSV cells of a walk.
-    func appendCSV(_ path: [Int], to bytes: inout [UInt8]) {
+    func appendCSV(_ path: ArraySlice<Int>, to bytes: inout [UInt8]) {
         bytes.append(contentsOf: path.isEmpty ? Self.csvFalse : Self.csvTrue)
         csvTexts.withUnsafeBufferPointer { texts in
             for level in 0..<options.levels {
@@ -112,7 +115,7 @@ final class ActivityAttributor: Sendable {
                     bytes.append(0x2C)
                     continue
                 }
-                let edge = index.edges[path[level]]
+                let edge = index.edges[path[path.startIndex + level]]
                 ReportEncoder.appendInteger(edge.parentUserId, to: &bytes)
                 bytes.append(0x2C)
                 if edge.partnerId >= 0 {
@@ -124,7 +127,7 @@ final class ActivityAttributor: Sendable {
     }
 
     /// `"attributed":true,"level1UserId":1001,...`: the added NDJSON members of a walk.
-    func appendJSON(_ path: [Int], to bytes: inout [UInt8]) {
+    func appendJSON(_ path: ArraySlice<Int>, to bytes: inout [UInt8]) {
         bytes.append(contentsOf: path.isEmpty ? Self.jsonFalse : Self.jsonTrue)
         for level in 0..<options.levels {
             bytes.append(contentsOf: jsonKeys[level * 2])
@@ -134,7 +137,7 @@ final class ActivityAttributor: Sendable {
                 bytes.append(contentsOf: Self.null)
                 continue
             }
-            let edge = index.edges[path[level]]
+            let edge = index.edges[path[path.startIndex + level]]
             ReportEncoder.appendInteger(edge.parentUserId, to: &bytes)
             bytes.append(contentsOf: jsonKeys[level * 2 + 1])
             bytes.append(contentsOf: edge.partnerId >= 0 ? jsonTexts[Int(edge.partnerId)] : Self.null)

@@ -17,8 +17,17 @@ struct ActivityRun {
     /// CSV: the lines so far of a record whose quoted field goes on past them, and its first line.
     private(set) var pending: [UInt8] = []
     private(set) var pendingLine = 0
-    /// The edges of the last row's upline, level 1 first.
-    private var path: [Int] = []
+    /// Rows read and checked, waiting for their walk and their turn to be written: a batch's
+    /// rows walk their uplines side by side, so that their reads of memory overlap.
+    private var batch: [Row] = []
+    /// Inside `lines`: rows wait in the batch until it is full (their bytes are the block's).
+    private var isBatching = false
+    /// The walks of the batch: the edges of row i's upline are
+    /// `paths[i * levels ..< i * levels + depths[i]]`, level 1 first.
+    private var walkers: [Int] = []
+    private var times: [Int64] = []
+    private var paths: [Int] = []
+    private var depths: [Int] = []
     /// The rows' period, in milliseconds.
     private let period: Range<Int64>
     private var fields: [Range<Int>] = []
@@ -41,25 +50,6 @@ struct ActivityRun {
     mutating func resume(pending: [UInt8], line: Int) {
         self.pending = pending
         pendingLine = line
-    }
-
-    /// True when the row's time is in the period; counts it otherwise.
-    mutating func isInPeriod(_ at: Int64) -> Bool {
-        guard period.contains(at) else {
-            summary.outsidePeriod += 1
-            return false
-        }
-        return true
-    }
-
-    /// Walks the upline; with totals, adds the row's values to them. True when the row is to be
-    /// written, false when it was counted in the totals.
-    mutating func attribute(user: Int, at: Int64, values: [ExactDecimal]) throws -> Bool {
-        if !attributor.walk(user: user, at: at, into: &path) { summary.unattributed += 1 }
-        guard totals != nil else { return true }
-        try totals!.add(trader: Int32(user), values: values, path: path, index: attributor.index)
-        summary.written += 1
-        return false
     }
 
     /// Writes the totals, when there are any.
@@ -103,6 +93,8 @@ struct ActivityRun {
     /// Takes each line of a block (whole lines, from `NDJSONReader.nextBlock`), the first
     /// numbered `firstLine`; returns how many lines it held.
     mutating func lines(_ block: UnsafeBufferPointer<UInt8>, firstLine: Int, into output: inout BlockWriter) throws -> Int {
+        isBatching = true
+        defer { isBatching = false }
         var number = firstLine
         var start = 0
         while start < block.count {
@@ -114,6 +106,7 @@ struct ActivityRun {
             number += 1
             start = newline + 1
         }
+        try flush(into: &output)
         return number - firstLine
     }
 
@@ -127,6 +120,98 @@ struct ActivityRun {
         }
         if options.format == .csv && header == nil {
             throw LedgerError(.missingField, field: options.timeColumn, "the input is empty: a CSV input begins with a header line")
+        }
+    }
+
+    // MARK: Rows
+
+    /// A row read, waiting in the batch.
+    private struct Row {
+        /// The row as it came: a CSV record; an NDJSON object without the blanks after it.
+        var bytes: UnsafeBufferPointer<UInt8>
+        var line: Int
+        var at: Int64 = 0
+        var trader = ActivityAttributor.Trader.user(0)
+        var values: [ExactDecimal] = []
+        var isEmptyObject = false
+        /// Why it cannot be read, when it cannot.
+        var error: LedgerError?
+        /// A summed value that cannot be read: the row is rejected for it only when its trader is
+        /// known and its time in the period.
+        var valueError: LedgerError?
+        /// The trader's user row, once found.
+        var user = 0
+    }
+
+    /// Batch size: enough rows for their memory reads to overlap, few enough to stay in cache.
+    static let batchSize = 64
+
+    private mutating func add(_ row: Row, into output: inout BlockWriter) throws {
+        batch.append(row)
+        if !isBatching || batch.count >= Self.batchSize { try flush(into: &output) }
+    }
+
+    /// Finds the batch's traders, walks their uplines side by side, then takes the rows in order:
+    /// each one rejected, skipped (outside the period), added to the totals or written.
+    private mutating func flush(into output: inout BlockWriter) throws {
+        guard !batch.isEmpty else { return }
+        defer { batch.removeAll(keepingCapacity: true) }
+        walkers.removeAll(keepingCapacity: true)
+        times.removeAll(keepingCapacity: true)
+        for index in batch.indices where batch[index].error == nil {
+            do {
+                batch[index].user = try attributor.row(of: batch[index].trader)
+            } catch let error as LedgerError {
+                batch[index].error = error
+                continue
+            }
+            guard period.contains(batch[index].at) else { continue }
+            if let error = batch[index].valueError {
+                batch[index].error = error
+                continue
+            }
+            walkers.append(batch[index].user)
+            times.append(batch[index].at)
+        }
+        let levels = options.levels
+        attributor.index.uplines(of: &walkers, at: times, levels: levels, paths: &paths, depths: &depths)
+        var walked = 0
+        for row in batch {
+            if let error = row.error {
+                try reject(error, line: row.line)
+                continue
+            }
+            guard period.contains(row.at) else {
+                summary.outsidePeriod += 1
+                continue
+            }
+            let path = paths[(walked * levels)..<(walked * levels + depths[walked])]
+            walked += 1
+            if path.isEmpty { summary.unattributed += 1 }
+            if totals != nil {
+                do {
+                    try totals!.add(trader: Int32(row.user), values: row.values, path: path, index: attributor.index)
+                } catch let error as LedgerError {
+                    try reject(error, line: row.line)
+                    continue
+                }
+                summary.written += 1
+                continue
+            }
+            switch options.format {
+            case .csv:
+                output.buffer.append(contentsOf: row.bytes)
+                attributor.appendCSV(path, to: &output.buffer)
+                output.buffer.append(contentsOf: [0x0D, 0x0A])
+            case .ndjson:
+                // The object as it came, its closing brace last: the members are added before it.
+                output.buffer.append(contentsOf: UnsafeBufferPointer(rebasing: row.bytes.dropLast()))
+                if !row.isEmptyObject { output.buffer.append(0x2C) }
+                attributor.appendJSON(path, to: &output.buffer)
+                output.buffer.append(contentsOf: [0x7D, 0x0A])
+            }
+            summary.written += 1
+            try output.flushIfFull()
         }
     }
 
@@ -150,7 +235,10 @@ struct ActivityRun {
             guard pending.withUnsafeBufferPointer(CSVRecord.isComplete) else { return }
             let record = pending
             pending.removeAll()
-            try record.withUnsafeBufferPointer { try csvRecord($0, line: pendingLine, into: &output) }
+            try record.withUnsafeBufferPointer { bytes in
+                try csvRecord(bytes, line: pendingLine, into: &output)
+                try flush(into: &output)  // before its bytes go
+            }
             return
         }
         guard CSVRecord.isComplete(bytes) else {
@@ -169,6 +257,7 @@ struct ActivityRun {
         guard !bytes.isEmpty else { return }  // a blank line holds no row
         summary.rows += 1
         CSVRecord.fields(bytes, into: &fields)
+        var row = Row(bytes: bytes, line: line)
         do {
             guard fields.count == columns.count else {
                 throw LedgerError(
@@ -178,43 +267,39 @@ struct ActivityRun {
             let timeRange = fields[columns.time]
             let userRange = columns.user.map { fields[$0] } ?? 0..<0
             let accountRange = columns.account.map { fields[$0] } ?? 0..<0
-            let at: Int64
-            let user: Int
             if CSVRecord.isQuoted(bytes, timeRange) || CSVRecord.isQuoted(bytes, userRange)
                 || CSVRecord.isQuoted(bytes, accountRange)
             {
                 let attributor = attributor
-                at = try CSVRecord.withValue(bytes, timeRange, scratch: &scratch) { try attributor.time($0) }
-                user = try CSVRecord.withValue(bytes, userRange, scratch: &scratch) { userId in
+                row.at = try CSVRecord.withValue(bytes, timeRange, scratch: &scratch) { try attributor.time($0) }
+                row.trader = try CSVRecord.withValue(bytes, userRange, scratch: &scratch) { userId in
                     try CSVRecord.withValue(bytes, accountRange, scratch: &scratch2) { account in
-                        try attributor.user(userId: userId, account: account)
+                        try attributor.trader(userId: userId, account: account)
                     }
                 }
             } else {
                 // The common case, no quotes: the values are read in place.
-                at = try attributor.time(UnsafeBufferPointer(rebasing: bytes[timeRange]))
-                user = try attributor.user(
+                row.at = try attributor.time(UnsafeBufferPointer(rebasing: bytes[timeRange]))
+                row.trader = try attributor.trader(
                     userId: UnsafeBufferPointer(rebasing: bytes[userRange]),
                     account: UnsafeBufferPointer(rebasing: bytes[accountRange]))
             }
-            guard isInPeriod(at) else { return }
-            var values: [ExactDecimal] = []
-            for (position, column) in columns.sums.enumerated() {
-                let name = options.sums[position]
-                values.append(try CSVRecord.withValue(bytes, fields[column], scratch: &scratch) {
-                    try ActivityTotals.value($0, column: name)
-                })
-            }
-            guard try attribute(user: user, at: at, values: values) else { return }
         } catch let error as LedgerError {
-            try reject(error, line: line)
-            return
+            row.error = error
         }
-        output.buffer.append(contentsOf: bytes)
-        attributor.appendCSV(path, to: &output.buffer)
-        output.buffer.append(contentsOf: [0x0D, 0x0A])
-        summary.written += 1
-        try output.flushIfFull()
+        if row.error == nil {
+            do {
+                for (position, column) in columns.sums.enumerated() {
+                    let name = options.sums[position]
+                    row.values.append(try CSVRecord.withValue(bytes, fields[column], scratch: &scratch) {
+                        try ActivityTotals.value($0, column: name)
+                    })
+                }
+            } catch let error as LedgerError {
+                row.valueError = error
+            }
+        }
+        try add(row, into: &output)
     }
 
     private mutating func csvHeader(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout BlockWriter) throws -> Header {
@@ -260,9 +345,9 @@ struct ActivityRun {
         while end > 0, [0x20, 0x09].contains(bytes[end - 1]) { end -= 1 }
         guard end > 0 else { return }  // a blank line holds no row
         summary.rows += 1
-        let isEmptyObject: Bool
+        var row = Row(bytes: UnsafeBufferPointer(rebasing: bytes[..<end]), line: line)
+        let value: JSONValue
         do {
-            let value: JSONValue
             do {
                 value = try JSONParser.parse(bytes)
             } catch {
@@ -271,30 +356,26 @@ struct ActivityRun {
             guard case .object(let members) = value else {
                 throw LedgerError(.invalidJSON, "a row must be a JSON object, got \(value.typeName)")
             }
-            isEmptyObject = members.isEmpty
-            let at = try text(value[options.timeColumn], field: options.timeColumn) { try attributor.time($0) }
-            let user = try text(value[options.userColumn], field: options.userColumn, number: true) { userId in
+            row.isEmptyObject = members.isEmpty
+            row.at = try text(value[options.timeColumn], field: options.timeColumn) { try attributor.time($0) }
+            row.trader = try text(value[options.userColumn], field: options.userColumn, number: true) { userId in
                 try text(value[options.accountColumn], field: options.accountColumn, number: true) { account in
-                    try attributor.user(userId: userId, account: account)
+                    try attributor.trader(userId: userId, account: account)
                 }
             }
-            guard isInPeriod(at) else { return }
-            var values: [ExactDecimal] = []
-            for name in options.sums {
-                values.append(try text(value[name], field: name, number: true) { try ActivityTotals.value($0, column: name) })
-            }
-            guard try attribute(user: user, at: at, values: values) else { return }
         } catch let error as LedgerError {
-            try reject(error, line: line)
+            row.error = error
+            try add(row, into: &output)
             return
         }
-        // The object as it came, its closing brace last: the members are added before it.
-        output.buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<(end - 1)]))
-        if !isEmptyObject { output.buffer.append(0x2C) }
-        attributor.appendJSON(path, to: &output.buffer)
-        output.buffer.append(contentsOf: [0x7D, 0x0A])
-        summary.written += 1
-        try output.flushIfFull()
+        do {
+            for name in options.sums {
+                row.values.append(try text(value[name], field: name, number: true) { try ActivityTotals.value($0, column: name) })
+            }
+        } catch let error as LedgerError {
+            row.valueError = error
+        }
+        try add(row, into: &output)
     }
 
     /// A member's text (a string, or with `number` a JSON integer too) as bytes; nil when it is

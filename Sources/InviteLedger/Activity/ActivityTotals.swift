@@ -40,9 +40,9 @@ struct ActivityTotals {
 
     /// Adds a row: its trader and values, at each level under the partner of `path` (edge
     /// indexes, level 1 first) or under none.
-    mutating func add(trader: Int32, values: [ExactDecimal], path: [Int], index: UplineIndex) throws {
+    mutating func add(trader: Int32, values: [ExactDecimal], path: ArraySlice<Int>, index: UplineIndex) throws {
         for level in levels.indices {
-            let edge = level < path.count ? index.edges[path[level]] : nil
+            let edge = level < path.count ? index.edges[path[path.startIndex + level]] : nil
             let key = Key(partnerUserId: edge?.parentUserId ?? 0, partnerId: edge?.partnerId ?? -1)
             var group = levels[level][key] ?? Group(sums: Array(repeating: .zero, count: columns.count))
             group.rows += 1

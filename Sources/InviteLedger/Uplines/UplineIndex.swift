@@ -212,15 +212,36 @@ final class UplineIndex: Sendable {
         return nil
     }
 
-    /// The user's partners at `at`, level 1 first, up to `levels`: the edges walked.
-    func upline(of user: Int, at: Int64, levels: Int, into path: inout [Int]) {
-        path.removeAll(keepingCapacity: true)
+    /// The uplines of many users at once, each at its own time, a level at a time for all of
+    /// them: the reads of memory of different users overlap, where one walk waits for each of
+    /// its reads in turn. The edges walked for user i are `paths[i * levels ..< i * levels +
+    /// depths[i]]`, level 1 first; `users` is used up.
+    func uplines(of users: inout [Int], at times: [Int64], levels: Int, paths: inout [Int], depths: inout [Int]) {
+        let count = users.count
+        depths.removeAll(keepingCapacity: true)
+        depths.append(contentsOf: repeatElement(0, count: count))
+        if paths.count < count * levels { paths.append(contentsOf: repeatElement(0, count: count * levels - paths.count)) }
         edges.withUnsafeBufferPointer { edges in
             edgeStart.withUnsafeBufferPointer { edgeStart in
-                var current = user
-                while path.count < levels, let index = Self.edge(of: current, at: at, edges, edgeStart) {
-                    path.append(index)
-                    current = Int(edges[index].parent)
+                users.withUnsafeMutableBufferPointer { users in
+                    paths.withUnsafeMutableBufferPointer { paths in
+                        depths.withUnsafeMutableBufferPointer { depths in
+                            for level in 0..<levels {
+                                var walking = false
+                                for walker in 0..<count where users[walker] > 0 {
+                                    guard let index = Self.edge(of: users[walker], at: times[walker], edges, edgeStart) else {
+                                        users[walker] = 0
+                                        continue
+                                    }
+                                    paths[walker * levels + level] = index
+                                    depths[walker] = level + 1
+                                    users[walker] = Int(edges[index].parent)
+                                    walking = true
+                                }
+                                if !walking { break }
+                            }
+                        }
+                    }
                 }
             }
         }
