@@ -23,7 +23,7 @@ struct ActivityBlocksTests {
         let attributor = try ledger.queue.read { db in
             let scope = try QueryScope(db: db, brokerCrmName: options.broker)
             return ActivityAttributor(
-                index: try UplineIndex(db: db, brokerId: scope.broker.id, lookups: true), options: options,
+                index: try UplineIndex(db: db, brokerId: scope.broker.id, histories: false, lookups: true), options: options,
                 brokerCrmName: scope.broker.brokerCrmName)
         }
         var reader = try NDJSONReader.open(path: input.path)

@@ -27,7 +27,7 @@ extension Ledger {
         try options.validate()
         let (index, broker, snapshotSeq) = try queue.read { db in
             let scope = try QueryScope(db: db, brokerCrmName: options.broker)
-            return (try UplineIndex(db: db, brokerId: scope.broker.id, lookups: true), scope.broker.brokerCrmName,
+            return (try UplineIndex(db: db, brokerId: scope.broker.id, histories: false, lookups: true), scope.broker.brokerCrmName,
                     try EventRecord.head(db)?.seq ?? 0)
         }
         let attributor = ActivityAttributor(index: index, options: options, brokerCrmName: broker)

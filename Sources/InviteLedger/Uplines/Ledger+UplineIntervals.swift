@@ -71,14 +71,16 @@ extension UplineIndex {
 
     func interval(user: Int, _ piece: Piece) -> UplineInterval {
         let edge = edges[piece.edge]
-        let closer = edges[piece.closer]
+        let account = histories[piece.edge].partnerAccount
+        let opener = histories[piece.opener]
+        let closer = histories[piece.closer]
         return UplineInterval(
             userId: userIds[user], level: piece.level, partnerUserId: edge.parentUserId,
             partnerId: edge.partnerId < 0 ? nil : texts[Int(edge.partnerId)],
-            partnerCtidTraderAccountId: edge.partnerAccount == 0 ? nil : edge.partnerAccount,
+            partnerCtidTraderAccountId: account == 0 ? nil : account,
             validFrom: Timestamp(milliseconds: piece.from),
             validTo: piece.to == .max ? nil : Timestamp(milliseconds: piece.to),
-            openedSeq: edges[piece.opener].openSeq, openedStep: texts[Int(edges[piece.opener].openStep)],
+            openedSeq: opener.openSeq, openedStep: texts[Int(opener.openStep)],
             closedSeq: piece.to == .max ? nil : closer.closeSeq,
             closedStep: piece.to == .max || closer.closeStep < 0 ? nil : texts[Int(closer.closeStep)])
     }
@@ -96,7 +98,7 @@ private struct IntervalCells: ReportCells {
     func isNull(_ column: Int) -> Bool {
         switch column {
         case 3: edge.partnerId < 0
-        case 4: edge.partnerAccount == 0
+        case 4: index.histories[piece.edge].partnerAccount == 0
         case 6, 9, 10: isCurrent
         default: false
         }
@@ -107,11 +109,11 @@ private struct IntervalCells: ReportCells {
         case 0: index.userIds[user]
         case 1: Int64(piece.level)
         case 2: edge.parentUserId
-        case 4: edge.partnerAccount
+        case 4: index.histories[piece.edge].partnerAccount
         case 5: piece.from
         case 6: piece.to
-        case 7: index.edges[piece.opener].openSeq
-        case 9: index.edges[piece.closer].closeSeq
+        case 7: index.histories[piece.opener].openSeq
+        case 9: index.histories[piece.closer].closeSeq
         default: 0
         }
     }
@@ -120,8 +122,8 @@ private struct IntervalCells: ReportCells {
         var text: String
         switch column {
         case 3: text = index.texts[Int(edge.partnerId)]
-        case 8: text = index.texts[Int(index.edges[piece.opener].openStep)]
-        case 10: text = index.texts[Int(index.edges[piece.closer].closeStep)]
+        case 8: text = index.texts[Int(index.histories[piece.opener].openStep)]
+        case 10: text = index.texts[Int(index.histories[piece.closer].closeStep)]
         default: text = ""
         }
         return try text.withUTF8(body)

@@ -9,28 +9,33 @@ import LedgerStore
 /// 64 per accepted attribution, and with `lookups` 32 to 64 per user and account for the id
 /// tables (see `bytes`).
 final class UplineIndex: Sendable {
-    /// One accepted attribution: the user under `parent` in [from, to).
+    /// One accepted attribution: the user under `parent` in [from, to). What a walk reads, in
+    /// half a cache line; the rest of what is known of it is its ``History``.
     struct Edge: Sendable {
         /// The partner's cTrader userId (kept here: one memory read fewer per level walked).
         var parentUserId: Int64
-        /// The account holding the partnerId (account level); 0 for a user-level partnerId.
-        var partnerAccount: Int64
         var from: Int64
         /// `Int64.max` while current.
         var to: Int64
-        var openSeq: Int64
-        /// 0 while current.
-        var closeSeq: Int64
         /// The partner's row in `userIds`.
         var parent: Int32
         /// The partnerId used, an index into `texts`; -1 for none.
         var partnerId: Int32
-        /// The step names of the events that opened and closed it, indexes into `texts`.
-        var openStep: Int32
-        var closeStep: Int32
 
         /// True when it held for at least a millisecond (a decision undone at its own instant did not).
         var isHeld: Bool { from < to }
+    }
+
+    /// What the intervals report says of an edge beyond its partner and times.
+    struct History: Sendable {
+        /// The account holding the partnerId (account level); 0 for a user-level partnerId.
+        var partnerAccount: Int64
+        var openSeq: Int64
+        /// 0 while current.
+        var closeSeq: Int64
+        /// The step names of the events that opened and closed it, indexes into `texts`.
+        var openStep: Int32
+        var closeStep: Int32
     }
 
     /// A user's level-k partner over an interval, through the edge `edge`.
@@ -51,6 +56,8 @@ final class UplineIndex: Sendable {
     /// The edges of user row r are `edges[edgeStart[r]..<edgeStart[r + 1]]`, oldest first.
     private let edgeStart: [Int32]
     let edges: [Edge]
+    /// The history of edge i is `histories[i]`; empty when the index was read without them.
+    let histories: [History]
     /// partnerIds and step names, stored once.
     let texts: [String]
     /// The broker's trading accounts, ctidTraderAccountId to user row id, and its users, userId to
@@ -61,16 +68,18 @@ final class UplineIndex: Sendable {
     /// The memory it holds, roughly, in bytes.
     var bytes: Int {
         userIds.count * 8 + usersInOrder.count * 4 + edgeStart.count * 4 + edges.count * MemoryLayout<Edge>.stride
-            + accounts.bytes + rowsByUserId.bytes
+            + histories.count * MemoryLayout<History>.stride + accounts.bytes + rowsByUserId.bytes
     }
 
-    /// Reads the broker's users and attributions, and with `lookups` its userIds and accounts.
-    init(db: Database, brokerId: Int64, lookups: Bool = false) throws {
-        let loaded = try Loader(db: db, brokerId: brokerId, lookups: lookups)
+    /// Reads the broker's users and attributions, with `histories` the edges' histories (for
+    /// the intervals report), and with `lookups` its userIds and accounts (for activity rows).
+    init(db: Database, brokerId: Int64, histories: Bool = true, lookups: Bool = false) throws {
+        let loaded = try Loader(db: db, brokerId: brokerId, histories: histories, lookups: lookups)
         userIds = loaded.userIds
         usersInOrder = loaded.usersInOrder
         edgeStart = loaded.edgeStart
         edges = loaded.edges
+        self.histories = loaded.histories
         texts = loaded.texts
         accounts = loaded.accounts
         rowsByUserId = loaded.rowsByUserId
@@ -83,12 +92,13 @@ final class UplineIndex: Sendable {
         var usersInOrder: [Int32] = []
         var edgeStart: [Int32] = []
         var edges: [Edge] = []
+        var histories: [History] = []
         var texts: [String] = []
         var textIndex: [String: Int32] = [:]
         var accounts = IdTable(capacity: 0)
         var rowsByUserId = IdTable(capacity: 0)
 
-            init(db: Database, brokerId: Int64, lookups: Bool) throws {
+        init(db: Database, brokerId: Int64, histories withHistories: Bool, lookups: Bool) throws {
             let maxRow = try db.makeStatement(sql: "SELECT max(id) FROM ctidUser").fetchFirst { $0[0] as Int64? }?.flatMap { $0 } ?? 0
             guard maxRow < Int64(Int32.max) else {
                 throw LedgerError(.invalidField, "too many users for the upline index: the largest user row id is \(maxRow)")
@@ -121,6 +131,7 @@ final class UplineIndex: Sendable {
                 SELECT count(*) FROM attribution WHERE brokerId = ? AND outcome IN ('ATTRIBUTED', 'REASSIGNED')
                 """).fetchFirst(arguments: [brokerId]) { $0[0] as Int64? }
             edges.reserveCapacity(Int((edgeCount ?? nil) ?? 0))
+            if withHistories { histories.reserveCapacity(edges.capacity) }
             var lastUser = 0
             // The three step names, and the partnerId of each holder, made into text once, not per row.
             let steps = [Step.Kind.userCreated, .inviteReceived, .attributionReassigned].map { text($0.rawValue) }
@@ -128,46 +139,51 @@ final class UplineIndex: Sendable {
             // The rows of a user come in the order they were decided: each change closes the edge before it.
             // (`+t.brokerId`: read in the order of the index on userRowId, not sorted in memory.) The
             // step of each event follows from how the decision came (`via`): the event table, most of
-            // the file, is not read.
+            // the file, is not read. Without histories, neither is the partnerId's account.
             try db.makeStatement(sql: """
-                SELECT t.userRowId, t.parentRowId, t.partnerId, acc.ctidTraderAccountId, t.decidedAt, t.validTo,
-                       t.eventSeq, t.via, t.holderRowId
-                FROM attribution t
-                LEFT JOIN traderAccount acc ON acc.id = t.accountRowId
+                SELECT t.userRowId, t.parentRowId, t.partnerId, t.holderRowId, t.decidedAt, t.validTo\(withHistories ? """
+                    , t.eventSeq, t.via, acc.ctidTraderAccountId
+                    FROM attribution t LEFT JOIN traderAccount acc ON acc.id = t.accountRowId
+                    """ : " FROM attribution t")
                 WHERE +t.brokerId = ? AND t.outcome IN ('ATTRIBUTED', 'REASSIGNED', 'DETACHED')
                 ORDER BY t.userRowId, t.decidedAt, t.id
                 """).forEachRow(arguments: [brokerId]) { row in
                 let user = Int(try row.required(0) as Int64)
-                let seq: Int64 = try row.required(6)
-                let step = try row.withUTF8(7) { via in
-                    switch via.first {
-                    case UInt8(ascii: "s"), UInt8(ascii: "c"): steps[0]  // signup, creation
-                    case UInt8(ascii: "i"): steps[1]  // invite
-                    case UInt8(ascii: "r"): steps[2]  // reassignment
-                    default: throw LedgerError(.invalidField, field: "via", "attribution of user row \(user) has an unknown via")
-                    }
-                }
                 if user != lastUser {
                     for index in (lastUser + 1)...user { edgeStart[index] = Int32(edges.count) }
                     lastUser = user
-                } else if edges.count > Int(edgeStart[user]), let last = edges.indices.last, edges[last].closeSeq == 0,
-                          edges[last].to != .max
-                {
-                    edges[last].closeSeq = seq
-                    edges[last].closeStep = step
+                }
+                var history = History(partnerAccount: 0, openSeq: 0, closeSeq: 0, openStep: -1, closeStep: -1)
+                if withHistories {
+                    history.openSeq = try row.required(6)
+                    history.openStep = try row.withUTF8(7) { via in
+                        switch via.first {
+                        case UInt8(ascii: "s"), UInt8(ascii: "c"): steps[0]  // signup, creation
+                        case UInt8(ascii: "i"): steps[1]  // invite
+                        case UInt8(ascii: "r"): steps[2]  // reassignment
+                        default: throw LedgerError(.invalidField, field: "via", "attribution of user row \(user) has an unknown via")
+                        }
+                    }
+                    history.partnerAccount = row[8] ?? 0
+                    if edges.count > Int(edgeStart[user]), let last = histories.indices.last, histories[last].closeSeq == 0,
+                       edges[last].to != .max
+                    {
+                        histories[last].closeSeq = history.openSeq
+                        histories[last].closeStep = history.openStep
+                    }
                 }
                 guard let parent = row[1] as Int64? else { return }  // a detachment closes, opens nothing
                 edges.append(Edge(
-                    parentUserId: userIds[Int(parent)], partnerAccount: row[3] ?? 0, from: try row.required(4),
-                    to: row[5] ?? .max, openSeq: seq, closeSeq: 0, parent: Int32(parent),
-                    partnerId: partnerIdText(row, holders: &holderTexts), openStep: step, closeStep: -1))
+                    parentUserId: userIds[Int(parent)], from: try row.required(4), to: row[5] ?? .max,
+                    parent: Int32(parent), partnerId: partnerIdText(row, holders: &holderTexts)))
+                if withHistories { histories.append(history) }
             }
             for index in (lastUser + 1)..<edgeStart.count { edgeStart[index] = Int32(edges.count) }
         }
 
-        /// The text index of an edge's partnerId (column 2), cached by its holder (column 8).
+        /// The text index of an edge's partnerId (column 2), cached by its holder (column 3).
         private mutating func partnerIdText(_ row: Statement.Columns, holders: inout [Int64: Int32]) -> Int32 {
-            guard let holder = row[8] as Int64? else { return (row[2] as String?).map { text($0) } ?? -1 }
+            guard let holder = row[3] as Int64? else { return (row[2] as String?).map { text($0) } ?? -1 }
             if let known = holders[holder] { return known }
             let index = (row[2] as String?).map { text($0) } ?? -1
             holders[holder] = index
@@ -267,7 +283,8 @@ final class UplineIndex: Sendable {
         for index in edges(of: Int(edges[piece.edge].parent)) {
             let edge = edges[index]
             guard edge.isHeld, edge.from < piece.to, edge.to > piece.from else { continue }
-            let opensLater = edge.from > piece.from || (edge.from == piece.from && edge.openSeq > edges[piece.opener].openSeq)
+            let opensLater = edge.from > piece.from
+                || (edge.from == piece.from && histories[index].openSeq > histories[piece.opener].openSeq)
             extend(Piece(
                 level: piece.level + 1, edge: index, from: max(piece.from, edge.from), to: min(piece.to, edge.to),
                 opener: opensLater ? index : piece.opener, closer: edge.to < piece.to ? index : piece.closer),
