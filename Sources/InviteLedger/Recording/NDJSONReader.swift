@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// Reads newline-delimited lines from a file descriptor in large blocks, handing each line to the
-/// caller as bytes without copying. `\r\n` endings are accepted. A line longer than
+/// caller as bytes without copying. `\r\n` endings are accepted (and a last line's `\r`). A line longer than
 /// `maximumLineLength` is not kept in memory: the caller gets `.tooLong` for it.
 public struct NDJSONReader {
     public enum Line {
@@ -63,8 +63,9 @@ public struct NDJSONReader {
                 lineNumber += 1
                 defer { start = end }
                 if skipped > 0 { return try body(.tooLong(length: skipped + end - start), lineNumber) }
+                let lineEnd = buffer[end - 1] == 0x0D ? end - 1 : end
                 return try buffer.withUnsafeBufferPointer { all in
-                    try body(.bytes(UnsafeBufferPointer(rebasing: all[start..<end])), lineNumber)
+                    try body(.bytes(UnsafeBufferPointer(rebasing: all[start..<lineEnd])), lineNumber)
                 }
             }
             // Keep the partial line, grow the buffer when the line does not fit, then read more.
