@@ -19,7 +19,10 @@ extension Ledger {
     /// `stopAtFirstError` it is thrown instead. CSV is written with CRLF line ends, NDJSON with LF.
     ///
     /// The tree is read once, from one snapshot, into memory (it grows with the broker's users,
-    /// never with the number of rows); the rows then stream through.
+    /// never with the number of rows); the rows then stream through two worker threads, in blocks
+    /// of whole lines. `write` and `onRejection` are called on the calling thread only, in input
+    /// order. When `stopAtFirstError` stops it, every row before the bad one has been passed to
+    /// `write`.
     public func attributeActivity(
         _ input: inout NDJSONReader, options: ActivityOptions, write: (UnsafeBufferPointer<UInt8>) throws -> Void,
         onRejection: (ActivityRejection) throws -> Void = { _ in }
