@@ -24,6 +24,9 @@ public struct DatabaseError: Error, Sendable, Equatable, CustomStringConvertible
     /// (`SQLITE_NOTADB`): it must not be written, and should be verified and restored.
     public var isDamage: Bool { resultCode == SQLITE_CORRUPT || resultCode == SQLITE_NOTADB }
 
+    /// True when SQLite found no database in the file (`SQLITE_NOTADB`): its header is not SQLite's.
+    public var isNotADatabase: Bool { resultCode == SQLITE_NOTADB }
+
     /// True when a read-only open failed because SQLite could not create or write what it needs
     /// beside the file (`SQLITE_READONLY`, `SQLITE_CANTOPEN`): a read-only directory without `-shm`.
     public var isReadOnlyFile: Bool { resultCode == SQLITE_READONLY || resultCode == SQLITE_CANTOPEN }

@@ -107,9 +107,9 @@ struct WritePolicyTests {
             (["init", "--db", missing], 5,
              #"{"error":{"code":"DATABASE_UNUSABLE","field":"db","message":"\#(missing) cannot be created: its directory \#(scratch.path("nowhere")) does not exist"}}"# + "\nCreate the directory first, or give --db another path.\n"),
             (["ingest", "-", "--db", text], 5,
-             #"{"error":{"code":"FOREIGN_FILE","field":"db","message":"\#(text) is not an SQLite database file (it does not begin with SQLite's header)"}}"# + "\nNothing was written to it. Give --db a new file, or an invite-ledger ledger.\n"),
+             #"{"error":{"code":"FOREIGN_FILE","field":"db","message":"\#(text) is not an SQLite database file (SQLite does not recognize its header)"}}"# + "\nNothing was written to it. Give --db a new file, or an invite-ledger ledger.\n"),
             (["stats", "--user-id", "1", "--db", text], 5,
-             #"{"error":{"code":"FOREIGN_FILE","field":"db","message":"\#(text) is not an SQLite database file (it does not begin with SQLite's header)"}}"# + "\nNothing was written to it. Give --db a new file, or an invite-ledger ledger.\n"),
+             #"{"error":{"code":"FOREIGN_FILE","field":"db","message":"\#(text) is not an SQLite database file (SQLite does not recognize its header)"}}"# + "\nNothing was written to it. Give --db a new file, or an invite-ledger ledger.\n"),
         ]
         for (arguments, status, stderr) in cases {
             let result = try CLI.run(arguments, stdin: "")

@@ -189,14 +189,10 @@ public final class Ledger: Sendable {
                 path: path, reason: "cannot be created: its directory \(directory) does not exist",
                 remedy: "Create the directory first, or give --db another path.", kind: .unusable)
         }
-        if let handle = FileHandle(forReadingAtPath: path) {
-            let header = (try? handle.read(upToCount: 16)) ?? Data()
-            try? handle.close()
-            if !header.isEmpty && header != Data("SQLite format 3\0".utf8) && HeadWitness(databasePath: path).map({ !files.fileExists(atPath: $0.path) }) ?? true {
-                throw LedgerFileError(
-                    path: path, reason: "is not an SQLite database file (it does not begin with SQLite's header)",
-                    remedy: "Nothing was written to it. Give --db a new file, or an invite-ledger ledger.", kind: .foreign)
-            }
+        if isNotSQLite(path) && HeadWitness(databasePath: path).map({ !files.fileExists(atPath: $0.path) }) ?? true {
+            throw LedgerFileError(
+                path: path, reason: "is not an SQLite database file (SQLite does not recognize its header)",
+                remedy: "Nothing was written to it. Give --db a new file, or an invite-ledger ledger.", kind: .foreign)
         }
         guard writing else { return }
         if Glibc.access(path, W_OK) != 0 {
@@ -215,6 +211,23 @@ public final class Ledger: Sendable {
 
     /// True when there is a database file at `path` to open (in memory: always): a missing or
     /// empty file holds no ledger.
+    /// True when SQLite finds no database in the file (its header is not SQLite's). Asked of
+    /// SQLite, never read through a file descriptor of our own: closing one would drop every
+    /// POSIX lock this process's connections hold on the file, and another process could then
+    /// take the ledger for unused and delete its WAL while it is written.
+    static func isNotSQLite(_ path: String) -> Bool {
+        do {
+            let db = try Database(path: path, mode: .readOnly)
+            defer { try? db.close() }
+            _ = try Int64.fetchOne(db, sql: "PRAGMA schema_version")
+            return false
+        } catch let error as DatabaseError {
+            return error.isNotADatabase
+        } catch {
+            return false
+        }
+    }
+
     static func holdsDatabase(_ path: String) -> Bool {
         guard path != ":memory:", !path.hasPrefix("file:") else { return true }
         func size(_ file: String) -> Int { (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int ?? 0 }
