@@ -111,12 +111,7 @@ struct ActivityBlocksTests {
         var rejected = 0
         var stopped = 0
         for seed in UInt64(1)...6 {
-            let history: IntervalPropertyTests.History
-            do {
-                history = try IntervalPropertyTests.history(seed: seed &* 0x9E37_79B9, steps: 40)
-            } catch is IntervalPropertyTests.Inconsistent {
-                continue
-            }
+            guard let history = try IntervalPropertyTests.consistentHistory(seed: seed &* 0x9E37_79B9, steps: 40) else { continue }
             let ledger = history.ledger
             let users = try ledger.rows("SELECT userId FROM ctidUser ORDER BY userId").compactMap { Int64($0) }
             let times = try ledger.rows("SELECT decidedAt FROM attribution").compactMap { Int64($0) }.flatMap { [$0 - 1, $0] }

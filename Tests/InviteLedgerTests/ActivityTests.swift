@@ -27,12 +27,7 @@ struct ActivityTests {
         var compared = 0
         var unattributed = 0
         for seed in UInt64(1)...20 {
-            let history: IntervalPropertyTests.History
-            do {
-                history = try IntervalPropertyTests.history(seed: seed &* 0x2545_F491_4F6C_DD1D, steps: 40)
-            } catch is IntervalPropertyTests.Inconsistent {
-                continue
-            }
+            guard let history = try IntervalPropertyTests.consistentHistory(seed: seed &* 0x2545_F491_4F6C_DD1D, steps: 40) else { continue }
             let ledger = history.ledger
             let users = try ledger.rows("SELECT userId FROM ctidUser ORDER BY userId").compactMap { Int64($0) }
             var boundaries = try ledger.rows("SELECT decidedAt FROM attribution UNION SELECT validTo FROM attribution WHERE validTo IS NOT NULL")

@@ -119,12 +119,7 @@ struct UplineIntervalTests {
         let seeds = UInt64(ProcessInfo.processInfo.environment["INTERVAL_SEEDS"] ?? "") ?? 25
         var checked = 0
         for seed in UInt64(1)...seeds {
-            let history: IntervalPropertyTests.History
-            do {
-                history = try IntervalPropertyTests.history(seed: seed &* 0x51_7CC1_B727, steps: 40)
-            } catch is IntervalPropertyTests.Inconsistent {
-                continue
-            }
+            guard let history = try IntervalPropertyTests.consistentHistory(seed: seed &* 0x51_7CC1_B727, steps: 40) else { continue }
             let ledger = history.ledger
             var intervals: [UplineInterval] = []
             try ledger.forEachUplineInterval(.init(levels: 20)) { intervals.append($0) }
