@@ -128,7 +128,7 @@ struct ActivityBlocks {
     private static func write(
         _ result: Result, after lineNumber: Int, into run: inout ActivityRun, _ output: inout BlockWriter
     ) throws {
-        try output.write(result.output)
+        try output.write(block: result.output)
         run.summary.add(result.summary)
         for var rejection in result.rejections {
             rejection.line += lineNumber

@@ -141,6 +141,8 @@ struct ActivityRun {
         var valueError: LedgerError?
         /// The trader's user row, once found.
         var user = 0
+        /// Its walk in the batch's walks; -1 when it has none (rejected, or outside the period).
+        var walker = -1
     }
 
     /// Batch size: enough rows for their memory reads to overlap, few enough to stay in cache.
@@ -170,23 +172,22 @@ struct ActivityRun {
                 batch[index].error = error
                 continue
             }
+            batch[index].walker = walkers.count
             walkers.append(batch[index].user)
             times.append(batch[index].at)
         }
         let levels = options.levels
         attributor.index.uplines(of: &walkers, at: times, levels: levels, paths: &paths, depths: &depths)
-        var walked = 0
         for row in batch {
             if let error = row.error {
                 try reject(error, line: row.line)
                 continue
             }
-            guard period.contains(row.at) else {
+            guard row.walker >= 0 else {
                 summary.outsidePeriod += 1
                 continue
             }
-            let path = paths[(walked * levels)..<(walked * levels + depths[walked])]
-            walked += 1
+            let path = paths[(row.walker * levels)..<(row.walker * levels + depths[row.walker])]
             if path.isEmpty { summary.unattributed += 1 }
             if totals != nil {
                 do {

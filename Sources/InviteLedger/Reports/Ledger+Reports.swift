@@ -148,10 +148,10 @@ struct BlockWriter {
         }
     }
 
-    /// Writes what the buffer holds, then `bytes` (a block made elsewhere) as they are.
-    mutating func write(_ bytes: [UInt8]) throws {
+    /// Writes what the buffer holds, then `block` (bytes gathered elsewhere) as it is.
+    mutating func write(block: [UInt8]) throws {
         try finish()
-        if !bytes.isEmpty { try bytes.withUnsafeBufferPointer(write) }
+        if !block.isEmpty { try block.withUnsafeBufferPointer(write) }
     }
 
     /// Writes what is left in the buffer.
