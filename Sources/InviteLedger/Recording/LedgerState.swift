@@ -31,20 +31,32 @@ final class LedgerState: RuleState {
     private(set) var changeCount = 0
 
     // Every table the rules read, with the key its rows are looked up by.
-    var brokers = CachedTable<BrokerRecord, String> { $0.brokerCrmName }
+    var brokers = CachedTable<BrokerRecord, String>(
+        key: { $0.brokerCrmName }, fetch: { try BrokerRecord.fetch($0, brokerCrmName: $1) })
     /// Events appended since the last flush.
     var events: [EventRecord] = []
-    var users = CachedTable<UserRecord, IdentifierKey> { IdentifierKey(brokerId: $0.brokerId, value: $0.userId) }
-    var accounts = CachedTable<AccountRecord, IdentifierKey> {
-        IdentifierKey(brokerId: $0.brokerId, value: $0.ctidTraderAccountId)
-    }
-    var partners = CachedTable<PartnerRecord, TextKey> { TextKey(brokerId: $0.brokerId, value: $0.crmPartnerRef) }
-    var holders = CachedTable<HolderRecord, TextKey> { TextKey(brokerId: $0.brokerId, value: $0.partnerId) }
-    var assignments = CachedTable<AssignmentRecord, Never> { _ in nil }
-    var links = CachedTable<LinkRecord, TextKey> { TextKey(brokerId: $0.brokerId, value: $0.linkId) }
-    var clicks = CachedTable<ClickRecord, Never> { _ in nil }
-    var signups = CachedTable<SignupRecord, TextKey> { TextKey(brokerId: $0.brokerId, value: $0.signupId) }
-    var attributions = CachedTable<AttributionRecord, Never> { _ in nil }
+    var users = CachedTable<UserRecord, IdentifierKey>(
+        key: { IdentifierKey(brokerId: $0.brokerId, value: $0.userId) }, filter: .user,
+        fetch: { try UserRecord.fetch($0, brokerId: $1.brokerId, userId: $1.value) }, fetchId: UserRecord.fetch(_:id:))
+    var accounts = CachedTable<AccountRecord, IdentifierKey>(
+        key: { IdentifierKey(brokerId: $0.brokerId, value: $0.ctidTraderAccountId) }, filter: .account,
+        fetch: { try AccountRecord.fetch($0, brokerId: $1.brokerId, ctidTraderAccountId: $1.value) },
+        fetchId: AccountRecord.fetch(_:id:))
+    var partners = CachedTable<PartnerRecord, TextKey>(
+        key: { TextKey(brokerId: $0.brokerId, value: $0.crmPartnerRef) }, filter: .partner,
+        fetch: { try PartnerRecord.fetch($0, brokerId: $1.brokerId, crmPartnerRef: $1.value) })
+    var holders = CachedTable<HolderRecord, TextKey>(
+        key: { TextKey(brokerId: $0.brokerId, value: $0.partnerId) }, filter: .holder,
+        fetch: { try HolderRecord.fetch($0, brokerId: $1.brokerId, partnerId: $1.value) }, fetchId: HolderRecord.fetch(_:id:))
+    var assignments = CachedTable<AssignmentRecord, Never>()
+    var links = CachedTable<LinkRecord, TextKey>(
+        key: { TextKey(brokerId: $0.brokerId, value: $0.linkId) }, filter: .link,
+        fetch: { try LinkRecord.fetch($0, brokerId: $1.brokerId, linkId: $1.value) }, fetchId: LinkRecord.fetch(_:id:))
+    var clicks = CachedTable<ClickRecord, Never>(fetchId: ClickRecord.fetch(_:id:))
+    var signups = CachedTable<SignupRecord, TextKey>(
+        key: { TextKey(brokerId: $0.brokerId, value: $0.signupId) }, filter: .signup,
+        fetch: { try SignupRecord.fetch($0, brokerId: $1.brokerId, signupId: $1.value) })
+    var attributions = CachedTable<AttributionRecord, Never>()
     /// Paths opened since the last flush, in the order they were opened.
     var openedPaths: [OpenedPath] = []
     /// Paths of the database closed since the last flush, with their `validTo`.
@@ -89,14 +101,18 @@ final class LedgerState: RuleState {
         var eventId: String
     }
 
-    struct IdentifierKey: Hashable {
+    struct IdentifierKey: CacheKey {
         var brokerId: Int64
         var value: Int64
+
+        func filterKey(_ kind: WrittenKeys.Kind) -> UInt64 { WrittenKeys.key(kind, brokerId, value) }
     }
 
-    struct TextKey: Hashable {
+    struct TextKey: CacheKey {
         var brokerId: Int64
         var value: String
+
+        func filterKey(_ kind: WrittenKeys.Kind) -> UInt64 { WrittenKeys.key(kind, brokerId, value) }
     }
 
     init(db: Database) {
@@ -246,7 +262,7 @@ final class LedgerState: RuleState {
     // MARK: - Brokers
 
     func broker(named name: String) throws -> BrokerRecord? {
-        try brokers.find(name) { try BrokerRecord.fetch(db, brokerCrmName: name) }
+        try brokers.find(name, in: db, written: writtenKeys)
     }
 
     func savedBroker(id: Int64) -> BrokerRecord? { brokers[id] }
@@ -257,55 +273,43 @@ final class LedgerState: RuleState {
     }
 
     func save(_ broker: BrokerRecord, isNew: Bool) {
+        save(broker, isNew: isNew, in: &brokers)
+    }
+
+    /// Keeps a row the rules created or changed, to be written at the next flush.
+    private func save<Row, Key>(_ row: Row, isNew: Bool, in table: inout CachedTable<Row, Key>) {
         changeCount += 1
-        brokers.save(broker, isNew: isNew)
+        table.save(row, isNew: isNew, written: &writtenKeys)
     }
 
     // MARK: - Users and accounts
 
     func user(brokerId: Int64, userId: Int64) throws -> UserRecord? {
-        try users.find(IdentifierKey(brokerId: brokerId, value: userId)) {
-            guard mayExist(WrittenKeys.key(.user, brokerId, userId)) else { return nil }
-            return try UserRecord.fetch(db, brokerId: brokerId, userId: userId)
-        }
+        try users.find(IdentifierKey(brokerId: brokerId, value: userId), in: db, written: writtenKeys)
     }
 
-    func user(id: Int64) throws -> UserRecord? {
-        try users.find(id: id) { try UserRecord.fetch(db, id: id) }
-    }
+    func user(id: Int64) throws -> UserRecord? { try users.find(id: id, in: db) }
 
     func create(_ user: UserRecord) {
-        changeCount += 1
-        users.save(user, isNew: true)
-        wrote(WrittenKeys.key(.user, user.brokerId, user.userId))
+        save(user, isNew: true, in: &users)
         createdUsers.insert(user.id)
         holdersByUser[user.id] = []
     }
 
     func account(brokerId: Int64, ctidTraderAccountId: Int64) throws -> AccountRecord? {
-        try accounts.find(IdentifierKey(brokerId: brokerId, value: ctidTraderAccountId)) {
-            guard mayExist(WrittenKeys.key(.account, brokerId, ctidTraderAccountId)) else { return nil }
-            return try AccountRecord.fetch(db, brokerId: brokerId, ctidTraderAccountId: ctidTraderAccountId)
-        }
+        try accounts.find(IdentifierKey(brokerId: brokerId, value: ctidTraderAccountId), in: db, written: writtenKeys)
     }
 
-    func account(id: Int64) throws -> AccountRecord? {
-        try accounts.find(id: id) { try AccountRecord.fetch(db, id: id) }
-    }
+    func account(id: Int64) throws -> AccountRecord? { try accounts.find(id: id, in: db) }
 
     func save(_ account: AccountRecord, isNew: Bool) {
-        changeCount += 1
-        accounts.save(account, isNew: isNew)
-        wrote(WrittenKeys.key(.account, account.brokerId, account.ctidTraderAccountId))
+        save(account, isNew: isNew, in: &accounts)
     }
 
     // MARK: - Partners, partnerIds and their assignments
 
     func partner(brokerId: Int64, crmPartnerRef: String) throws -> PartnerRecord? {
-        try indexed(partners.find(TextKey(brokerId: brokerId, value: crmPartnerRef)) {
-            guard mayExist(WrittenKeys.key(.partner, brokerId, crmPartnerRef)) else { return nil }
-            return try PartnerRecord.fetch(db, brokerId: brokerId, crmPartnerRef: crmPartnerRef)
-        })
+        try indexed(partners.find(TextKey(brokerId: brokerId, value: crmPartnerRef), in: db, written: writtenKeys))
     }
 
     func partner(userRowId: Int64) throws -> PartnerRecord? {
@@ -322,22 +326,15 @@ final class LedgerState: RuleState {
     }
 
     func save(_ partner: PartnerRecord, isNew: Bool) {
-        changeCount += 1
-        partners.save(partner, isNew: isNew)
-        wrote(WrittenKeys.key(.partner, partner.brokerId, partner.crmPartnerRef))
+        save(partner, isNew: isNew, in: &partners)
         _ = indexed(partner)
     }
 
     func holder(brokerId: Int64, partnerId: String) throws -> HolderRecord? {
-        try holders.find(TextKey(brokerId: brokerId, value: partnerId)) {
-            guard mayExist(WrittenKeys.key(.holder, brokerId, partnerId)) else { return nil }
-            return try HolderRecord.fetch(db, brokerId: brokerId, partnerId: partnerId)
-        }
+        try holders.find(TextKey(brokerId: brokerId, value: partnerId), in: db, written: writtenKeys)
     }
 
-    func holder(id: Int64) throws -> HolderRecord? {
-        try holders.find(id: id) { try HolderRecord.fetch(db, id: id) }
-    }
+    func holder(id: Int64) throws -> HolderRecord? { try holders.find(id: id, in: db) }
 
     /// Every partnerId a user holds or held, oldest first.
     func holders(userRowId: Int64) throws -> [HolderRecord] {
@@ -351,9 +348,7 @@ final class LedgerState: RuleState {
     }
 
     func create(_ holder: HolderRecord) {
-        changeCount += 1
-        holders.save(holder, isNew: true)
-        wrote(WrittenKeys.key(.holder, holder.brokerId, holder.partnerId))
+        save(holder, isNew: true, in: &holders)
         holdersByUser[holder.userRowId]?.append(holder.id)
         assignmentsByHolder[holder.id] = []
     }
@@ -388,8 +383,7 @@ final class LedgerState: RuleState {
     }
 
     func save(_ assignment: AssignmentRecord, isNew: Bool) {
-        changeCount += 1
-        assignments.save(assignment, isNew: isNew)
+        save(assignment, isNew: isNew, in: &assignments)
         if isNew {
             assignmentsByHolder[assignment.holderRowId]?.append(assignment.id)
         }
@@ -416,25 +410,16 @@ final class LedgerState: RuleState {
     // MARK: - Links, clicks and signups
 
     func link(brokerId: Int64, linkId: String) throws -> LinkRecord? {
-        try links.find(TextKey(brokerId: brokerId, value: linkId)) {
-            guard mayExist(WrittenKeys.key(.link, brokerId, linkId)) else { return nil }
-            return try LinkRecord.fetch(db, brokerId: brokerId, linkId: linkId)
-        }
+        try links.find(TextKey(brokerId: brokerId, value: linkId), in: db, written: writtenKeys)
     }
 
-    func link(id: Int64) throws -> LinkRecord? {
-        try links.find(id: id) { try LinkRecord.fetch(db, id: id) }
-    }
+    func link(id: Int64) throws -> LinkRecord? { try links.find(id: id, in: db) }
 
     func create(_ link: LinkRecord) {
-        changeCount += 1
-        links.save(link, isNew: true)
-        wrote(WrittenKeys.key(.link, link.brokerId, link.linkId))
+        save(link, isNew: true, in: &links)
     }
 
-    func click(id: Int64) throws -> ClickRecord? {
-        try clicks.find(id: id) { try ClickRecord.fetch(db, id: id) }
-    }
+    func click(id: Int64) throws -> ClickRecord? { try clicks.find(id: id, in: db) }
 
     /// The visitor's last click on a partnerId at or before `at`.
     func lastClick(brokerId: Int64, visitorId: String, partnerId: String, notAfter at: Int64) throws -> ClickRecord? {
@@ -447,8 +432,7 @@ final class LedgerState: RuleState {
     }
 
     func create(_ click: ClickRecord) {
-        changeCount += 1
-        clicks.save(click, isNew: true)
+        save(click, isNew: true, in: &clicks)
         if let visitorId = click.visitorId {
             wrote(WrittenKeys.key(.visitorClick, click.brokerId, visitorId, click.partnerId))
             clicksByVisitor[TextKey(brokerId: click.brokerId, value: visitorId), default: []].append(click.id)
@@ -456,16 +440,11 @@ final class LedgerState: RuleState {
     }
 
     func signup(brokerId: Int64, signupId: String) throws -> SignupRecord? {
-        try signups.find(TextKey(brokerId: brokerId, value: signupId)) {
-            guard mayExist(WrittenKeys.key(.signup, brokerId, signupId)) else { return nil }
-            return try SignupRecord.fetch(db, brokerId: brokerId, signupId: signupId)
-        }
+        try signups.find(TextKey(brokerId: brokerId, value: signupId), in: db, written: writtenKeys)
     }
 
     func save(_ signup: SignupRecord, isNew: Bool) {
-        changeCount += 1
-        signups.save(signup, isNew: isNew)
-        wrote(WrittenKeys.key(.signup, signup.brokerId, signup.signupId))
+        save(signup, isNew: isNew, in: &signups)
     }
 
     // MARK: - Attributions and the closure table
@@ -487,8 +466,7 @@ final class LedgerState: RuleState {
     }
 
     func save(_ attribution: AttributionRecord, isNew: Bool) {
-        changeCount += 1
-        attributions.save(attribution, isNew: isNew)
+        save(attribution, isNew: isNew, in: &attributions)
         if attribution.outcome.isEdge || attribution.outcome == .detached {
             let latest = max(attribution.decidedAt, attribution.validTo ?? .min)
             pendingPlaceChange[attribution.userRowId] = max(pendingPlaceChange[attribution.userRowId] ?? .min, latest)

@@ -46,8 +46,13 @@ final class MemoryState: RuleState {
     func brokerNames() -> [String] { brokers.values.map(\.brokerCrmName).sorted() }
 
     func save(_ broker: BrokerRecord, isNew: Bool) {
+        put(broker, in: &brokers)
+    }
+
+    /// Keeps a row the rules created or changed.
+    private func put<Row: KeyedRow>(_ row: Row, in table: inout [Int64: Row]) {
         changeCount += 1
-        brokers[broker.id] = broker
+        table[row.id] = row
     }
 
     // MARK: Row ids
@@ -69,8 +74,7 @@ final class MemoryState: RuleState {
     func user(id: Int64) -> UserRecord? { users[id] }
 
     func create(_ user: UserRecord) {
-        changeCount += 1
-        users[user.id] = user
+        put(user, in: &users)
     }
 
     func account(brokerId: Int64, ctidTraderAccountId: Int64) -> AccountRecord? {
@@ -80,8 +84,7 @@ final class MemoryState: RuleState {
     func account(id: Int64) -> AccountRecord? { accounts[id] }
 
     func save(_ account: AccountRecord, isNew: Bool) {
-        changeCount += 1
-        accounts[account.id] = account
+        put(account, in: &accounts)
     }
 
     func partner(brokerId: Int64, crmPartnerRef: String) -> PartnerRecord? {
@@ -91,8 +94,7 @@ final class MemoryState: RuleState {
     func partner(userRowId: Int64) -> PartnerRecord? { partners.values.first { $0.userRowId == userRowId } }
 
     func save(_ partner: PartnerRecord, isNew: Bool) {
-        changeCount += 1
-        partners[partner.id] = partner
+        put(partner, in: &partners)
     }
 
     // MARK: partnerIds and their assignments
@@ -108,8 +110,7 @@ final class MemoryState: RuleState {
     }
 
     func create(_ holder: HolderRecord) {
-        changeCount += 1
-        holders[holder.id] = holder
+        put(holder, in: &holders)
     }
 
     func assignments(holderRowId: Int64) -> [AssignmentRecord] {
@@ -125,8 +126,7 @@ final class MemoryState: RuleState {
     }
 
     func save(_ assignment: AssignmentRecord, isNew: Bool) {
-        changeCount += 1
-        assignments[assignment.id] = assignment
+        put(assignment, in: &assignments)
     }
 
     // MARK: Links, clicks, signups
@@ -138,8 +138,7 @@ final class MemoryState: RuleState {
     func link(id: Int64) -> LinkRecord? { links[id] }
 
     func create(_ link: LinkRecord) {
-        changeCount += 1
-        links[link.id] = link
+        put(link, in: &links)
     }
 
     func click(id: Int64) -> ClickRecord? { clicks[id] }
@@ -151,8 +150,7 @@ final class MemoryState: RuleState {
     }
 
     func create(_ click: ClickRecord) {
-        changeCount += 1
-        clicks[click.id] = click
+        put(click, in: &clicks)
     }
 
     func signup(brokerId: Int64, signupId: String) -> SignupRecord? {
@@ -160,8 +158,7 @@ final class MemoryState: RuleState {
     }
 
     func save(_ signup: SignupRecord, isNew: Bool) {
-        changeCount += 1
-        signups[signup.id] = signup
+        put(signup, in: &signups)
     }
 
     // MARK: Attributions and the tree
@@ -181,8 +178,7 @@ final class MemoryState: RuleState {
     }
 
     func save(_ attribution: AttributionRecord, isNew: Bool) {
-        changeCount += 1
-        attributions[attribution.id] = attribution
+        put(attribution, in: &attributions)
     }
 
     func currentDescendants(of ancestorRowId: Int64) -> [LineageTable.Descendant] {
