@@ -69,6 +69,29 @@ struct CachedTable<Row: KeyedRow, Key: CacheKey> {
         return remember(row)
     }
 
+    /// Every row of an owner (a user's partnerIds, a partnerId's assignments), oldest first: those
+    /// `index` lists, else those `fetch` reads from the database and those created since the last
+    /// flush (not in the database yet), then listed in `index`.
+    mutating func all(
+        of owner: Int64, _ ownerOf: (Row) -> Int64, index: inout [Int64: [Int64]], fetch: () throws -> [Row]
+    ) rethrows -> [Row] {
+        if let ids = index[owner] { return ids.compactMap { rows[$0] } }
+        let stored = try fetch()
+        stored.forEach { remember($0) }
+        let ids = stored.map(\.id) + created.sorted().filter { rows[$0].map(ownerOf) == owner }
+        index[owner] = ids
+        return ids.compactMap { rows[$0] }
+    }
+
+    /// The current row of an owner (a user's edge, its active assignment): the one `index` names
+    /// (nil inside: none), else the one `fetch` reads from the database, remembered in `index`.
+    mutating func current(of owner: Int64, index: inout [Int64: Int64?], fetch: () throws -> Row?) rethrows -> Row? {
+        if let known = index[owner] { return known.flatMap { rows[$0] } }
+        let found = try fetch().map { remember($0) }
+        index[owner] = .some(found?.id)
+        return found
+    }
+
     /// Keeps a row read from the database, unless a form of it is known (a pending form wins);
     /// returns the form kept.
     @discardableResult

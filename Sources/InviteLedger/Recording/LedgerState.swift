@@ -338,13 +338,9 @@ final class LedgerState: RuleState {
 
     /// Every partnerId a user holds or held, oldest first.
     func holders(userRowId: Int64) throws -> [HolderRecord] {
-        if let ids = holdersByUser[userRowId] { return ids.compactMap { holders[$0] } }
-        let stored = try HolderRecord.fetchAll(db, userRowId: userRowId)
-        stored.forEach { holders.remember($0) }
-        // Holders created since the last flush are not in the database yet.
-        let ids = stored.map(\.id) + holders.created.sorted().filter { holders[$0]?.userRowId == userRowId }
-        holdersByUser[userRowId] = ids
-        return ids.compactMap { holders[$0] }
+        try holders.all(of: userRowId, \.userRowId, index: &holdersByUser) {
+            try HolderRecord.fetchAll(db, userRowId: userRowId)
+        }
     }
 
     func create(_ holder: HolderRecord) {
@@ -355,31 +351,24 @@ final class LedgerState: RuleState {
 
     /// The active user-level assignment of a user.
     func activeAssignment(userRowId: Int64) throws -> AssignmentRecord? {
-        if let known = activeByUser[userRowId] { return known.flatMap { assignments[$0] } }
-        let found = try (createdUsers.contains(userRowId) ? nil : AssignmentRecord.fetchActive(db, userRowId: userRowId))
-            .map { assignments.remember($0) }
-        activeByUser[userRowId] = .some(found?.id)
-        return found
+        try assignments.current(of: userRowId, index: &activeByUser) {
+            try createdUsers.contains(userRowId) ? nil : AssignmentRecord.fetchActive(db, userRowId: userRowId)
+        }
     }
 
     /// The active assignment of a trading account.
     func activeAssignment(accountRowId: Int64) throws -> AssignmentRecord? {
-        if let known = activeByAccount[accountRowId] { return known.flatMap { assignments[$0] } }
-        let found = try (mayExist(WrittenKeys.key(.accountAssignment, 0, accountRowId))
-            ? AssignmentRecord.fetchActive(db, accountRowId: accountRowId) : nil).map { assignments.remember($0) }
-        activeByAccount[accountRowId] = .some(found?.id)
-        return found
+        try assignments.current(of: accountRowId, index: &activeByAccount) {
+            try mayExist(WrittenKeys.key(.accountAssignment, 0, accountRowId))
+                ? AssignmentRecord.fetchActive(db, accountRowId: accountRowId) : nil
+        }
     }
 
     /// Every assignment of a holder, in their latest form.
     func assignments(holderRowId: Int64) throws -> [AssignmentRecord] {
-        if let ids = assignmentsByHolder[holderRowId] { return ids.compactMap { assignments[$0] } }
-        let stored = try AssignmentRecord.fetchAll(db, holderRowId: holderRowId)
-        stored.forEach { assignments.remember($0) }
-        // Assignments created since the last flush are not in the database yet.
-        let ids = stored.map(\.id) + assignments.created.sorted().filter { assignments[$0]?.holderRowId == holderRowId }
-        assignmentsByHolder[holderRowId] = ids
-        return ids.compactMap { assignments[$0] }
+        try assignments.all(of: holderRowId, \.holderRowId, index: &assignmentsByHolder) {
+            try AssignmentRecord.fetchAll(db, holderRowId: holderRowId)
+        }
     }
 
     func save(_ assignment: AssignmentRecord, isNew: Bool) {
@@ -451,11 +440,9 @@ final class LedgerState: RuleState {
 
     /// The user's current edge: accepted and not ended.
     func currentEdge(userRowId: Int64) throws -> AttributionRecord? {
-        if let known = edgeByUser[userRowId] { return known.flatMap { attributions[$0] } }
-        let found = try (createdUsers.contains(userRowId) ? nil : AttributionRecord.fetchCurrent(db, userRowId: userRowId))
-            .map { attributions.remember($0) }
-        edgeByUser[userRowId] = .some(found?.id)
-        return found
+        try attributions.current(of: userRowId, index: &edgeByUser) {
+            try createdUsers.contains(userRowId) ? nil : AttributionRecord.fetchCurrent(db, userRowId: userRowId)
+        }
     }
 
     /// True when the user was ever attributed (an edge, current or ended).
