@@ -21,7 +21,8 @@ public struct StatementBinder {
         repeat bindNext(each values)
     }
 
-    private mutating func bindNext<Value: DatabaseValueConvertible>(_ value: Value) {
+    /// Binds one value to the next parameter.
+    mutating func bindNext<Value: DatabaseValueConvertible>(_ value: Value) {
         let code = value.bind(to: handle, at: index)
         if code != SQLITE_OK && failure == nil {
             failure = (code, index)

@@ -29,9 +29,10 @@ struct RecordTypeTests {
         AttributionRecord.self,
     ]
 
-    /// Each record type's three lists agree: every property of a record read by `init(row:)`
-    /// holds the column of its name, and `encode(to:)` writes each back into that column. A
-    /// positional initializer or an encode that swaps two columns fails here, naming the column.
+    /// Each record type reads and writes the ledger's own rows: every property of a record read by
+    /// `init(row:)` holds the column of its name, and `encode(to:)` writes each back into that
+    /// column. Both come from the record's stored properties (`RowDecoder`, `RowEncoder`); a
+    /// coder that skipped or swapped a column fails here, naming the column.
     @Test("init(row:), encode(to:) and the column names agree, column by column, on every row of a rich ledger")
     func ordersAgree() throws {
         // A varied ledger: row ids of different tables drift apart, so swapped columns show.

@@ -22,28 +22,12 @@ public struct AccountRecord: TableRecord, Equatable {
     }
 
     public static let tableName = "traderAccount"
-    public static let columnNames = ["id", "brokerId", "ctidTraderAccountId", "userRowId", "traderLogin", "linkedAt", "eventSeq"]
-
-    public init(row: Statement.Columns) throws {
-        self.init(
-            id: try row.required(0), brokerId: try row.required(1), ctidTraderAccountId: try row.required(2),
-            userRowId: try row.required(3), traderLogin: row[4], linkedAt: try row.required(5), eventSeq: try row.required(6))
-    }
-
-    public func encode(to row: inout StatementBinder) {
-        row.bind(id, brokerId, ctidTraderAccountId, userRowId, traderLogin, linkedAt, eventSeq)
-    }
 
     private static let selectByCtidTraderAccountId = select(where: "brokerId = ? AND ctidTraderAccountId = ?")
-    private static let selectById = select(where: "id = ?")
     private static let selectByUser = select(where: "userRowId = ? ORDER BY ctidTraderAccountId")
 
     public static func fetch(_ db: Database, brokerId: Int64, ctidTraderAccountId: Int64) throws -> AccountRecord? {
         try fetchFirst(db, sql: selectByCtidTraderAccountId, brokerId, ctidTraderAccountId)
-    }
-
-    public static func fetch(_ db: Database, id: Int64) throws -> AccountRecord? {
-        try fetchFirst(db, sql: selectById, id)
     }
 
     public static func fetchAll(_ db: Database, userRowId: Int64) throws -> [AccountRecord] {

@@ -28,22 +28,6 @@ public struct AssignmentRecord: TableRecord, Equatable {
     }
 
     public static let tableName = "partnerIdAssignment"
-    public static let columnNames = [
-        "id", "holderRowId", "level", "userRowId", "accountRowId", "partnerRowId", "validFrom", "validTo", "eventSeq",
-        "endEventSeq",
-    ]
-
-    public init(row: Statement.Columns) throws {
-        self.init(
-            id: try row.required(0), holderRowId: try row.required(1), level: try row.required(2),
-            userRowId: try row.required(3), accountRowId: row[4], partnerRowId: row[5], validFrom: try row.required(6),
-            validTo: row[7], eventSeq: try row.required(8), endEventSeq: row[9])
-    }
-
-    public func encode(to row: inout StatementBinder) {
-        row.bind(id, holderRowId, level, userRowId, accountRowId, partnerRowId, validFrom, validTo, eventSeq,
-            endEventSeq)
-    }
 
     private static let selectActiveByUser = select(where: "userRowId = ? AND level = 'user' AND validTo IS NULL")
     private static let selectActiveByAccount = select(where: "accountRowId = ? AND level = 'account' AND validTo IS NULL")

@@ -1,7 +1,7 @@
 /// A row of `attribution`: one attribution decision. Accepted ones are the edges of the tree.
 public struct AttributionRecord: TableRecord, Equatable {
     /// The decision. The first two make an edge; the others are recorded but change nothing.
-    public enum Outcome: String, Sendable, CaseIterable, DatabaseValueConvertible {
+    public enum Outcome: String, Sendable, Codable, CaseIterable, DatabaseValueConvertible {
         case attributed = "ATTRIBUTED"
         case reassigned = "REASSIGNED"
         case detached = "DETACHED"
@@ -15,7 +15,7 @@ public struct AttributionRecord: TableRecord, Equatable {
     }
 
     /// The step that led to the decision.
-    public enum Via: String, Sendable, DatabaseValueConvertible {
+    public enum Via: String, Sendable, Codable, CaseIterable, DatabaseValueConvertible {
         /// `user.created` completing a signup that carried a partnerId.
         case signup
         /// `user.created` carrying a partnerId itself.
@@ -69,24 +69,6 @@ public struct AttributionRecord: TableRecord, Equatable {
     }
 
     public static let tableName = "attribution"
-    public static let columnNames = [
-        "id", "brokerId", "userRowId", "outcome", "via", "partnerId", "holderRowId", "parentRowId", "accountRowId",
-        "signupRowId", "linkRowId", "decidedAt", "validTo", "forced", "reason", "operator", "eventSeq",
-    ]
-
-    public init(row: Statement.Columns) throws {
-        self.init(
-            id: try row.required(0), brokerId: try row.required(1), userRowId: try row.required(2),
-            outcome: try row.required(3), via: try row.required(4), partnerId: row[5], holderRowId: row[6],
-            parentRowId: row[7], accountRowId: row[8], signupRowId: row[9], linkRowId: row[10],
-            decidedAt: try row.required(11), validTo: row[12], forced: try row.required(13), reason: row[14],
-            operator: row[15], eventSeq: try row.required(16))
-    }
-
-    public func encode(to row: inout StatementBinder) {
-        row.bind(id, brokerId, userRowId, outcome, via, partnerId, holderRowId, parentRowId, accountRowId,
-            signupRowId, linkRowId, decidedAt, validTo, forced, reason, `operator`, eventSeq)
-    }
 
     private static let selectCurrent = select(where: """
         userRowId = ? AND validTo IS NULL AND outcome IN ('ATTRIBUTED', 'REASSIGNED')

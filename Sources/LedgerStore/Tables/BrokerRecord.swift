@@ -11,13 +11,6 @@ public struct BrokerRecord: TableRecord, Equatable {
     }
 
     public static let tableName = "broker"
-    public static let columnNames = ["id", "brokerCrmName", "guaranteedAttributionDays"]
-
-    public init(row: Statement.Columns) throws {
-        self.init(id: try row.required(0), brokerCrmName: try row.required(1), guaranteedAttributionDays: try row.required(2))
-    }
-
-    public func encode(to row: inout StatementBinder) { row.bind(id, brokerCrmName, guaranteedAttributionDays) }
 
     private static let selectByBrokerCrmName = select(where: "brokerCrmName = ?")
     private static let selectAll = "SELECT \(selection) FROM broker ORDER BY brokerCrmName"

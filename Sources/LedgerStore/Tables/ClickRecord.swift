@@ -24,27 +24,11 @@ public struct ClickRecord: TableRecord, Equatable {
     }
 
     public static let tableName = "click"
-    public static let columnNames = ["id", "brokerId", "partnerId", "holderRowId", "linkRowId", "visitorId", "clickedAt", "eventSeq"]
 
-    public init(row: Statement.Columns) throws {
-        self.init(
-            id: try row.required(0), brokerId: try row.required(1), partnerId: try row.required(2), holderRowId: row[3],
-            linkRowId: row[4], visitorId: row[5], clickedAt: try row.required(6), eventSeq: try row.required(7))
-    }
-
-    public func encode(to row: inout StatementBinder) {
-        row.bind(id, brokerId, partnerId, holderRowId, linkRowId, visitorId, clickedAt, eventSeq)
-    }
-
-    private static let selectById = select(where: "id = ?")
     private static let selectLastClick = select(where: """
         brokerId = ? AND visitorId = ? AND clickedAt <= ? AND partnerId = ? ORDER BY clickedAt DESC, id DESC LIMIT 1
         """)
     private static let selectByVisitor = select(where: "brokerId = ? AND visitorId = ? ORDER BY clickedAt, id")
-
-    public static func fetch(_ db: Database, id: Int64) throws -> ClickRecord? {
-        try fetchFirst(db, sql: selectById, id)
-    }
 
     /// The visitor's last click on a partnerId at or before `at`: the click a signup came from.
     public static func fetchLast(

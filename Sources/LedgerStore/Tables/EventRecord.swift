@@ -28,20 +28,6 @@ public struct EventRecord: TableRecord, Equatable {
     }
 
     public static let tableName = "event"
-    public static let columnNames = [
-        "seq", "brokerId", "eventId", "step", "at", "recordedAt", "payload", "outcome", "hash",
-    ]
-
-    public init(row: Statement.Columns) throws {
-        self.init(
-            seq: try row.required(0), brokerId: try row.required(1), eventId: try row.required(2), step: try row.required(3),
-            at: try row.required(4), recordedAt: try row.required(5), payload: try row.required(6),
-            outcome: try row.required(7), hash: try row.required(8))
-    }
-
-    public func encode(to row: inout StatementBinder) {
-        row.bind(seq, brokerId, eventId, step, at, recordedAt, payload, outcome, hash)
-    }
 
     private static let selectByEventId = select(where: "brokerId = ? AND eventId = ?")
     private static let selectBySeq = select(where: "seq = ?")

@@ -1,6 +1,6 @@
 /// A row of `partnerIdHolder`: the user, or the account, a partnerId belongs to for ever.
 public struct HolderRecord: TableRecord, Equatable {
-    public enum Level: String, Sendable, DatabaseValueConvertible {
+    public enum Level: String, Sendable, Codable, CaseIterable, DatabaseValueConvertible {
         case user
         case account
     }
@@ -27,28 +27,12 @@ public struct HolderRecord: TableRecord, Equatable {
     }
 
     public static let tableName = "partnerIdHolder"
-    public static let columnNames = ["id", "brokerId", "partnerId", "level", "userRowId", "accountRowId", "eventSeq"]
-
-    public init(row: Statement.Columns) throws {
-        self.init(
-            id: try row.required(0), brokerId: try row.required(1), partnerId: try row.required(2), level: try row.required(3),
-            userRowId: try row.required(4), accountRowId: row[5], eventSeq: try row.required(6))
-    }
-
-    public func encode(to row: inout StatementBinder) {
-        row.bind(id, brokerId, partnerId, level, userRowId, accountRowId, eventSeq)
-    }
 
     private static let selectByPartnerId = select(where: "brokerId = ? AND partnerId = ?")
-    private static let selectById = select(where: "id = ?")
     private static let selectByUser = select(where: "userRowId = ? ORDER BY id")
 
     public static func fetch(_ db: Database, brokerId: Int64, partnerId: String) throws -> HolderRecord? {
         try fetchFirst(db, sql: selectByPartnerId, brokerId, partnerId)
-    }
-
-    public static func fetch(_ db: Database, id: Int64) throws -> HolderRecord? {
-        try fetchFirst(db, sql: selectById, id)
     }
 
     /// Every partnerId a user holds or held, at user and account level, oldest first.

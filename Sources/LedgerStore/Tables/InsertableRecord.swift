@@ -1,18 +1,31 @@
-/// A row type that is written to one table: its columns, bound in order by `encode(to:)`.
-/// ``TableRecord`` refines it for rows that are also read and updated by key; a row that is only
-/// inserted (a closure path) is an `InsertableRecord` alone.
+/// A row type that is written to one table. Its columns are its stored properties, named once:
+/// the compiler's `Codable` conformance visits them in their declared order, and that order gives
+/// the column names (`ColumnNames`), the values bound by `encode(to:)` (`RowEncoder`) and, for a
+/// ``TableRecord``, the values read by `init(row:)` (`RowDecoder`). A test compares the names with
+/// `PRAGMA table_info`. ``TableRecord`` refines it for rows that are also read and updated by key;
+/// a row that is only inserted (a closure path) is an `InsertableRecord` alone.
 ///
+///     struct Path: InsertableRecord {
+///         static let tableName = "lineage"
+///         var ancestorRowId: Int64
+///         var depth: Int64
+///         ...
+///     }
 ///     try path.insert(db)                     // INSERT INTO lineage (ancestorRowId, ...) VALUES (?, ...)
 ///     try LineageTable.Path.insert(paths, db) // the same, many rows per statement
-public protocol InsertableRecord: Sendable {
+public protocol InsertableRecord: Sendable, Codable {
     static var tableName: String { get }
-    /// Every column, in the order of `encode(to:)` (and of `PRAGMA table_info`: a test compares them).
-    static var columnNames: [String] { get }
-    /// Binds the value of each column, in the order of `columnNames`.
-    func encode(to row: inout StatementBinder)
 }
 
 extension InsertableRecord {
+    /// Every column, in order: the stored properties' names, as declared.
+    public static var columnNames: [String] { ColumnNames.of(Self.self) }
+
+    /// Binds the value of each column, in the order of `columnNames`, to the next parameters.
+    public func encode(to row: inout StatementBinder) {
+        RowEncoder.encode(self, to: &row)
+    }
+
     /// `"id", "brokerId", ...`: every column, in order.
     public static var selection: String { columnNames.joined(separator: ", ") }
 

@@ -54,13 +54,7 @@ public enum LineageTable {
         }
 
         public static let tableName = "lineage"
-        public static let columnNames = [
-            "ancestorRowId", "depth", "attributedAt", "descendantUserId", "validFrom", "validTo", "descendantRowId",
-        ]
 
-        public func encode(to row: inout StatementBinder) {
-            row.bind(ancestorRowId, depth, attributedAt, descendantUserId, validFrom, validTo, descendantRowId)
-        }
     }
 
     /// Closes the current path ancestor -> descendant at `validTo`.

@@ -1,6 +1,6 @@
 /// A row of `link`: a referral link issued by the broker or a share link generated in the app.
 public struct LinkRecord: TableRecord, Equatable {
-    public enum Kind: String, Sendable, DatabaseValueConvertible {
+    public enum Kind: String, Sendable, Codable, CaseIterable, DatabaseValueConvertible {
         case referral
         case share
     }
@@ -31,27 +31,10 @@ public struct LinkRecord: TableRecord, Equatable {
     }
 
     public static let tableName = "link"
-    public static let columnNames = ["id", "brokerId", "linkId", "kind", "holderRowId", "url", "target", "createdAt", "eventSeq"]
-
-    public init(row: Statement.Columns) throws {
-        self.init(
-            id: try row.required(0), brokerId: try row.required(1), linkId: try row.required(2), kind: try row.required(3),
-            holderRowId: try row.required(4), url: try row.required(5), target: row[6], createdAt: try row.required(7),
-            eventSeq: try row.required(8))
-    }
-
-    public func encode(to row: inout StatementBinder) {
-        row.bind(id, brokerId, linkId, kind, holderRowId, url, target, createdAt, eventSeq)
-    }
 
     private static let selectByLinkId = select(where: "brokerId = ? AND linkId = ?")
-    private static let selectById = select(where: "id = ?")
 
     public static func fetch(_ db: Database, brokerId: Int64, linkId: String) throws -> LinkRecord? {
         try fetchFirst(db, sql: selectByLinkId, brokerId, linkId)
-    }
-
-    public static func fetch(_ db: Database, id: Int64) throws -> LinkRecord? {
-        try fetchFirst(db, sql: selectById, id)
     }
 }

@@ -28,33 +28,12 @@ public struct SignupRecord: TableRecord, Equatable {
     }
 
     public static let tableName = "signup"
-    public static let columnNames = [
-        "id", "brokerId", "signupId", "partnerId", "holderRowId", "visitorId", "clickRowId", "submittedAt", "userRowId",
-        "eventSeq",
-    ]
-
-    public init(row: Statement.Columns) throws {
-        self.init(
-            id: try row.required(0), brokerId: try row.required(1), signupId: try row.required(2), partnerId: row[3],
-            holderRowId: row[4], visitorId: row[5], clickRowId: row[6], submittedAt: try row.required(7), userRowId: row[8],
-            eventSeq: try row.required(9))
-    }
-
-    public func encode(to row: inout StatementBinder) {
-        row.bind(id, brokerId, signupId, partnerId, holderRowId, visitorId, clickRowId, submittedAt, userRowId,
-            eventSeq)
-    }
 
     private static let selectBySignupId = select(where: "brokerId = ? AND signupId = ?")
-    private static let selectById = select(where: "id = ?")
     private static let selectByUserRowId = select(where: "userRowId = ?")
 
     public static func fetch(_ db: Database, brokerId: Int64, signupId: String) throws -> SignupRecord? {
         try fetchFirst(db, sql: selectBySignupId, brokerId, signupId)
-    }
-
-    public static func fetch(_ db: Database, id: Int64) throws -> SignupRecord? {
-        try fetchFirst(db, sql: selectById, id)
     }
 
     /// The signup a user completed, if any.

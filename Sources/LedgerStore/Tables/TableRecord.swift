@@ -1,23 +1,24 @@
-/// A row type of one table that is read and updated as well as inserted: its columns, read in
-/// order by `init(row:)` and written in order by `encode(to:)` (``InsertableRecord``), so each
-/// table's column list is written once (and a test compares it with `PRAGMA table_info`).
+/// A row type of one table that is read and updated as well as inserted: its columns are its
+/// stored properties (``InsertableRecord``), read in order by `init(row:)`; the first is the key.
 ///
 ///     struct UserRecord: TableRecord {
 ///         static let tableName = "ctidUser"
-///         static let columnNames = ["id", "brokerId", "userId", ...]
-///         func encode(to row: inout StatementBinder) { row.bind(id, brokerId, userId, ...) }
+///         var id: Int64
+///         var brokerId: Int64
+///         var userId: Int64
+///         ...
 ///     }
 ///     try user.insert(db)          // INSERT INTO ctidUser (id, brokerId, ...) VALUES (?, ?, ...)
 ///     try UserRecord.insert(users, db)   // the same, many rows per statement
 ///     try user.update(db)          // UPDATE ctidUser SET brokerId = ?2, ... WHERE id = ?1
-public protocol TableRecord: InsertableRecord {
-    /// Every column, in the order of `init(row:)` and `encode(to:)`; the first is the key.
-    static var columnNames: [String] { get }
-    /// Reads a row selected with `selection`'s columns, in order.
-    init(row: Statement.Columns) throws
-}
+public protocol TableRecord: InsertableRecord {}
 
 extension TableRecord {
+    /// Reads a row selected with `selection`'s columns, in order.
+    public init(row: Statement.Columns) throws {
+        self = try RowDecoder.decode(Self.self, from: row)
+    }
+
     /// `SELECT <columns> FROM <table> WHERE <condition>`.
     public static func select(where condition: String) -> String {
         "SELECT \(selection) FROM \(tableName) WHERE \(condition)"
@@ -39,6 +40,12 @@ extension TableRecord {
             rows.append(try Self(row: $0))
         }
         return rows
+    }
+
+    /// The row whose key (the first column) is `id`, or nil.
+    public static func fetch(_ db: Database, id: Int64) throws -> Self? {
+        try db.cachedStatement(key: .init(Self.self, purpose: 3)) { select(where: "\(columnNames[0]) = ?") }
+            .fetchFirst(bindings: { $0.bind(id) }) { try Self(row: $0) }
     }
 
     /// Writes every column of the row whose key (the first column) is this row's.

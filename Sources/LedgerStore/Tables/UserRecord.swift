@@ -19,24 +19,10 @@ public struct UserRecord: TableRecord, Equatable {
     }
 
     public static let tableName = "ctidUser"
-    public static let columnNames = ["id", "brokerId", "userId", "brokerName", "createdAt", "eventSeq"]
-
-    public init(row: Statement.Columns) throws {
-        self.init(
-            id: try row.required(0), brokerId: try row.required(1), userId: try row.required(2), brokerName: row[3],
-            createdAt: try row.required(4), eventSeq: try row.required(5))
-    }
-
-    public func encode(to row: inout StatementBinder) { row.bind(id, brokerId, userId, brokerName, createdAt, eventSeq) }
 
     private static let selectByUserId = select(where: "brokerId = ? AND userId = ?")
-    private static let selectById = select(where: "id = ?")
 
     public static func fetch(_ db: Database, brokerId: Int64, userId: Int64) throws -> UserRecord? {
         try fetchFirst(db, sql: selectByUserId, brokerId, userId)
-    }
-
-    public static func fetch(_ db: Database, id: Int64) throws -> UserRecord? {
-        try fetchFirst(db, sql: selectById, id)
     }
 }
