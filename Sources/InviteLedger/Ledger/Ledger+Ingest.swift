@@ -3,9 +3,12 @@ import LedgerStore
 extension Ledger {
     /// How `ingest` groups lines into transactions.
     public struct IngestOptions: Sendable {
+        /// Lines per transaction unless told otherwise (the replays of `verify` and `rebuild` too).
+        public static let defaultBatchSize = 2_000
+
         /// Lines per transaction: larger is faster, smaller loses less to a crash (nothing of a
         /// batch is written until its commit).
-        public var batchSize = 2_000
+        public var batchSize: Int
         /// All or nothing: one transaction for the whole input, rolled back when any line is rejected.
         public var isAtomic = false
         /// Prove the whole file before writing, and refuse it (`LedgerFileError`) when SQLite's
@@ -15,7 +18,7 @@ extension Ledger {
         /// chain since the head witness are still proven, at every open).
         public var checksFile = true
 
-        public init(batchSize: Int = 2_000, isAtomic: Bool = false, checksFile: Bool = true) {
+        public init(batchSize: Int = defaultBatchSize, isAtomic: Bool = false, checksFile: Bool = true) {
             self.batchSize = max(1, batchSize)
             self.isAtomic = isAtomic
             self.checksFile = checksFile

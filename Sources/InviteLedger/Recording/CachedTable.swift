@@ -21,7 +21,7 @@ extension Never: CacheKey {
 ///
 ///     var users = CachedTable<UserRecord, IdentifierKey>(
 ///         key: { IdentifierKey(brokerId: $0.brokerId, value: $0.userId) }, filter: .user,
-///         fetch: { try UserRecord.fetch($0, brokerId: $1.brokerId, userId: $1.value) }, fetchId: UserRecord.fetch)
+///         fetch: { try UserRecord.fetch($0, brokerId: $1.brokerId, userId: $1.value) }, fetchId: UserRecord.fetch(_:id:))
 ///     let user = try users.find(key, in: db, written: writtenKeys)
 struct CachedTable<Row: KeyedRow, Key: CacheKey> {
     typealias Fetch<Value> = (Database, Value) throws -> Row?

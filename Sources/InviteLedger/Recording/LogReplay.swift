@@ -28,7 +28,7 @@ struct LogReplay {
     let source: Database
     let target: Database
     /// Events per transaction on the target.
-    var transactionSize = 2_000
+    var transactionSize = Ledger.IngestOptions.defaultBatchSize
 
     /// Replays every event of `source`; `body` sees each event and what the replay gave.
     func run(_ body: (Event, Outcome) throws -> Void) throws {

@@ -32,7 +32,7 @@ enum IngestCommand: LedgerCommand {
 
     static let atomic = Option.flag("--atomic", "All or nothing: record every line or none")
     static let batchSize = Option.integer("--batch-size", "N", "Lines per transaction", in: 1...1_000_000,
-        default: Int64(Ledger.IngestOptions().batchSize))
+        default: Int64(Ledger.IngestOptions.defaultBatchSize))
     static let skipFileCheck = Option.flag(
         "--skip-file-check", "Do not prove every page and the whole hash chain before writing (see --help)")
     static let reportCommits = Option.flag(
