@@ -25,89 +25,134 @@ struct LogReplay {
         case rejected(LedgerError)
     }
 
+    /// How the target is written.
+    enum Path {
+        /// In one transaction, every row in memory and written once at the end (`LedgerBuild`):
+        /// for a target that holds the schema alone.
+        case bulk
+        /// Through the path of `ingest` (`WriteSession`), one transaction per `transactionSize`
+        /// events: what the bulk path is compared with.
+        case incremental
+    }
+
     let source: Database
     let target: Database
-    /// Events per transaction on the target.
+    var path = Path.bulk
+    /// Events per transaction on the target, on the incremental path.
     var transactionSize = Ledger.IngestOptions.defaultBatchSize
 
     /// Replays every event of `source`; `body` sees each event and what the replay gave.
     func run(_ body: (Event, Outcome) throws -> Void) throws {
-        try target.setForeignKeysEnforced(false)
-        defer { try? target.setForeignKeysEnforced(true) }
-        try replay(body)
+        let events = try DecodedEvents(source: source)
+        defer { events.stop() }
+        switch path {
+        case .bulk:
+            // The log's events were accepted when recorded: their brokers were introduced then.
+            try LedgerBuild.run(into: target, brokers: .anyBroker) { build in
+                while let (event, decoded) = try events.next() {
+                    try body(event, Self.outcome(decoded, stored: { build.state.lastEvent?.outcome }) {
+                        try build.record($0, recordedAt: event.recordedAt, seq: event.seq)
+                    })
+                }
+            }
+        case .incremental:
+            try target.setForeignKeysEnforced(false)
+            defer { try? target.setForeignKeysEnforced(true) }
+            let state = LedgerState(db: target)
+            // Half the rows an ingest keeps: a replay holds two connections' page caches besides.
+            state.cacheLimit = 100_000
+            try state.buildsAlone()
+            let recorder = StepRecorder(state: state, brokers: .anyBroker)
+            var isDone = false
+            while !isDone {
+                try WriteSession.run(recorder) { session in
+                    for _ in 0..<transactionSize {
+                        guard let (event, decoded) = try events.next() else {
+                            isDone = true
+                            break
+                        }
+                        try body(event, Self.outcome(decoded, stored: { session.state.events.last?.outcome }) {
+                            try session.record($0, recordedAt: event.recordedAt, seq: event.seq)
+                        })
+                    }
+                    return .commit
+                }
+            }
+        }
     }
 
-    /// Events read ahead in one chunk, decoded on a second thread while the replay records the
-    /// chunk before: decoding is about a third of the work.
-    private let chunkSize = 512
+    /// What recording a decoded event gave; `stored` is the outcome of the event just appended,
+    /// as the target holds it (serialized once, by the recorder).
+    private static func outcome(
+        _ decoded: Result<Step, LedgerError>, stored: () -> String?, record: (Step) throws -> StepOutcome
+    ) throws -> Outcome {
+        switch decoded {
+        case .failure(let error):
+            return .unreadable(error)
+        case .success(let step):
+            do {
+                let outcome = try record(step)
+                let text = outcome.status == .recorded ? stored() ?? outcome.decision.serialized() : ""
+                return .recorded(outcome, text: text)
+            } catch let error as LedgerError {
+                return .rejected(error)
+            }
+        }
+    }
+}
 
+/// The events of a log in sequence order, each with its payload decoded as a step: read in
+/// chunks on the caller's thread (the source connection is its read snapshot), decoded on a
+/// second thread two chunks ahead, as decoding is about a third of a replay's work.
+private final class DecodedEvents {
     private struct Payload: Sendable {
-        var event: Event
+        var event: LogReplay.Event
         var bytes: [UInt8]
     }
 
-    private func replay(_ body: (Event, Outcome) throws -> Void) throws {
-        let events = try source.makeStatement(sql: "SELECT seq, recordedAt, payload, outcome FROM event ORDER BY seq")
-        let cursor = try events.columnsCursor()
-        let state = LedgerState(db: target)
-        // Half the rows an ingest keeps: a replay holds two connections' page caches besides.
-        state.cacheLimit = 100_000
-        try state.buildsAlone()
-        // The log's events were accepted when recorded: their brokers were introduced then.
-        let recorder = StepRecorder(state: state, brokers: .anyBroker)
-        let decoder = ChunkWorker<Payload, (Event, Result<Step, LedgerError>)> { payloads in
-            payloads.map { payload in
-                (payload.event, Result { () throws(LedgerError) -> Step in try Step(jsonBytes: payload.bytes) })
-            }
+    private let chunkSize = 512
+    private let statement: Statement
+    private let cursor: ColumnsCursor
+    private let decoder = ChunkWorker<Payload, (LogReplay.Event, Result<Step, LedgerError>)> { payloads in
+        payloads.map { payload in
+            (payload.event, Result { () throws(LedgerError) -> Step in try Step(jsonBytes: payload.bytes) })
         }
-        defer { decoder.stop() }
-        var isRead = false
-        // Keeps two chunks ahead of the one being recorded (the source is read on this thread:
-        // its connection is this one's read snapshot).
-        func readAhead() throws {
-            while !isRead && decoder.pending < 2 {
-                var chunk: [Payload] = []
-                chunk.reserveCapacity(chunkSize)
-                while chunk.count < chunkSize, let row = try cursor.next() {
-                    let event = Event(seq: try row.required(0), recordedAt: try row.required(1), outcome: row[3] ?? "")
-                    chunk.append(Payload(event: event, bytes: row.withUTF8(2) { Array($0) }))
-                }
-                isRead = chunk.count < chunkSize
-                if !chunk.isEmpty { decoder.submit(chunk) }
-            }
+    }
+    private var isRead = false
+    private var decoded: [(LogReplay.Event, Result<Step, LedgerError>)] = []
+    private var position = 0
+
+    init(source: Database) throws {
+        statement = try source.makeStatement(sql: "SELECT seq, recordedAt, payload, outcome FROM event ORDER BY seq")
+        cursor = try statement.columnsCursor()
+    }
+
+    func stop() { decoder.stop() }
+
+    /// The next event and its step (or why its payload is not one); nil after the last.
+    func next() throws -> (LogReplay.Event, Result<Step, LedgerError>)? {
+        if position == decoded.count {
+            try readAhead()
+            guard decoder.pending > 0 else { return nil }
+            decoded = decoder.take()
+            position = 0
+            guard !decoded.isEmpty else { return nil }
         }
-        var isDone = false
-        while !isDone {
-            try WriteSession.run(recorder) { session in
-                var count = 0
-                while count < transactionSize {
-                    try readAhead()
-                    guard decoder.pending > 0 else {
-                        isDone = true
-                        break
-                    }
-                    for (event, decoded) in decoder.take() {
-                        count += 1
-                        let result: Outcome
-                        switch decoded {
-                        case .failure(let error):
-                            result = .unreadable(error)
-                        case .success(let step):
-                            do {
-                                let outcome = try session.record(step, recordedAt: event.recordedAt, seq: event.seq)
-                                // The event just appended holds the outcome serialized once.
-                                let text = outcome.status == .recorded
-                                    ? session.state.events.last?.outcome ?? outcome.decision.serialized() : ""
-                                result = .recorded(outcome, text: text)
-                            } catch let error as LedgerError {
-                                result = .rejected(error)
-                            }
-                        }
-                        try body(event, result)
-                    }
-                }
-                return .commit
+        defer { position += 1 }
+        return decoded[position]
+    }
+
+    /// Keeps two chunks submitted ahead of the one being recorded.
+    private func readAhead() throws {
+        while !isRead && decoder.pending < 2 {
+            var chunk: [Payload] = []
+            chunk.reserveCapacity(chunkSize)
+            while chunk.count < chunkSize, let row = try cursor.next() {
+                let event = LogReplay.Event(seq: try row.required(0), recordedAt: try row.required(1), outcome: row[3] ?? "")
+                chunk.append(Payload(event: event, bytes: row.withUTF8(2) { Array($0) }))
             }
+            isRead = chunk.count < chunkSize
+            if !chunk.isEmpty { decoder.submit(chunk) }
         }
     }
 }

@@ -1,0 +1,361 @@
+import LedgerStore
+
+/// The rules' state while a new ledger file is built from a log (`LedgerBuild`): every row held
+/// in memory, looked up through hash indexes, and nothing read back from the file. The events
+/// alone leave memory as they come (`takeEvents()`), for the file's event table; the other
+/// tables stay in memory to the end, when each is written once, in key order, in its final form.
+///
+/// It answers as `MemoryState` and `LedgerState` do (the model test records the same histories
+/// through all three), at the cost of holding every row but the events: see Performance.md for
+/// its bytes per user.
+///
+/// The one question it cannot answer from memory is whether an eventId was recorded before: the
+/// keys of the events written are kept in a Bloom filter (`WrittenKeys`), and only a key the
+/// filter may hold (a duplicate in the log, or about one key in a hundred) is looked up in the
+/// file, through `storedEvent`.
+final class BuildState: RuleState {
+    /// Looks up an event already written to the file, by broker and eventId.
+    typealias StoredEvent = (_ brokerId: Int64, _ eventId: String) throws -> EventRecord?
+
+    private(set) var changeCount = 0
+    private let storedEvent: StoredEvent
+
+    // Every table but the events, by row id.
+    private(set) var brokers = RowsById<BrokerRecord>()
+    private(set) var users = RowsById<UserRecord>()
+    private(set) var accounts = RowsById<AccountRecord>()
+    private(set) var partners = RowsById<PartnerRecord>()
+    private(set) var holders = RowsById<HolderRecord>()
+    private(set) var assignments = RowsById<AssignmentRecord>()
+    private(set) var links = RowsById<LinkRecord>()
+    private(set) var clicks = RowsById<ClickRecord>()
+    private(set) var signups = RowsById<SignupRecord>()
+    private(set) var attributions = RowsById<AttributionRecord>()
+    /// Every closure path, open or closed, in the order opened.
+    private(set) var paths: [LineageTable.Path] = []
+
+    /// Events appended since the last `takeEvents()`.
+    private var events: [EventRecord] = []
+    private var pendingEvents: [EventKey: Int] = [:]
+    private var writtenEvents = WrittenKeys()
+    /// The newest event, the head of the chain.
+    private(set) var lastEvent: EventRecord?
+    private var nextIds: [String: Int64] = [:]
+
+    // The indexes the rules look rows up by.
+    private var brokerByName: [String: Int64] = [:]
+    private var userByKey: [IdentifierKey: Int64] = [:]
+    private var accountByKey: [IdentifierKey: Int64] = [:]
+    private var partnerByKey: [TextKey: Int64] = [:]
+    private var partnerByUser: [Int64: Int64] = [:]
+    private var holderByKey: [TextKey: Int64] = [:]
+    private var holdersByUser: [Int64: [Int64]] = [:]
+    private var assignmentsByHolder: [Int64: [Int64]] = [:]
+    private var activeByUser: [Int64: Int64] = [:]
+    private var activeByAccount: [Int64: Int64] = [:]
+    private var linkByKey: [TextKey: Int64] = [:]
+    private var clicksByVisitor: [ClickKey: [Int64]] = [:]
+    private var signupByKey: [TextKey: Int64] = [:]
+    private var edgeByUser: [Int64: Int64] = [:]
+    private var attributedUsers: Set<Int64> = []
+    private var placeChangeByUser: [Int64: Int64] = [:]
+    /// Indexes in `paths` of the current paths below each ancestor.
+    private var currentByAncestor: [Int64: [Int]] = [:]
+    private var currentByKey: [PathKey: Int] = [:]
+    private var pathStarts: Set<PathStart> = []
+    private var downlineChangeByAncestor: [Int64: Int64] = [:]
+
+    private struct EventKey: Hashable {
+        var brokerId: Int64
+        var eventId: String
+    }
+
+    private struct IdentifierKey: Hashable {
+        var brokerId: Int64
+        var value: Int64
+    }
+
+    private struct TextKey: Hashable {
+        var brokerId: Int64
+        var value: String
+    }
+
+    private struct ClickKey: Hashable {
+        var brokerId: Int64
+        var visitorId: String
+        var partnerId: String
+    }
+
+    private struct PathStart: Hashable {
+        var key: PathKey
+        var validFrom: Int64
+    }
+
+    init(storedEvent: @escaping StoredEvent) {
+        self.storedEvent = storedEvent
+    }
+
+    /// The events appended since the last call, in sequence order; they are forgotten here.
+    func takeEvents() -> [EventRecord] {
+        defer {
+            events.removeAll(keepingCapacity: true)
+            pendingEvents.removeAll(keepingCapacity: true)
+        }
+        return events
+    }
+
+    // MARK: The log and the brokers
+
+    func head() -> (seq: Int64, hash: [UInt8])? { lastEvent.map { ($0.seq, $0.hash) } }
+
+    func event(brokerId: Int64, eventId: String) throws -> EventRecord? {
+        if let index = pendingEvents[EventKey(brokerId: brokerId, eventId: eventId)] { return events[index] }
+        guard writtenEvents.mayContain(WrittenKeys.key(.event, brokerId, eventId)) else { return nil }
+        return try storedEvent(brokerId, eventId)
+    }
+
+    func append(_ event: EventRecord) {
+        changeCount += 1
+        pendingEvents[EventKey(brokerId: event.brokerId, eventId: event.eventId)] = events.count
+        writtenEvents.insert(WrittenKeys.key(.event, event.brokerId, event.eventId))
+        events.append(event)
+        lastEvent = event
+    }
+
+    func broker(named name: String) -> BrokerRecord? { brokerByName[name].flatMap { brokers[$0] } }
+    func savedBroker(id: Int64) -> BrokerRecord? { brokers[id] }
+    func brokerNames() -> [String] { brokerByName.keys.sorted() }
+
+    func save(_ broker: BrokerRecord, isNew: Bool) {
+        put(broker, in: &brokers)
+        brokerByName[broker.brokerCrmName] = broker.id
+    }
+
+    private func put<Row: KeyedRow>(_ row: Row, in table: inout RowsById<Row>) {
+        changeCount += 1
+        table.put(row)
+    }
+
+    // MARK: Row ids
+
+    func nextId(_ table: String) -> Int64 {
+        let id = peekId(table)
+        nextIds[table] = id + 1
+        return id
+    }
+
+    func peekId(_ table: String) -> Int64 { nextIds[table] ?? 1 }
+
+    // MARK: Users, accounts, partners
+
+    func user(brokerId: Int64, userId: Int64) -> UserRecord? {
+        userByKey[IdentifierKey(brokerId: brokerId, value: userId)].flatMap { users[$0] }
+    }
+
+    func user(id: Int64) -> UserRecord? { users[id] }
+
+    func create(_ user: UserRecord) {
+        put(user, in: &users)
+        userByKey[IdentifierKey(brokerId: user.brokerId, value: user.userId)] = user.id
+    }
+
+    func account(brokerId: Int64, ctidTraderAccountId: Int64) -> AccountRecord? {
+        accountByKey[IdentifierKey(brokerId: brokerId, value: ctidTraderAccountId)].flatMap { accounts[$0] }
+    }
+
+    func account(id: Int64) -> AccountRecord? { accounts[id] }
+
+    func save(_ account: AccountRecord, isNew: Bool) {
+        put(account, in: &accounts)
+        accountByKey[IdentifierKey(brokerId: account.brokerId, value: account.ctidTraderAccountId)] = account.id
+    }
+
+    func partner(brokerId: Int64, crmPartnerRef: String) -> PartnerRecord? {
+        partnerByKey[TextKey(brokerId: brokerId, value: crmPartnerRef)].flatMap { partners[$0] }
+    }
+
+    func partner(userRowId: Int64) -> PartnerRecord? { partnerByUser[userRowId].flatMap { partners[$0] } }
+
+    func save(_ partner: PartnerRecord, isNew: Bool) {
+        put(partner, in: &partners)
+        partnerByKey[TextKey(brokerId: partner.brokerId, value: partner.crmPartnerRef)] = partner.id
+        if let userRowId = partner.userRowId { partnerByUser[userRowId] = partner.id }
+    }
+
+    // MARK: partnerIds and their assignments
+
+    func holder(brokerId: Int64, partnerId: String) -> HolderRecord? {
+        holderByKey[TextKey(brokerId: brokerId, value: partnerId)].flatMap { holders[$0] }
+    }
+
+    func holder(id: Int64) -> HolderRecord? { holders[id] }
+
+    func holders(userRowId: Int64) -> [HolderRecord] { (holdersByUser[userRowId] ?? []).compactMap { holders[$0] } }
+
+    func create(_ holder: HolderRecord) {
+        put(holder, in: &holders)
+        holderByKey[TextKey(brokerId: holder.brokerId, value: holder.partnerId)] = holder.id
+        holdersByUser[holder.userRowId, default: []].append(holder.id)
+    }
+
+    func assignments(holderRowId: Int64) -> [AssignmentRecord] {
+        (assignmentsByHolder[holderRowId] ?? []).compactMap { assignments[$0] }
+    }
+
+    func activeAssignment(userRowId: Int64) -> AssignmentRecord? { activeByUser[userRowId].flatMap { assignments[$0] } }
+
+    func activeAssignment(accountRowId: Int64) -> AssignmentRecord? {
+        activeByAccount[accountRowId].flatMap { assignments[$0] }
+    }
+
+    func save(_ assignment: AssignmentRecord, isNew: Bool) {
+        if assignments[assignment.id] == nil {
+            assignmentsByHolder[assignment.holderRowId, default: []].append(assignment.id)
+        }
+        put(assignment, in: &assignments)
+        if let accountRowId = assignment.accountRowId {
+            Self.track(assignment.id, isCurrent: assignment.validTo == nil, of: accountRowId, in: &activeByAccount)
+        } else {
+            Self.track(assignment.id, isCurrent: assignment.validTo == nil, of: assignment.userRowId, in: &activeByUser)
+        }
+    }
+
+    /// Keeps "the current row of an owner" as a row is saved: a current row becomes it; an ended
+    /// row that was it leaves none.
+    private static func track(_ id: Int64, isCurrent: Bool, of owner: Int64, in current: inout [Int64: Int64]) {
+        if isCurrent {
+            current[owner] = id
+        } else if current[owner] == id {
+            current[owner] = nil
+        }
+    }
+
+    // MARK: Links, clicks, signups
+
+    func link(brokerId: Int64, linkId: String) -> LinkRecord? {
+        linkByKey[TextKey(brokerId: brokerId, value: linkId)].flatMap { links[$0] }
+    }
+
+    func link(id: Int64) -> LinkRecord? { links[id] }
+
+    func create(_ link: LinkRecord) {
+        put(link, in: &links)
+        linkByKey[TextKey(brokerId: link.brokerId, value: link.linkId)] = link.id
+    }
+
+    func click(id: Int64) -> ClickRecord? { clicks[id] }
+
+    func lastClick(brokerId: Int64, visitorId: String, partnerId: String, notAfter at: Int64) -> ClickRecord? {
+        (clicksByVisitor[ClickKey(brokerId: brokerId, visitorId: visitorId, partnerId: partnerId)] ?? [])
+            .compactMap { clicks[$0] }
+            .filter { $0.clickedAt <= at }
+            .max { ($0.clickedAt, $0.id) < ($1.clickedAt, $1.id) }
+    }
+
+    func create(_ click: ClickRecord) {
+        put(click, in: &clicks)
+        if let visitorId = click.visitorId {
+            clicksByVisitor[ClickKey(brokerId: click.brokerId, visitorId: visitorId, partnerId: click.partnerId), default: []]
+                .append(click.id)
+        }
+    }
+
+    func signup(brokerId: Int64, signupId: String) -> SignupRecord? {
+        signupByKey[TextKey(brokerId: brokerId, value: signupId)].flatMap { signups[$0] }
+    }
+
+    func save(_ signup: SignupRecord, isNew: Bool) {
+        put(signup, in: &signups)
+        signupByKey[TextKey(brokerId: signup.brokerId, value: signup.signupId)] = signup.id
+    }
+
+    // MARK: Attributions and the tree
+
+    func currentEdge(userRowId: Int64) -> AttributionRecord? { edgeByUser[userRowId].flatMap { attributions[$0] } }
+
+    func hasEverBeenAttributed(userRowId: Int64) -> Bool { attributedUsers.contains(userRowId) }
+
+    func lastPlaceChange(userRowId: Int64) -> Int64? { placeChangeByUser[userRowId] }
+
+    func save(_ attribution: AttributionRecord, isNew: Bool) {
+        put(attribution, in: &attributions)
+        if attribution.outcome.isEdge || attribution.outcome == .detached {
+            let latest = max(attribution.decidedAt, attribution.validTo ?? .min)
+            placeChangeByUser[attribution.userRowId] = max(placeChangeByUser[attribution.userRowId] ?? .min, latest)
+        }
+        guard attribution.outcome.isEdge else { return }
+        attributedUsers.insert(attribution.userRowId)
+        Self.track(attribution.id, isCurrent: attribution.validTo == nil, of: attribution.userRowId, in: &edgeByUser)
+    }
+
+    func currentDescendants(of ancestorRowId: Int64) -> [LineageTable.Descendant] {
+        (currentByAncestor[ancestorRowId] ?? [])
+            .map { paths[$0] }
+            .filter { $0.depth <= LineageTable.storedDepth }
+            .map {
+                LineageTable.Descendant(
+                    depth: $0.depth, attributedAt: $0.attributedAt, userId: $0.descendantUserId,
+                    rowId: $0.descendantRowId, validFrom: $0.validFrom)
+            }
+            .sorted { ($0.depth, $0.attributedAt, $0.userId) < ($1.depth, $1.attributedAt, $1.userId) }
+    }
+
+    func hasCurrentReferrals(_ rowId: Int64) -> Bool {
+        (currentByAncestor[rowId] ?? []).contains { paths[$0].depth == 1 }
+    }
+
+    func lastDownlineChange(of ancestorRowId: Int64) -> Int64? { downlineChangeByAncestor[ancestorRowId] }
+
+    func pathExists(_ key: PathKey, validFrom: Int64) -> Bool {
+        pathStarts.contains(PathStart(key: key, validFrom: validFrom))
+    }
+
+    func openPath(_ key: PathKey, descendantRowId: Int64, validFrom: Int64) {
+        changeCount += 1
+        let index = paths.count
+        paths.append(LineageTable.Path(
+            ancestorRowId: key.ancestorRowId, depth: key.depth, attributedAt: key.attributedAt,
+            descendantUserId: key.descendantUserId, validFrom: validFrom, validTo: nil, descendantRowId: descendantRowId))
+        currentByKey[key] = index
+        currentByAncestor[key.ancestorRowId, default: []].append(index)
+        pathStarts.insert(PathStart(key: key, validFrom: validFrom))
+        noteDownlineChange(key.ancestorRowId, validFrom)
+    }
+
+    func closePath(_ key: PathKey, validTo: Int64) {
+        changeCount += 1
+        guard let index = currentByKey.removeValue(forKey: key) else { return }
+        paths[index].validTo = validTo
+        if let position = currentByAncestor[key.ancestorRowId]?.firstIndex(of: index) {
+            currentByAncestor[key.ancestorRowId]?.remove(at: position)
+        }
+        noteDownlineChange(key.ancestorRowId, max(paths[index].validFrom, validTo))
+    }
+
+    private func noteDownlineChange(_ ancestorRowId: Int64, _ time: Int64) {
+        downlineChangeByAncestor[ancestorRowId] = max(downlineChangeByAncestor[ancestorRowId] ?? .min, time)
+    }
+}
+
+/// The rows of one table by row id, which a build hands out in order from 1: an array, a slot per
+/// id (empty for an id handed out to a row never saved).
+struct RowsById<Row: KeyedRow> {
+    private(set) var slots: [Row?] = []
+
+    subscript(id: Int64) -> Row? {
+        let index = Int(id) - 1
+        return slots.indices.contains(index) ? slots[index] : nil
+    }
+
+    mutating func put(_ row: Row) {
+        let index = Int(row.id) - 1
+        precondition(index >= 0, "row ids start at 1")
+        if index >= slots.count {
+            slots.append(contentsOf: repeatElement(nil, count: index - slots.count + 1))
+        }
+        slots[index] = row
+    }
+
+    /// The rows, in id order.
+    var rows: [Row] { slots.compactMap { $0 } }
+}

@@ -1,0 +1,111 @@
+import LedgerStore
+
+/// Builds a whole ledger from a log into a new database that holds only the schema, in one
+/// transaction, the bulk way: the steps are decided on a `BuildState` (every row in memory,
+/// nothing read back), the events are written as they come, and every other table is written
+/// once at the end, in key order, each row in its final form, before the tables' secondary
+/// indexes are created. The replays of `rebuild --to` and `verify` build this way.
+///
+///     try LedgerBuild.run(into: scratch.db, brokers: .anyBroker) { build in
+///         for step in steps {
+///             _ = try build.record(step, recordedAt: now)
+///         }
+///     }
+///
+/// The rows are the ones the incremental path (`WriteSession`) writes for the same steps, with
+/// the same ids; only the file's page layout differs. When `body` throws (a storage error, a
+/// `RecordingInconsistency`), the transaction is rolled back and the file holds the schema alone.
+final class LedgerBuild {
+    let target: Database
+    let recorder: StepRecorder<BuildState>
+    var state: BuildState { recorder.state }
+    /// Events held in memory before they are written.
+    var eventBatch = Ledger.IngestOptions.defaultBatchSize
+    private var pendingEvents = 0
+
+    private init(target: Database, recorder: StepRecorder<BuildState>) {
+        self.target = target
+        self.recorder = recorder
+    }
+
+    /// Builds a ledger on `target`, which holds the schema and no rows, in one transaction:
+    /// `body` records the steps, then every table is written and its indexes created.
+    ///
+    /// - Parameter brokers: which brokers the steps may name (`.anyBroker` for a log replayed:
+    ///   its brokers were introduced when it was recorded).
+    static func run(
+        into target: Database, brokers: BrokerPolicy, wallClock: Ledger.Clock = .system, _ body: (LedgerBuild) throws -> Void
+    ) throws {
+        let deferredIndexes = try secondaryIndexes(target)
+        try target.setForeignKeysEnforced(false)
+        defer { try? target.setForeignKeysEnforced(true) }
+        try target.inTransaction(.immediate) {
+            for index in deferredIndexes {
+                try target.execute(sql: "DROP INDEX \"\(index.name)\"")
+            }
+            let state = BuildState(storedEvent: { try EventRecord.fetch(target, brokerId: $0, eventId: $1) })
+            let build = LedgerBuild(
+                target: target, recorder: StepRecorder(state: state, brokers: brokers, wallClock: wallClock))
+            try body(build)
+            try build.finish()
+            for index in deferredIndexes {
+                try target.execute(sql: index.sql)
+            }
+            return .commit
+        }
+    }
+
+    /// Records one step (`StepRecorder.record`), and writes the events held once there are
+    /// `eventBatch` of them.
+    func record(_ step: Step, recordedAt: Int64, seq: Int64? = nil) throws -> StepOutcome {
+        let outcome = try recorder.record(step, recordedAt: recordedAt, seq: seq)
+        if outcome.status == .recorded {
+            pendingEvents += 1
+            if pendingEvents >= eventBatch {
+                try writeEvents()
+            }
+        }
+        return outcome
+    }
+
+    /// Writes the events still held and every other table, each in id order.
+    private func finish() throws {
+        try writeEvents()
+        try BrokerRecord.insert(state.brokers.rows, target)
+        try UserRecord.insert(state.users.rows, target)
+        try AccountRecord.insert(state.accounts.rows, target)
+        try PartnerRecord.insert(state.partners.rows, target)
+        try HolderRecord.insert(state.holders.rows, target)
+        try AssignmentRecord.insert(state.assignments.rows, target)
+        try LinkRecord.insert(state.links.rows, target)
+        try ClickRecord.insert(state.clicks.rows, target)
+        try SignupRecord.insert(state.signups.rows, target)
+        try AttributionRecord.insert(state.attributions.rows, target)
+        try LineageTable.Path.insert(state.paths.sorted(by: Self.precedes), target)
+    }
+
+    private func writeEvents() throws {
+        try EventRecord.insert(state.takeEvents(), target)
+        pendingEvents = 0
+    }
+
+    /// The closure table's primary-key order.
+    private static func precedes(_ a: LineageTable.Path, _ b: LineageTable.Path) -> Bool {
+        (a.ancestorRowId, a.depth, a.attributedAt, a.descendantUserId, a.validFrom)
+            < (b.ancestorRowId, b.depth, b.attributedAt, b.descendantUserId, b.validFrom)
+    }
+
+    /// The indexes the schema declares on every table but the event table (whose unique index
+    /// answers the one lookup a build makes in the file), in the schema's order.
+    private static func secondaryIndexes(_ db: Database) throws -> [(name: String, sql: String)] {
+        var indexes: [(name: String, sql: String)] = []
+        try db.makeStatement(sql: """
+            SELECT name, sql FROM sqlite_schema
+            WHERE type = 'index' AND sql IS NOT NULL AND tbl_name NOT IN ('event', ?)
+            ORDER BY rowid
+            """).forEachRow(arguments: [Migrator.tableName]) { row in
+                indexes.append((try row.required(0), try row.required(1)))
+            }
+        return indexes
+    }
+}
