@@ -156,18 +156,28 @@ public final class Statement {
             -> Value
         {
             guard let value = Value.decode(from: handle, column: Int32(index)) else {
-                let name = String(cString: sqlite3_column_name(handle, Int32(index)))
                 throw RowDecodingError(
-                    column: name, expected: "\(Value.self)",
+                    column: name(index), expected: "\(Value.self)",
                     found: DatabaseValue(statement: handle, column: Int32(index)).description)
             }
             return value
+        }
+
+        /// The value of a column that may be NULL: nil for NULL, a value of another type an error
+        /// naming the column.
+        public func optional<Value: DatabaseValueConvertible>(_ index: Int, as type: Value.Type = Value.self) throws
+            -> Value?
+        {
+            isNull(index) ? nil : try required(index, as: type)
         }
 
         /// The value of a column converted to `Value`; nil for NULL or a value that does not convert.
         public subscript<Value: DatabaseValueConvertible>(_ index: Int) -> Value? {
             Value.decode(from: handle, column: Int32(index))
         }
+
+        /// The name of a column of the statement.
+        func name(_ index: Int) -> String { String(cString: sqlite3_column_name(handle, Int32(index))) }
 
         public func isNull(_ index: Int) -> Bool {
             sqlite3_column_type(handle, Int32(index)) == SQLITE_NULL

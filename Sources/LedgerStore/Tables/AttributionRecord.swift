@@ -68,6 +68,17 @@ public struct AttributionRecord: TableRecord, Equatable {
         self.eventSeq = eventSeq
     }
 
+    /// Read by position: a query reads one per referral (see `TableRecord`).
+    public init(row: Statement.Columns) throws {
+        self.init(
+            id: try row.required(0), brokerId: try row.required(1), userRowId: try row.required(2),
+            outcome: try row.required(3), via: try row.required(4), partnerId: try row.optional(5),
+            holderRowId: try row.optional(6), parentRowId: try row.optional(7), accountRowId: try row.optional(8),
+            signupRowId: try row.optional(9), linkRowId: try row.optional(10), decidedAt: try row.required(11),
+            validTo: try row.optional(12), forced: try row.required(13), reason: try row.optional(14),
+            operator: try row.optional(15), eventSeq: try row.required(16))
+    }
+
     public static let tableName = "attribution"
 
     private static let selectCurrent = select(where: """

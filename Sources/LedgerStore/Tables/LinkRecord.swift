@@ -30,6 +30,14 @@ public struct LinkRecord: TableRecord, Equatable {
         self.eventSeq = eventSeq
     }
 
+    /// Read by position: a query reads one per referral (see `TableRecord`).
+    public init(row: Statement.Columns) throws {
+        self.init(
+            id: try row.required(0), brokerId: try row.required(1), linkId: try row.required(2), kind: try row.required(3),
+            holderRowId: try row.required(4), url: try row.required(5), target: try row.optional(6),
+            createdAt: try row.required(7), eventSeq: try row.required(8))
+    }
+
     public static let tableName = "link"
 
     private static let selectByLinkId = select(where: "brokerId = ? AND linkId = ?")

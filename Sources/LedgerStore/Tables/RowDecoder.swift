@@ -5,7 +5,7 @@
 ///
 /// A NULL in a property that is not optional, or a value of another type, is a
 /// `RowDecodingError` naming the column: it means the file was changed behind the ledger's back.
-struct RowDecoder: Decoder {
+struct RowDecoder: Decoder, SingleValueDecodingContainer {
     private let row: Statement.Columns
     /// The next column to read, for the length of `decode` (a pointer: the decoder is a struct of
     /// two words, passed as `any Decoder` without an allocation).
@@ -32,8 +32,46 @@ struct RowDecoder: Decoder {
         preconditionFailure("a record's columns are its stored properties: no column holds a list")
     }
 
-    func singleValueContainer() throws -> any SingleValueDecodingContainer {
-        preconditionFailure("a record's columns are its stored properties: a record is not a single value")
+    /// The next column, for a property whose type decodes itself from a single value: an enum
+    /// of its raw value.
+    func singleValueContainer() -> any SingleValueDecodingContainer { self }
+
+    func decodeNil() -> Bool { row.isNull(index.pointee) }
+    func decode(_ type: Bool.Type) throws -> Bool { try next(type) }
+    func decode(_ type: String.Type) throws -> String { try next(type) }
+    func decode(_ type: Double.Type) throws -> Double { try next(type) }
+    func decode(_ type: Int.Type) throws -> Int { try next(type) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try next(type) }
+    func decode(_ type: Float.Type) throws -> Float { Self.unsupported(type) }
+    func decode(_ type: Int8.Type) throws -> Int8 { Self.unsupported(type) }
+    func decode(_ type: Int16.Type) throws -> Int16 { Self.unsupported(type) }
+    func decode(_ type: Int32.Type) throws -> Int32 { Self.unsupported(type) }
+    func decode(_ type: UInt.Type) throws -> UInt { Self.unsupported(type) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { Self.unsupported(type) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { Self.unsupported(type) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { Self.unsupported(type) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { Self.unsupported(type) }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { Self.unsupported(type) }
+
+    private static func unsupported<T>(_ type: T.Type) -> Never {
+        preconditionFailure("\(T.self) is not a column type: a column holds a number, a string, bytes or an enum of them")
+    }
+
+    /// The next column as a property of a type that is not a column type itself: bytes, or an
+    /// enum (its `init(from:)` reads its raw value through `singleValueContainer()`). A raw value
+    /// that names no case is a `RowDecodingError` naming the column.
+    fileprivate func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
+        if T.self == [UInt8].self {
+            return try next([UInt8].self) as! T
+        }
+        let column = index.pointee
+        do {
+            return try T(from: self)
+        } catch is DecodingError {
+            throw RowDecodingError(
+                column: row.name(column), expected: "\(T.self)",
+                found: DatabaseValue(statement: row.handle, column: Int32(column)).description)
+        }
     }
 
     /// The next column, required.
@@ -45,7 +83,7 @@ struct RowDecoder: Decoder {
     /// The next column; nil for NULL.
     fileprivate func nextIfPresent<Value: DatabaseValueConvertible>(_ type: Value.Type) throws -> Value? {
         defer { index.pointee += 1 }
-        return row.isNull(index.pointee) ? nil : try row.required(index.pointee, as: Value.self)
+        return try row.optional(index.pointee, as: Value.self)
     }
 
     /// The columns of a record, each read from the next column of the row.
@@ -67,20 +105,14 @@ struct RowDecoder: Decoder {
         func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try decoder.nextIfPresent(type) }
         func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { try decoder.nextIfPresent(type) }
 
-        func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-            try decoder.next(Self.convertible(type, key)) as! T
-        }
+        func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try decoder.decodeValue(type) }
 
         func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-            try decoder.nextIfPresent(Self.convertible(type, key)).map { $0 as! T }
-        }
-
-        /// An enum of its raw value, bytes: any other type of property is a programming error.
-        private static func convertible<T>(_ type: T.Type, _ key: Key) -> any DatabaseValueConvertible.Type {
-            guard let convertible = type as? any DatabaseValueConvertible.Type else {
-                preconditionFailure("column \(key.stringValue): \(T.self) is not DatabaseValueConvertible")
+            guard !decoder.row.isNull(decoder.index.pointee) else {
+                decoder.index.pointee += 1
+                return nil
             }
-            return convertible
+            return try decoder.decodeValue(type)
         }
 
         func nestedContainer<NestedKey: CodingKey>(

@@ -18,6 +18,13 @@ public struct UserRecord: TableRecord, Equatable {
         self.eventSeq = eventSeq
     }
 
+    /// Read by position: a query reads one per referral (see `TableRecord`).
+    public init(row: Statement.Columns) throws {
+        self.init(
+            id: try row.required(0), brokerId: try row.required(1), userId: try row.required(2),
+            brokerName: try row.optional(3), createdAt: try row.required(4), eventSeq: try row.required(5))
+    }
+
     public static let tableName = "ctidUser"
 
     private static let selectByUserId = select(where: "brokerId = ? AND userId = ?")
