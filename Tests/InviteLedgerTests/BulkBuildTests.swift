@@ -1,0 +1,120 @@
+import Foundation
+import LedgerStore
+import Testing
+
+@testable import InviteLedger
+
+/// The bulk build (`LedgerBuild`, which `rebuild --to` and `verify` replay through) makes the
+/// ledger the incremental path makes from the same log: every row of every table, the same
+/// `sqlite_schema` (only pages differ), the same chain head; and `verify` passes on what it built.
+@Suite("bulk build")
+struct BulkBuildTests {
+    /// Replays the log of `source` into a new scratch ledger along `path`.
+    static func replay(_ source: Ledger, _ path: LogReplay.Path) throws -> (TemporaryDatabase, outcomes: [String]) {
+        let scratch = try TemporaryDatabase(prefix: "bulk-build-test")
+        try LedgerSchema.migrator().migrate(scratch.db)
+        var outcomes: [String] = []
+        try source.queue.read { db in
+            var replay = LogReplay(source: db, target: scratch.db)
+            replay.path = path
+            replay.transactionSize = 97
+            try replay.run { event, result in
+                switch result {
+                case .recorded(let outcome, let text): outcomes.append("\(event.seq) \(outcome.status) \(text)")
+                case .unreadable(let error), .rejected(let error): outcomes.append("\(event.seq) \(error)")
+                }
+            }
+        }
+        return (scratch, outcomes)
+    }
+
+    /// Every row of every table, in key order, and every schema object.
+    static func content(_ db: Database) throws -> [String: [[DatabaseValue]]] {
+        var content: [String: [[DatabaseValue]]] = [:]
+        for table in try LedgerSchema.tables(db) {
+            let order = table == "lineage" ? "ancestorRowId, depth, attributedAt, descendantUserId, validFrom" : "rowid"
+            content[table] = try db.fetchAll(sql: "SELECT * FROM \"\(table)\" ORDER BY \(order)").map(\.values)
+        }
+        // The migrations applied, without the time each was applied at.
+        content[Migrator.tableName] = try db.fetchAll(sql: "SELECT * FROM \(Migrator.tableName) ORDER BY rowid")
+            .map { [$0.values[0]] }
+        content["sqlite_schema"] = try db.fetchAll(sql: """
+            SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name
+            """).map(\.values)
+        return content
+    }
+
+    static func expectAlike(_ lines: [String], _ context: String) throws {
+        let (source, _) = try Fixtures.ingested(lines, batchSize: 250)
+        let (bulk, bulkOutcomes) = try replay(source, .bulk)
+        let (incremental, incrementalOutcomes) = try replay(source, .incremental)
+        defer { bulk.remove(); incremental.remove() }
+        #expect(bulkOutcomes == incrementalOutcomes, "\(context): outcomes")
+        let built = try content(bulk.db)
+        let expected = try content(incremental.db)
+        #expect(built.keys.sorted() == expected.keys.sorted())
+        for table in expected.keys.sorted() {
+            #expect(built[table] == expected[table], "\(context): \(table)")
+        }
+        // The replay is the ledger itself: its rows, table by table.
+        let stored = try source.queue.read { db in try content(db) }
+        for table in expected.keys.sorted() where table != Migrator.tableName {
+            #expect(built[table] == stored[table], "\(context): \(table) is not the ledger's")
+        }
+        #expect(try HeadWitness.head(bulk.db)?.hash == HeadWitness.head(incremental.db)?.hash)
+        #expect(!(built["event"] ?? []).isEmpty && !(built["lineage"] ?? []).isEmpty)
+    }
+
+    @Test("the fixtures: the same rows, schema and head both ways")
+    func fixtures() throws {
+        let lines = try ["flow-1.ndjson", "flow-2.ndjson", "attribution-outcomes.ndjson", "errors.ndjson"]
+            .flatMap(Fixtures.lines)
+        try Self.expectAlike(lines, "fixtures")
+    }
+
+    @Test("generated histories of every step kind, with rejections, moves and back-dated steps: alike both ways",
+          arguments: [UInt64(1), 2])
+    func histories(seed: UInt64) throws {
+        let backDated = try IntervalPropertyTests.history(seed: seed &* 0x51ED, steps: 120).lines
+        try Self.expectAlike(RecordingPathsTests.history(seed: seed, users: 400) + backDated, "history \(seed)")
+    }
+
+    @Test("a ledger rebuilt the bulk way verifies, and answers as the original")
+    func rebuiltVerifies() throws {
+        let lines = try ["flow-1.ndjson", "flow-2.ndjson", "attribution-outcomes.ndjson"].flatMap(Fixtures.lines)
+            + RecordingPathsTests.history(seed: 3, users: 200)
+        let (source, _) = try Fixtures.ingested(lines, batchSize: 500)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bulk-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let destination = (directory as NSString).appendingPathComponent("rebuilt.sqlite")
+        let report = try source.rebuild(to: destination)
+        #expect(report.isIntact)
+        let rebuilt = try Ledger(path: destination, access: .readWrite, clock: Fixtures.clock)
+        let verified = try rebuilt.verify()
+        #expect(verified.isIntact, "\(verified.problems)")
+        #expect(verified.headHash == report.headHash)
+        // Nothing of the build is left beside it.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).filter { !$0.hasPrefix("rebuilt.sqlite") } == [])
+    }
+
+    @Test("a build that fails half-way leaves the schema alone in its file")
+    func failedBuildLeavesNothing() throws {
+        let scratch = try TemporaryDatabase(prefix: "bulk-build-test")
+        defer { scratch.remove() }
+        try LedgerSchema.migrator().migrate(scratch.db)
+        let schema = try Self.content(scratch.db)
+        struct Stop: Error {}
+        let steps = try Fixtures.lines("flow-1.ndjson").map { try Step(json: $0) }
+        #expect(throws: Stop.self) {
+            try LedgerBuild.run(into: scratch.db, brokers: .anyBroker) { build in
+                build.eventBatch = 2
+                for step in steps {
+                    _ = try build.record(step, recordedAt: Fixtures.clock.now())
+                }
+                throw Stop()
+            }
+        }
+        #expect(try Self.content(scratch.db) == schema)
+    }
+}
