@@ -4,7 +4,8 @@ import LedgerStore
 /// transaction, the bulk way: the steps are decided on a `BuildState` (every row in memory,
 /// nothing read back), the events are written as they come, and every other table is written
 /// once at the end, in key order, each row in its final form, before the tables' secondary
-/// indexes are created. The replays of `rebuild --to` and `verify` build this way.
+/// indexes are created. The replays of `rebuild --to` and `verify` build this way when the log
+/// is short enough for its rows to fit in memory (`LogReplay.bulkEventLimit`).
 ///
 ///     try LedgerBuild.run(into: scratch.db, brokers: .anyBroker) { build in
 ///         for step in steps {
