@@ -40,7 +40,7 @@ final class BuildState: RuleState {
     private var writtenEvents = WrittenKeys()
     /// The newest event, the head of the chain.
     private(set) var lastEvent: EventRecord?
-    private var nextIds: [String: Int64] = [:]
+    private var ids = MemoryRowIds()
 
     // The indexes the rules look rows up by.
     private var brokerByName: [String: Int64] = [:]
@@ -138,13 +138,8 @@ final class BuildState: RuleState {
 
     // MARK: Row ids
 
-    func nextId(_ table: String) -> Int64 {
-        let id = peekId(table)
-        nextIds[table] = id + 1
-        return id
-    }
-
-    func peekId(_ table: String) -> Int64 { nextIds[table] ?? 1 }
+    func nextId(_ table: String) -> Int64 { ids.take(table) }
+    func peekId(_ table: String) -> Int64 { ids.peek(table) }
 
     // MARK: Users, accounts, partners
 
@@ -279,9 +274,8 @@ final class BuildState: RuleState {
 
     func save(_ attribution: AttributionRecord, isNew: Bool) {
         put(attribution, in: &attributions)
-        if attribution.outcome.isEdge || attribution.outcome == .detached {
-            let latest = max(attribution.decidedAt, attribution.validTo ?? .min)
-            placeChangeByUser[attribution.userRowId] = max(placeChangeByUser[attribution.userRowId] ?? .min, latest)
+        if let time = attribution.placeChange {
+            placeChangeByUser[attribution.userRowId] = max(placeChangeByUser[attribution.userRowId] ?? .min, time)
         }
         guard attribution.outcome.isEdge else { return }
         attributedUsers.insert(attribution.userRowId)

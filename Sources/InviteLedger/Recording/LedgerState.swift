@@ -454,9 +454,8 @@ final class LedgerState: RuleState {
 
     func save(_ attribution: AttributionRecord, isNew: Bool) {
         save(attribution, isNew: isNew, in: &attributions)
-        if attribution.outcome.isEdge || attribution.outcome == .detached {
-            let latest = max(attribution.decidedAt, attribution.validTo ?? .min)
-            pendingPlaceChange[attribution.userRowId] = max(pendingPlaceChange[attribution.userRowId] ?? .min, latest)
+        if let time = attribution.placeChange {
+            pendingPlaceChange[attribution.userRowId] = max(pendingPlaceChange[attribution.userRowId] ?? .min, time)
         }
         guard attribution.outcome.isEdge else { return }
         attributedUsers.insert(attribution.userRowId)

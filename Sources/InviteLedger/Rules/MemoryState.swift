@@ -24,7 +24,7 @@ final class MemoryState: RuleState {
     private(set) var attributions: [Int64: AttributionRecord] = [:]
     /// Every closure path, open or closed, in the order opened.
     private(set) var paths: [LineageTable.Path] = []
-    private var nextIds: [String: Int64] = [:]
+    private var ids = MemoryRowIds()
 
     init() {}
 
@@ -57,13 +57,8 @@ final class MemoryState: RuleState {
 
     // MARK: Row ids
 
-    func nextId(_ table: String) -> Int64 {
-        let id = peekId(table)
-        nextIds[table] = id + 1
-        return id
-    }
-
-    func peekId(_ table: String) -> Int64 { nextIds[table] ?? 1 }
+    func nextId(_ table: String) -> Int64 { ids.take(table) }
+    func peekId(_ table: String) -> Int64 { ids.peek(table) }
 
     // MARK: Users, accounts, partners
 
@@ -172,9 +167,7 @@ final class MemoryState: RuleState {
     }
 
     func lastPlaceChange(userRowId: Int64) -> Int64? {
-        attributions.values
-            .filter { $0.userRowId == userRowId && ($0.outcome.isEdge || $0.outcome == .detached) }
-            .map { max($0.decidedAt, $0.validTo ?? .min) }.max()
+        attributions.values.filter { $0.userRowId == userRowId }.compactMap(\.placeChange).max()
     }
 
     func save(_ attribution: AttributionRecord, isNew: Bool) {
