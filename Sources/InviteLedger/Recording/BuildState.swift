@@ -286,12 +286,8 @@ final class BuildState: RuleState {
         (currentByAncestor[ancestorRowId] ?? [])
             .map { paths[$0] }
             .filter { $0.depth <= LineageTable.storedDepth }
-            .map {
-                LineageTable.Descendant(
-                    depth: $0.depth, attributedAt: $0.attributedAt, userId: $0.descendantUserId,
-                    rowId: $0.descendantRowId, validFrom: $0.validFrom)
-            }
-            .sorted { ($0.depth, $0.attributedAt, $0.userId) < ($1.depth, $1.attributedAt, $1.userId) }
+            .map(\.descendant)
+            .inTreeOrder()
     }
 
     func hasCurrentReferrals(_ rowId: Int64) -> Bool {

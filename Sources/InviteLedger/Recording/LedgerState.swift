@@ -516,7 +516,7 @@ final class LedgerState: RuleState {
                 depth: path.key.depth, attributedAt: path.key.attributedAt, userId: path.key.descendantUserId,
                 rowId: path.descendantRowId, validFrom: path.validFrom))
         }
-        return descendants.sorted { ($0.depth, $0.attributedAt, $0.userId) < ($1.depth, $1.attributedAt, $1.userId) }
+        return descendants.inTreeOrder()
     }
 
     /// True when the node has a current direct referral.
