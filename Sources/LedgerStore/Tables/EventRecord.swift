@@ -27,6 +27,14 @@ public struct EventRecord: TableRecord, Equatable {
         self.hash = hash
     }
 
+    /// Read by position: traces and the chain's checks read events by the thousand (see `TableRecord`).
+    public init(row: Statement.Columns) throws {
+        self.init(
+            seq: try row.required(0), brokerId: try row.required(1), eventId: try row.required(2), step: try row.required(3),
+            at: try row.required(4), recordedAt: try row.required(5), payload: try row.required(6),
+            outcome: try row.required(7), hash: try row.required(8))
+    }
+
     public static let tableName = "event"
 
     private static let selectByEventId = select(where: "brokerId = ? AND eventId = ?")
