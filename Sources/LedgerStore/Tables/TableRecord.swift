@@ -2,7 +2,7 @@
 /// stored properties (``InsertableRecord``), read in order by `init(row:)`; the first is the key.
 ///
 /// `init(row:)` is derived from the record's `Decodable` conformance (`RowDecoder`). A record
-/// that queries read by the thousand (a user, a link, an attribution per referral) writes its
+/// that queries read by the thousand (an event, a user, a link, an attribution) writes its
 /// own, reading the columns by position, which is several times cheaper; `RecordTypeTests`
 /// checks every record's `init(row:)` against the columns of the same names on every row of a
 /// rich ledger, so an order that is wrong fails there.
