@@ -156,9 +156,7 @@ public final class Statement {
             -> Value
         {
             guard let value = Value.decode(from: handle, column: Int32(index)) else {
-                throw RowDecodingError(
-                    column: name(index), expected: "\(Value.self)",
-                    found: DatabaseValue(statement: handle, column: Int32(index)).description)
+                throw decodingError(index, expected: "\(Value.self)")
             }
             return value
         }
@@ -176,8 +174,13 @@ public final class Statement {
             Value.decode(from: handle, column: Int32(index))
         }
 
-        /// The name of a column of the statement.
-        func name(_ index: Int) -> String { String(cString: sqlite3_column_name(handle, Int32(index))) }
+        /// The error of a column whose value is not what a record's property holds: its name, what
+        /// was expected and what was found.
+        func decodingError(_ index: Int, expected: String) -> RowDecodingError {
+            RowDecodingError(
+                column: String(cString: sqlite3_column_name(handle, Int32(index))), expected: expected,
+                found: DatabaseValue(statement: handle, column: Int32(index)).description)
+        }
 
         public func isNull(_ index: Int) -> Bool {
             sqlite3_column_type(handle, Int32(index)) == SQLITE_NULL

@@ -95,6 +95,9 @@ final class BuildState: RuleState {
         self.storedEvent = storedEvent
     }
 
+    /// How many events were appended since the last `takeEvents()`.
+    var heldEventCount: Int { events.count }
+
     /// The events appended since the last call, in sequence order; they are forgotten here.
     func takeEvents() -> [EventRecord] {
         defer {

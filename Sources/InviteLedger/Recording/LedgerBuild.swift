@@ -22,7 +22,6 @@ final class LedgerBuild {
     var state: BuildState { recorder.state }
     /// Events held in memory before they are written.
     var eventBatch = Ledger.IngestOptions.defaultBatchSize
-    private var pendingEvents = 0
 
     private init(target: Database, recorder: StepRecorder<BuildState>) {
         self.target = target
@@ -60,11 +59,8 @@ final class LedgerBuild {
     /// `eventBatch` of them.
     func record(_ step: Step, recordedAt: Int64, seq: Int64? = nil) throws -> StepOutcome {
         let outcome = try recorder.record(step, recordedAt: recordedAt, seq: seq)
-        if outcome.status == .recorded {
-            pendingEvents += 1
-            if pendingEvents >= eventBatch {
-                try writeEvents()
-            }
+        if state.heldEventCount >= eventBatch {
+            try writeEvents()
         }
         return outcome
     }
@@ -87,7 +83,6 @@ final class LedgerBuild {
 
     private func writeEvents() throws {
         try EventRecord.insert(state.takeEvents(), target)
-        pendingEvents = 0
     }
 
     /// The closure table's primary-key order.

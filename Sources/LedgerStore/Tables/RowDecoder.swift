@@ -68,9 +68,7 @@ struct RowDecoder: Decoder, SingleValueDecodingContainer {
         do {
             return try T(from: self)
         } catch is DecodingError {
-            throw RowDecodingError(
-                column: row.name(column), expected: "\(T.self)",
-                found: DatabaseValue(statement: row.handle, column: Int32(column)).description)
+            throw row.decodingError(column, expected: "\(T.self)")
         }
     }
 
