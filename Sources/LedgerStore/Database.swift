@@ -267,6 +267,11 @@ public final class Database {
         try execute(sql: "PRAGMA foreign_keys = \(isEnforced ? "ON" : "OFF")")
     }
 
+    /// Whether SQLite enforces REFERENCES clauses on this connection (`PRAGMA foreign_keys`).
+    public func areForeignKeysEnforced() throws -> Bool {
+        try Bool.fetchOne(self, sql: "PRAGMA foreign_keys") ?? false
+    }
+
     // MARK: - Backup
 
     /// Copies every page of this database into `destination` (SQLite's online backup API), in

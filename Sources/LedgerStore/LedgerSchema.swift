@@ -22,4 +22,13 @@ public enum LedgerSchema {
             ORDER BY name
             """, arguments: [Migrator.tableName])
     }
+
+    /// True when no table of ledger data holds a row: a ledger just created, or one whose every
+    /// row is yet to come (a first load).
+    public static func holdsNoRows(_ db: Database) throws -> Bool {
+        for table in try tables(db) {
+            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \"\(table)\")") == false else { return false }
+        }
+        return true
+    }
 }

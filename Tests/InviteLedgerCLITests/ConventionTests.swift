@@ -178,7 +178,7 @@ struct ConventionTests {
     func progressAndQuiet() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let progress = try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("flow-1.ndjson").path, "--batch-size", "4", "--progress", "--db", scratch.path("a.sqlite")])
+        let progress = try CLI.run(["ingest", "--create", "--allow-new-brokers", CLI.fixture("flow-1.ndjson").path, "--incremental", "--batch-size", "4", "--progress", "--db", scratch.path("a.sqlite")])
         #expect(progress.status == 0)
         let lines = progress.stderr.split(separator: "\n").map(String.init)
         #expect(lines.count == 3, "\(progress)")

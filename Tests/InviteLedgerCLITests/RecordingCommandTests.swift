@@ -127,7 +127,16 @@ struct RecordingCommandTests {
         #expect(atomic.stdout == #"{"lines":11,"recorded":0,"duplicates":0,"rejected":1,"rolledBack":true,"refusedAttributions":0}"# + "\n")
         #expect(atomic.stderr == #"{"error":{"code":"MISSING_FIELD","field":"eventId","message":"missing field \"eventId\""},"line":11,"eventId":null}"# + "\n")
         #expect(try CLI.sqlite3(db, "SELECT COUNT(*) FROM event;") == "0\n")
-        let commits = try CLI.run(["ingest", "--create", "--allow-new-brokers", "-", "--batch-size", "4", "--report-commits", "--format", "json", "--db", db], stdin: bad)
+        // Into a ledger with no rows, the first lines are built in bulk: one transaction, one report.
+        let bulkDb = scratch.path("bulk.sqlite")
+        let bulk = try CLI.run(["ingest", "--create", "--allow-new-brokers", "-", "--batch-size", "4", "--report-commits", "--format", "json", "--db", bulkDb], stdin: bad)
+        #expect(bulk.status == 3)
+        #expect(bulk.stdout == """
+            {"committedThroughLine":11,"recorded":10,"duplicates":0,"rejected":1}
+            {"lines":11,"recorded":10,"duplicates":0,"rejected":1,"rolledBack":false,"refusedAttributions":0}
+
+            """)
+        let commits = try CLI.run(["ingest", "--create", "--allow-new-brokers", "-", "--incremental", "--batch-size", "4", "--report-commits", "--format", "json", "--db", db], stdin: bad)
         #expect(commits.status == 3)
         #expect(commits.stdout == """
             {"committedThroughLine":4,"recorded":4,"duplicates":0,"rejected":0}

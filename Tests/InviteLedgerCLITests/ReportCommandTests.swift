@@ -142,7 +142,7 @@ struct ReportCommandTests {
 
         let ingest = Process()
         ingest.executableURL = CLI.binary
-        ingest.arguments = ["ingest", "--create", "--allow-new-brokers", file, "--batch-size", "500", "--report-commits", "--db", db]
+        ingest.arguments = ["ingest", "--create", "--allow-new-brokers", file, "--incremental", "--batch-size", "500", "--report-commits", "--db", db]
         let commitsURL = scratch.url.appendingPathComponent("commits")
         _ = FileManager.default.createFile(atPath: commitsURL.path, contents: nil)
         ingest.standardOutput = try FileHandle(forWritingTo: commitsURL)

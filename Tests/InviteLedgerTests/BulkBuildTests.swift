@@ -79,6 +79,66 @@ struct BulkBuildTests {
         try Self.expectAlike(RecordingPathsTests.history(seed: seed, users: 400) + backDated, "history \(seed)")
     }
 
+    /// Ingests `lines` into a new in-memory ledger with `options`; the rejections as
+    /// "line code", and each commit's last line.
+    static func ingest(
+        _ lines: [String], _ options: Ledger.IngestOptions
+    ) throws -> (Ledger, Ledger.IngestSummary, rejected: [String], commits: [Int]) {
+        let url = try Fixtures.temporaryFile(lines)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let ledger = try Fixtures.emptyLedger()
+        var reader = try NDJSONReader.open(path: url.path)
+        defer { reader.close() }
+        var rejected: [String] = []
+        var commits: [Int] = []
+        let summary = try ledger.ingest(
+            &reader, options: options, onRejection: { rejected.append("\($0.line) \($0.error.code.rawValue)") },
+            onCommit: { commits.append($0.committedThroughLine) })
+        return (ledger, summary, rejected, commits)
+    }
+
+    @Test("a first load built in bulk, whole or its first lines, is the ledger ingested batch by batch",
+          arguments: [Int.max, 1_000])
+    func firstLoad(bulkLines: Int) throws {
+        let lines = try ["flow-1.ndjson", "flow-2.ndjson", "attribution-outcomes.ndjson", "errors.ndjson"]
+            .flatMap(Fixtures.lines)
+            + RecordingPathsTests.history(seed: 4, users: 300)
+            + IntervalPropertyTests.history(seed: 9, steps: 150).lines
+        let (bulk, bulkSummary, bulkRejected, bulkCommits) = try Self.ingest(
+            lines, .init(batchSize: 400, firstLoadBulkLines: bulkLines))
+        let (batches, summary, rejected, commits) = try Self.ingest(lines, .init(batchSize: 400, firstLoadBulkLines: 0))
+        #expect(bulkSummary == summary)
+        #expect(bulkSummary.recorded > 1_000 && bulkSummary.rejected > 0 && bulkSummary.refusedAttributions > 0)
+        #expect(bulkSummary.refusedAttributions == summary.refusedAttributions)
+        #expect(bulkRejected == rejected)
+        // One commit for the bulk lines, then one per batch.
+        let lineCount = lines.count
+        #expect(commits == Array(stride(from: 400, to: lineCount, by: 400)) + [lineCount])
+        #expect(bulkCommits == (bulkLines >= lineCount
+            ? [lineCount] : [1_000] + Array(stride(from: 1_400, to: lineCount, by: 400)) + [lineCount]))
+        let built = try bulk.queue.read { db in try Self.content(db) }
+        let expected = try batches.queue.read { db in try Self.content(db) }
+        #expect(built.keys.sorted() == expected.keys.sorted())
+        for table in expected.keys.sorted() {
+            #expect(built[table] == expected[table], "\(table)")
+        }
+        #expect(try bulk.verify().problems == [])
+        #expect(try bulk.verify().headHash == batches.verify().headHash)
+    }
+
+    @Test("a ledger that holds rows is ingested into batch by batch")
+    func notFirstLoad() throws {
+        let ledger = try Fixtures.emptyLedger()
+        _ = try ledger.record(json: try Fixtures.lines("flow-2.ndjson")[0])
+        var reader = try NDJSONReader.open(path: Fixtures.url("flow-1.ndjson").path)
+        defer { reader.close() }
+        var commits: [Int] = []
+        let summary = try ledger.ingest(&reader, options: .init(batchSize: 4), onCommit: { commits.append($0.committedThroughLine) })
+        #expect(commits == [4, 8, 10])
+        #expect(summary.recorded == 10)
+        #expect(try ledger.verify().problems == [])
+    }
+
     @Test("a ledger rebuilt the bulk way verifies, and answers as the original")
     func rebuiltVerifies() throws {
         let lines = try ["flow-1.ndjson", "flow-2.ndjson", "attribution-outcomes.ndjson"].flatMap(Fixtures.lines)

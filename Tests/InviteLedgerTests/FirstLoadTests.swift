@@ -61,7 +61,7 @@ struct FirstLoadTests {
         var rejected: [String] = []
         var commits = 0
         let summary = try loader.ingest(
-            &reader, options: .init(batchSize: 2), onRejection: { rejected.append($0.error.code.rawValue) },
+            &reader, options: .init(batchSize: 2, firstLoadBulkLines: 0), onRejection: { rejected.append($0.error.code.rawValue) },
             onCommit: { _ in
                 commits += 1
                 if commits == 1 {

@@ -60,7 +60,7 @@ struct FixtureTests {
         var reader = try NDJSONReader.open(path: url.path)
         defer { reader.close() }
         var rejections: [String] = []
-        let options = Ledger.IngestOptions(batchSize: batchSize)
+        let options = Ledger.IngestOptions(batchSize: batchSize, firstLoadBulkLines: 0)
         var commits = 0
         let summary = try ledger.ingest(
             &reader, options: options, onRejection: { rejections.append($0.json.serialized()) }, onCommit: { _ in commits += 1 })
@@ -143,7 +143,8 @@ struct FixtureTests {
         var reader = try NDJSONReader.open(path: Fixtures.url("flow-1.ndjson").path)
         defer { reader.close() }
         var commits: [Int] = []
-        let summary = try ledger.ingest(&reader, options: .init(batchSize: 4), onCommit: { commits.append($0.committedThroughLine) })
+        let summary = try ledger.ingest(
+            &reader, options: .init(batchSize: 4, firstLoadBulkLines: 0), onCommit: { commits.append($0.committedThroughLine) })
         #expect(commits == [4, 8, 10])
         #expect(summary.recorded == 10)
     }

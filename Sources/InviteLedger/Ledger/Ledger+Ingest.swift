@@ -5,6 +5,9 @@ extension Ledger {
     public struct IngestOptions: Sendable {
         /// Lines per transaction unless told otherwise (the replays of `verify` and `rebuild` too).
         public static let defaultBatchSize = 2_000
+        /// Lines of a first load built the bulk way unless told otherwise: as many as a bulk
+        /// build holds (500,000, about 450 MiB).
+        public static let defaultFirstLoadBulkLines = LedgerBuild.maximumEvents
 
         /// Lines per transaction: larger is faster, smaller loses less to a crash (nothing of a
         /// batch is written until its commit).
@@ -17,11 +20,22 @@ extension Ledger {
         /// load, but turn it off for many small ingests into a large ledger (the schema and the
         /// chain since the head witness are still proven, at every open).
         public var checksFile = true
+        /// Into a ledger that holds no rows (a first load), how many first lines to record the
+        /// bulk way (`LedgerBuild`): every row decided in memory and each table written once, in
+        /// key order, with its indexes made after its rows, all in one transaction; the lines
+        /// after them go batch by batch. Faster (see Performance.md), memory about 1 KiB per
+        /// line, and a kill during that first transaction loses all of it (the ledger stays
+        /// empty). 0 opts out; `isAtomic` and answers (`onAnswers`) never build in bulk.
+        public var firstLoadBulkLines = defaultFirstLoadBulkLines
 
-        public init(batchSize: Int = defaultBatchSize, isAtomic: Bool = false, checksFile: Bool = true) {
+        public init(
+            batchSize: Int = defaultBatchSize, isAtomic: Bool = false, checksFile: Bool = true,
+            firstLoadBulkLines: Int = defaultFirstLoadBulkLines
+        ) {
             self.batchSize = max(1, batchSize)
             self.isAtomic = isAtomic
             self.checksFile = checksFile
+            self.firstLoadBulkLines = max(0, firstLoadBulkLines)
         }
     }
 
@@ -81,8 +95,9 @@ extension Ledger {
     /// Records NDJSON steps in bulk: batches of `batchSize` lines per transaction; a rejected
     /// line is reported and skipped and the others stand. Lines are parsed and validated on a
     /// second thread, ahead of the one that records them. Into a ledger that holds no rows (a
-    /// first load), new keys are found new without searching the file
-    /// (`LedgerState.buildsAlone()`): the same rows.
+    /// first load), the first lines are built the bulk way, in one transaction
+    /// (`IngestOptions.firstLoadBulkLines`), and new keys are found new without searching
+    /// the file (`LedgerState.buildsAlone()`): the same rows either way.
     ///
     /// - Parameters:
     ///   - reader: the lines.
@@ -103,26 +118,67 @@ extension Ledger {
         if options.checksFile {
             try proveWholeFile()
         }
+        let lines = DecodedLines(reader: reader)
+        defer { reader = lines.stop() }
+        var firstSegment: (summary: IngestSummary, isDone: Bool)?
+        if options.firstLoadBulkLines > 0 && !options.isAtomic && onAnswers == nil {
+            firstSegment = try ingestFirstSegment(
+                lines, count: options.firstLoadBulkLines, onRejection: onRejection, onCommit: onCommit)
+            if let firstSegment, firstSegment.isDone { return firstSegment.summary }
+        }
         // A first load: every row written is this ingest's, so a key it did not write need not
         // be searched for.
         _ = try queue.inDatabase { db in try recordingState(db).buildsAlone() }
-        let lines = DecodedLines(reader: reader)
-        defer { reader = lines.stop() }
         if options.isAtomic {
             return try ingestAtomically(
                 lines, batchSize: options.batchSize, onRejection: onRejection, onCommit: onCommit, onAnswers: onAnswers)
         }
-        return try ingestInBatches(lines, options: options, onRejection: onRejection, onCommit: onCommit, onAnswers: onAnswers)
+        return try ingestInBatches(
+            lines, after: firstSegment?.summary, options: options, onRejection: onRejection, onCommit: onCommit,
+            onAnswers: onAnswers)
     }
 
-    /// Batches of `batchSize` lines, one transaction each.
+    /// A first load's first `count` lines, built the bulk way in one transaction
+    /// (`LedgerBuild`); nil when the ledger holds rows (nothing is read then).
+    private func ingestFirstSegment(
+        _ lines: DecodedLines, count: Int, onRejection: (Rejection) -> Void, onCommit: (IngestSummary) -> Void
+    ) throws -> (summary: IngestSummary, isDone: Bool)? {
+        try queue.inDatabase { db in
+            var summary = IngestSummary()
+            var isDone = false
+            let isBuilt = try LedgerBuild.run(into: db, brokers: brokers) { build in
+                var read = 0
+                while read < count {
+                    guard let line = try lines.next() else {
+                        isDone = true
+                        break
+                    }
+                    read += 1
+                    summary.committedThroughLine = line.number
+                    let answer = try summary.count(line) { try build.record($0, recordedAt: clock.now()) }
+                    if case .rejected(let rejection)? = answer {
+                        onRejection(rejection)
+                    }
+                }
+            }
+            guard isBuilt else { return nil }
+            // The rows were written behind the connection's recording state: it starts again.
+            forgetRecordingState()
+            advanceWitness(db)
+            onCommit(summary)
+            return (summary, isDone)
+        }
+    }
+
+    /// Batches of `batchSize` lines, one transaction each, counted on from `earlier` (the
+    /// summary of a first segment already committed).
     private func ingestInBatches(
-        _ lines: DecodedLines, options: IngestOptions,
+        _ lines: DecodedLines, after earlier: IngestSummary?, options: IngestOptions,
         onRejection: (Rejection) -> Void, onCommit: (IngestSummary) -> Void, onAnswers: (([StreamAnswer]) -> Void)?
     ) throws -> IngestSummary {
-        var summary = IngestSummary()
+        var summary = earlier ?? IngestSummary()
         var isDone = false
-        var isFirstBatch = true
+        var isFirstBatch = earlier == nil
         while !isDone {
             var batch = summary
             var count = 0
@@ -203,6 +259,40 @@ extension Ledger {
         try queue.read { db in
             try Self.requireIntact(db, path: path) { check in
                 try check.pageProblem() ?? check.fullChainProblem()
+            }
+        }
+    }
+}
+
+extension Ledger.IngestSummary {
+    /// Counts one decoded line, recorded by `record` (on the path of `ingest` or of a bulk
+    /// build); returns its answer, nil for a blank line. A storage failure is thrown as
+    /// `IngestError` naming the line: it stops `ingest` and streams.
+    mutating func count(_ line: DecodedLine, record: (Step) throws -> StepOutcome) throws -> Ledger.StreamAnswer? {
+        bytes += line.length + 1
+        switch line.content {
+        case .blank:
+            return nil
+        case .rejected(let eventId, let error):
+            lines += 1
+            rejected += 1
+            return .rejected(Ledger.Rejection(line: line.number, eventId: eventId, error: error))
+        case .step(let step):
+            lines += 1
+            do {
+                let outcome = try record(step)
+                if outcome.status == .recorded { recorded += 1 } else { duplicates += 1 }
+                if outcome.status == .recorded, case .string(let result)? = outcome.decision["result"],
+                   AttributionRecord.Outcome(rawValue: result).map({ !$0.isEdge && $0 != .detached }) == true
+                {
+                    refusedAttributions += 1
+                }
+                return .recorded(line: line.number, outcome)
+            } catch let error as LedgerError {
+                rejected += 1
+                return .rejected(Ledger.Rejection(line: line.number, eventId: step.eventId, error: error))
+            } catch {
+                throw IngestError(line: line.number, underlying: error)
             }
         }
     }

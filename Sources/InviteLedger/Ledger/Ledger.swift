@@ -283,6 +283,12 @@ public final class Ledger: Sendable {
         StepRecorder(state: recordingState(db), brokers: brokers)
     }
 
+    /// Drops the connection's recording state, after rows were written behind it (a bulk
+    /// build): the next write starts from the file. Call only inside `queue`.
+    func forgetRecordingState() {
+        recording.state = nil
+    }
+
     /// The recording state of the connection: call only inside `queue`.
     func recordingState(_ db: Database) -> LedgerState {
         if let state = recording.state { return state }

@@ -138,9 +138,7 @@ final class LedgerState: RuleState {
     /// - Returns: true when it did (the ledger holds no rows).
     @discardableResult
     func buildsAlone() throws -> Bool {
-        for table in try LedgerSchema.tables(db) {
-            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \"\(table)\")") == false else { return false }
-        }
+        guard try LedgerSchema.holdsNoRows(db) else { return false }
         writtenKeys = WrittenKeys()
         writtenThroughSeq = nil
         return true

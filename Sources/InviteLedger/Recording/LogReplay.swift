@@ -35,16 +35,10 @@ struct LogReplay {
         case incremental
     }
 
-    /// The longest log replayed the bulk way when no path is given: a bulk build holds every row
-    /// but the events in memory, about 2 KiB per user (four events), so a replay of 500,000
-    /// events peaks near 450 MiB (350 MiB measured at 400,000); a longer log takes the
-    /// incremental path, whose memory is flat.
-    static let bulkEventLimit: Int64 = 500_000
-
     let source: Database
     let target: Database
-    /// How the target is written; nil: the bulk way for a log of at most `bulkEventLimit`
-    /// events, else the incremental way.
+    /// How the target is written; nil: the bulk way for a log of at most
+    /// `LedgerBuild.maximumEvents` events, else the incremental way.
     var path: Path?
     /// Events per transaction on the target, on the incremental path.
     var transactionSize = Ledger.IngestOptions.defaultBatchSize
@@ -52,7 +46,7 @@ struct LogReplay {
     /// Replays every event of `source`; `body` sees each event and what the replay gave.
     func run(_ body: (Event, Outcome) throws -> Void) throws {
         let logLength = try Int64.fetchOne(source, sql: "SELECT max(seq) FROM event") ?? 0
-        let path = self.path ?? (logLength <= Self.bulkEventLimit ? .bulk : .incremental)
+        let path = self.path ?? (logLength <= Int64(LedgerBuild.maximumEvents) ? .bulk : .incremental)
         let events = try DecodedEvents(source: source)
         defer { events.stop() }
         switch path {

@@ -52,36 +52,11 @@ struct WriteSession {
         try StateWriter.flush(state)
     }
 
-    /// Records one decoded line and counts it; returns its answer, nil for a blank line. A storage
-    /// failure is thrown as `IngestError` naming the line: it stops `ingest` and streams.
+    /// Records one decoded line and counts it (`IngestSummary.count(_:record:)`); returns its
+    /// answer, nil for a blank line.
     func record(
         _ line: DecodedLine, recordedAt: Int64, summary: inout Ledger.IngestSummary
     ) throws -> Ledger.StreamAnswer? {
-        summary.bytes += line.length + 1
-        switch line.content {
-        case .blank:
-            return nil
-        case .rejected(let eventId, let error):
-            summary.lines += 1
-            summary.rejected += 1
-            return .rejected(Ledger.Rejection(line: line.number, eventId: eventId, error: error))
-        case .step(let step):
-            summary.lines += 1
-            do {
-                let outcome = try record(step, recordedAt: recordedAt)
-                if outcome.status == .recorded { summary.recorded += 1 } else { summary.duplicates += 1 }
-                if outcome.status == .recorded, case .string(let result)? = outcome.decision["result"],
-                   AttributionRecord.Outcome(rawValue: result).map({ !$0.isEdge && $0 != .detached }) == true
-                {
-                    summary.refusedAttributions += 1
-                }
-                return .recorded(line: line.number, outcome)
-            } catch let error as LedgerError {
-                summary.rejected += 1
-                return .rejected(Ledger.Rejection(line: line.number, eventId: step.eventId, error: error))
-            } catch {
-                throw IngestError(line: line.number, underlying: error)
-            }
-        }
+        try summary.count(line) { try record($0, recordedAt: recordedAt) }
     }
 }
