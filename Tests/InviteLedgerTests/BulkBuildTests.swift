@@ -9,14 +9,14 @@ import Testing
 /// `sqlite_schema` (only pages differ), the same chain head; and `verify` passes on what it built.
 @Suite("bulk build")
 struct BulkBuildTests {
-    /// Replays the log of `source` into a new scratch ledger along `path`.
-    static func replay(_ source: Ledger, _ path: LogReplay.Path) throws -> (TemporaryDatabase, outcomes: [String]) {
+    /// Replays the log of `source` into a new scratch ledger, its first `bulkEvents` in bulk.
+    static func replay(_ source: Ledger, bulkEvents: Int) throws -> (TemporaryDatabase, outcomes: [String]) {
         let scratch = try TemporaryDatabase(prefix: "bulk-build-test")
         try LedgerSchema.migrator().migrate(scratch.db)
         var outcomes: [String] = []
         try source.queue.read { db in
             var replay = LogReplay(source: db, target: scratch.db)
-            replay.path = path
+            replay.bulkEvents = bulkEvents
             replay.transactionSize = 97
             try replay.run { event, result in
                 switch result {
@@ -46,22 +46,28 @@ struct BulkBuildTests {
 
     static func expectAlike(_ lines: [String], _ context: String) throws {
         let (source, _) = try Fixtures.ingested(lines, batchSize: 250)
-        let (bulk, bulkOutcomes) = try replay(source, .bulk)
-        let (incremental, incrementalOutcomes) = try replay(source, .incremental)
-        defer { bulk.remove(); incremental.remove() }
-        #expect(bulkOutcomes == incrementalOutcomes, "\(context): outcomes")
-        let built = try content(bulk.db)
+        let (incremental, incrementalOutcomes) = try replay(source, bulkEvents: 0)
         let expected = try content(incremental.db)
-        #expect(built.keys.sorted() == expected.keys.sorted())
-        for table in expected.keys.sorted() {
-            #expect(built[table] == expected[table], "\(context): \(table)")
+        let expectedHead = try HeadWitness.head(incremental.db)?.hash
+        incremental.remove()
+        // All of the log in bulk, and its first 300 events only, then batch by batch.
+        var built: [String: [[DatabaseValue]]] = [:]
+        for bulkEvents in [Int.max, 300] {
+            let (bulk, bulkOutcomes) = try replay(source, bulkEvents: bulkEvents)
+            defer { bulk.remove() }
+            #expect(bulkOutcomes == incrementalOutcomes, "\(context), \(bulkEvents) in bulk: outcomes")
+            built = try content(bulk.db)
+            #expect(built.keys.sorted() == expected.keys.sorted())
+            for table in expected.keys.sorted() {
+                #expect(built[table] == expected[table], "\(context), \(bulkEvents) in bulk: \(table)")
+            }
+            #expect(try HeadWitness.head(bulk.db)?.hash == expectedHead)
         }
         // The replay is the ledger itself: its rows, table by table.
         let stored = try source.queue.read { db in try content(db) }
         for table in expected.keys.sorted() where table != Migrator.tableName {
             #expect(built[table] == stored[table], "\(context): \(table) is not the ledger's")
         }
-        #expect(try HeadWitness.head(bulk.db)?.hash == HeadWitness.head(incremental.db)?.hash)
         #expect(!(built["event"] ?? []).isEmpty && !(built["lineage"] ?? []).isEmpty)
     }
 

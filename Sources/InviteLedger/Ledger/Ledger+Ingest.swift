@@ -126,9 +126,11 @@ extension Ledger {
                 lines, count: options.firstLoadBulkLines, onRejection: onRejection, onCommit: onCommit)
             if let firstSegment, firstSegment.isDone { return firstSegment.summary }
         }
-        // A first load: every row written is this ingest's, so a key it did not write need not
-        // be searched for.
-        _ = try queue.inDatabase { db in try recordingState(db).buildsAlone() }
+        if firstSegment == nil {
+            // A first load: every row written is this ingest's, so a key it did not write need
+            // not be searched for.
+            _ = try queue.inDatabase { db in try recordingState(db).buildsAlone() }
+        }
         if options.isAtomic {
             return try ingestAtomically(
                 lines, batchSize: options.batchSize, onRejection: onRejection, onCommit: onCommit, onAnswers: onAnswers)
@@ -146,7 +148,7 @@ extension Ledger {
         try queue.inDatabase { db in
             var summary = IngestSummary()
             var isDone = false
-            let isBuilt = try LedgerBuild.run(into: db, brokers: brokers) { build in
+            let built = try LedgerBuild.run(into: db, brokers: brokers) { build in
                 var read = 0
                 while read < count {
                     guard let line = try lines.next() else {
@@ -161,9 +163,13 @@ extension Ledger {
                     }
                 }
             }
-            guard isBuilt else { return nil }
-            // The rows were written behind the connection's recording state: it starts again.
+            guard let built else { return nil }
+            // The rows were written behind the connection's recording state: it starts again,
+            // knowing the keys of every row the build wrote (unless the input is done).
             forgetRecordingState()
+            if !isDone {
+                try recordingState(db).continuesBuild(built.state.writtenKeys())
+            }
             advanceWitness(db)
             onCommit(summary)
             return (summary, isDone)

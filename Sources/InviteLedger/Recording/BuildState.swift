@@ -107,6 +107,32 @@ final class BuildState: RuleState {
         return events
     }
 
+    /// The keys of every row held and every event written, as the filter a `LedgerState` that
+    /// goes on writing the built ledger batch by batch answers "never written" from
+    /// (`LedgerState.continuesBuild`).
+    func writtenKeys() -> WrittenKeys {
+        var keys = writtenEvents
+        for user in users.rows { keys.insert(WrittenKeys.key(.user, user.brokerId, user.userId)) }
+        for account in accounts.rows {
+            keys.insert(WrittenKeys.key(.account, account.brokerId, account.ctidTraderAccountId))
+        }
+        for partner in partners.rows { keys.insert(WrittenKeys.key(.partner, partner.brokerId, partner.crmPartnerRef)) }
+        for holder in holders.rows { keys.insert(WrittenKeys.key(.holder, holder.brokerId, holder.partnerId)) }
+        for link in links.rows { keys.insert(WrittenKeys.key(.link, link.brokerId, link.linkId)) }
+        for signup in signups.rows { keys.insert(WrittenKeys.key(.signup, signup.brokerId, signup.signupId)) }
+        for click in clicks.rows {
+            if let visitorId = click.visitorId {
+                keys.insert(WrittenKeys.key(.visitorClick, click.brokerId, visitorId, click.partnerId))
+            }
+        }
+        for assignment in assignments.rows {
+            if let accountRowId = assignment.accountRowId {
+                keys.insert(WrittenKeys.key(.accountAssignment, 0, accountRowId))
+            }
+        }
+        return keys
+    }
+
     // MARK: The log and the brokers
 
     func head() -> (seq: Int64, hash: [UInt8])? { lastEvent.map { ($0.seq, $0.hash) } }

@@ -4,9 +4,9 @@ import LedgerStore
 /// transaction, the bulk way: the steps are decided on a `BuildState` (every row in memory,
 /// nothing read back), the events are written as they come, and every other table is written
 /// once at the end, in key order, each row in its final form, before the tables' secondary
-/// indexes are created. The replays of `rebuild --to` and `verify` build this way when the log
-/// is short enough for its rows to fit in memory (`maximumEvents`), and so does the first
-/// segment of a first load (`ingest` into a ledger that holds no rows).
+/// indexes are created. The replays of `rebuild --to` and `verify` build the first
+/// `maximumEvents` events of a log this way (as many as fit in memory), and so does a first load
+/// (`ingest` into a ledger that holds no rows) its first lines; the rest goes batch by batch.
 ///
 ///     try LedgerBuild.run(into: scratch.db, brokers: .anyBroker) { build in
 ///         for step in steps {
@@ -20,9 +20,8 @@ import LedgerStore
 final class LedgerBuild {
     /// The most events a build holds the rows of: a bulk build keeps every row but the events in
     /// memory, about 2 KiB per user (four events), so 500,000 events peak near 450 MiB (350 MiB
-    /// measured at 400,000). A longer log is replayed the incremental way (`LogReplay`), and a
-    /// first load (`ingest`) builds this many lines in bulk unless told otherwise, then goes on
-    /// the incremental way.
+    /// measured at 400,000). A replay (`LogReplay`) and a first load (`ingest`) build this many
+    /// in bulk unless told otherwise, then go on the incremental way.
     static let maximumEvents = 500_000
 
     let target: Database
@@ -41,13 +40,14 @@ final class LedgerBuild {
     ///
     /// - Parameter brokers: which brokers the steps may name (`.anyBroker` for a log replayed:
     ///   its brokers were introduced when it was recorded).
-    /// - Returns: false when `target` holds rows once the transaction has begun (another process
-    ///   wrote first): then nothing was done and `body` did not run.
+    /// - Returns: the build, whose state holds every row but the events (for what comes after
+    ///   it: `BuildState.writtenKeys()`); nil when `target` holds rows once the transaction has
+    ///   begun (another process wrote first): then nothing was done and `body` did not run.
     @discardableResult
     static func run(
         into target: Database, brokers: BrokerPolicy, wallClock: Ledger.Clock = .system, _ body: (LedgerBuild) throws -> Void
-    ) throws -> Bool {
-        var isBuilt = false
+    ) throws -> LedgerBuild? {
+        var built: LedgerBuild?
         let deferredIndexes = try secondaryIndexes(target)
         let wereForeignKeysEnforced = try target.areForeignKeysEnforced()
         try target.setForeignKeysEnforced(false)
@@ -65,10 +65,10 @@ final class LedgerBuild {
             for index in deferredIndexes {
                 try target.execute(sql: index.sql)
             }
-            isBuilt = true
+            built = build
             return .commit
         }
-        return isBuilt
+        return built
     }
 
     /// Records one step (`StepRecorder.record`), and writes the events held once there are

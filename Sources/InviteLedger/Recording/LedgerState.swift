@@ -144,6 +144,15 @@ final class LedgerState: RuleState {
         return true
     }
 
+    /// Declares that this state goes on writing a ledger a bulk build made (`LedgerBuild`), which
+    /// no other connection writes to: `written` holds the keys of every row of the file
+    /// (`BuildState.writtenKeys()`), and a row it does not hold is known absent, as after
+    /// `buildsAlone()`.
+    func continuesBuild(_ written: WrittenKeys) throws {
+        writtenKeys = written
+        writtenThroughSeq = try EventRecord.head(db)?.seq
+    }
+
     /// False when the state wrote every row of the ledger and none with this key: the database
     /// need not be asked.
     private func mayExist(_ key: @autoclosure () -> UInt64) -> Bool {

@@ -25,62 +25,63 @@ struct LogReplay {
         case rejected(LedgerError)
     }
 
-    /// How the target is written.
-    enum Path {
-        /// In one transaction, every row in memory and written once at the end (`LedgerBuild`):
-        /// for a target that holds the schema alone.
-        case bulk
-        /// Through the path of `ingest` (`WriteSession`), one transaction per `transactionSize`
-        /// events: what the bulk path is compared with.
-        case incremental
-    }
-
     let source: Database
     let target: Database
-    /// How the target is written; nil: the bulk way for a log of at most
-    /// `LedgerBuild.maximumEvents` events, else the incremental way.
-    var path: Path?
+    /// Events replayed first the bulk way (`LedgerBuild`: in one transaction, every row in
+    /// memory and written once): 0 replays every event the incremental way; the events after
+    /// them go the way of `ingest` (`WriteSession`), one transaction per `transactionSize`.
+    var bulkEvents = LedgerBuild.maximumEvents
     /// Events per transaction on the target, on the incremental path.
     var transactionSize = Ledger.IngestOptions.defaultBatchSize
 
     /// Replays every event of `source`; `body` sees each event and what the replay gave.
     func run(_ body: (Event, Outcome) throws -> Void) throws {
-        let logLength = try Int64.fetchOne(source, sql: "SELECT max(seq) FROM event") ?? 0
-        let path = self.path ?? (logLength <= Int64(LedgerBuild.maximumEvents) ? .bulk : .incremental)
         let events = try DecodedEvents(source: source)
         defer { events.stop() }
-        switch path {
-        case .bulk:
+        var isDone = false
+        var built: LedgerBuild?
+        if bulkEvents > 0 {
             // The log's events were accepted when recorded: their brokers were introduced then.
-            try LedgerBuild.run(into: target, brokers: .anyBroker) { build in
-                while let (event, decoded) = try events.next() {
+            built = try LedgerBuild.run(into: target, brokers: .anyBroker) { build in
+                var count = 0
+                while count < bulkEvents {
+                    guard let (event, decoded) = try events.next() else {
+                        isDone = true
+                        return
+                    }
+                    count += 1
                     try body(event, Self.outcome(decoded, stored: { build.state.lastEvent?.outcome }) {
                         try build.record($0, recordedAt: event.recordedAt, seq: event.seq)
                     })
                 }
             }
-        case .incremental:
-            try target.setForeignKeysEnforced(false)
-            defer { try? target.setForeignKeysEnforced(true) }
-            let state = LedgerState(db: target)
-            // Half the rows an ingest keeps: a replay holds two connections' page caches besides.
-            state.cacheLimit = 100_000
+        }
+        guard !isDone else { return }
+        try target.setForeignKeysEnforced(false)
+        defer { try? target.setForeignKeysEnforced(true) }
+        let state = LedgerState(db: target)
+        // Half the rows an ingest keeps: a replay holds two connections' page caches besides.
+        state.cacheLimit = 100_000
+        if let keys = built?.state.writtenKeys() {
+            // The build's rows are in the file now: the batches read them back from there.
+            built = nil
+            try state.continuesBuild(keys)
+        } else {
             try state.buildsAlone()
-            let recorder = StepRecorder(state: state, brokers: .anyBroker)
-            var isDone = false
-            while !isDone {
-                try WriteSession.run(recorder) { session in
-                    for _ in 0..<transactionSize {
-                        guard let (event, decoded) = try events.next() else {
-                            isDone = true
-                            break
-                        }
-                        try body(event, Self.outcome(decoded, stored: { session.state.events.last?.outcome }) {
-                            try session.record($0, recordedAt: event.recordedAt, seq: event.seq)
-                        })
+        }
+        let recorder = StepRecorder(state: state, brokers: .anyBroker)
+        while !isDone {
+            try WriteSession.run(recorder) { session in
+                for _ in 0..<transactionSize {
+                    guard let (event, decoded) = try events.next() else {
+                        isDone = true
+                        break
                     }
-                    return .commit
+                    try body(event, Self.outcome(decoded, stored: { session.state.events.last?.outcome }) {
+                        try session.record($0, recordedAt: event.recordedAt, seq: event.seq)
+                    })
                 }
+                return .commit
             }
         }
     }
