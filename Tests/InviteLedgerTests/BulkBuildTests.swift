@@ -164,6 +164,29 @@ struct BulkBuildTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).filter { !$0.hasPrefix("rebuilt.sqlite") } == [])
     }
 
+    @Test("a build's rows by id span chunks, with ids never saved left empty")
+    func rowsById() {
+        var rows = RowsById<BrokerRecord>()
+        let size = RowsById<BrokerRecord>.chunkSize
+        // Ids 1 to 2.5 chunks, but every seventh, saved out of order within a chunk and saved twice.
+        let ids = (1...Int64(size * 5 / 2)).filter { $0 % 7 != 0 }
+        for id in ids.reversed() {
+            rows.put(BrokerRecord(id: id, brokerCrmName: "old", guaranteedAttributionDays: 0))
+        }
+        for id in ids {
+            rows.put(BrokerRecord(id: id, brokerCrmName: "b\(id)", guaranteedAttributionDays: 0))
+        }
+        #expect(Array(rows).map(\.id) == ids)
+        #expect(Array(rows).allSatisfy { $0.brokerCrmName == "b\($0.id)" })
+        #expect(rows[7] == nil && rows[0] == nil && rows[Int64(size * 3)] == nil)
+        #expect(rows[Int64(size + 1)]?.brokerCrmName == "b\(size + 1)")
+        var chunks: [[Int64]] = []
+        rows.forEachChunk { chunks.append($0.map(\.id)) }
+        #expect(chunks.map(\.count) == [ids.filter { $0 <= size }.count, ids.filter { $0 > size && $0 <= 2 * size }.count,
+                                         ids.filter { $0 > 2 * size }.count])
+        #expect(chunks.flatMap { $0 } == ids)
+    }
+
     @Test("a build that fails half-way leaves the schema alone in its file")
     func failedBuildLeavesNothing() throws {
         let scratch = try TemporaryDatabase(prefix: "bulk-build-test")

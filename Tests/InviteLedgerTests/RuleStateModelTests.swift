@@ -84,7 +84,7 @@ struct RuleStateModelTests {
     /// The rows of a build state are the memory state's, table by table.
     static func expect(_ build: BuildState, alike memory: MemoryState, _ context: String) throws {
         func expect<Row: KeyedRow & Equatable>(_ rows: RowsById<Row>, _ model: [Int64: Row], _ table: String) {
-            #expect(rows.rows == model.keys.sorted().map { model[$0]! }, "\(context): \(table) in the build")
+            #expect(Array(rows) == model.keys.sorted().map { model[$0]! }, "\(context): \(table) in the build")
         }
         expect(build.brokers, memory.brokers, "broker")
         expect(build.users, memory.users, "ctidUser")

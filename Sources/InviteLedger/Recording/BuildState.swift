@@ -112,20 +112,20 @@ final class BuildState: RuleState {
     /// (`LedgerState.continuesBuild`).
     func writtenKeys() -> WrittenKeys {
         var keys = writtenEvents
-        for user in users.rows { keys.insert(WrittenKeys.key(.user, user.brokerId, user.userId)) }
-        for account in accounts.rows {
+        for user in users { keys.insert(WrittenKeys.key(.user, user.brokerId, user.userId)) }
+        for account in accounts {
             keys.insert(WrittenKeys.key(.account, account.brokerId, account.ctidTraderAccountId))
         }
-        for partner in partners.rows { keys.insert(WrittenKeys.key(.partner, partner.brokerId, partner.crmPartnerRef)) }
-        for holder in holders.rows { keys.insert(WrittenKeys.key(.holder, holder.brokerId, holder.partnerId)) }
-        for link in links.rows { keys.insert(WrittenKeys.key(.link, link.brokerId, link.linkId)) }
-        for signup in signups.rows { keys.insert(WrittenKeys.key(.signup, signup.brokerId, signup.signupId)) }
-        for click in clicks.rows {
+        for partner in partners { keys.insert(WrittenKeys.key(.partner, partner.brokerId, partner.crmPartnerRef)) }
+        for holder in holders { keys.insert(WrittenKeys.key(.holder, holder.brokerId, holder.partnerId)) }
+        for link in links { keys.insert(WrittenKeys.key(.link, link.brokerId, link.linkId)) }
+        for signup in signups { keys.insert(WrittenKeys.key(.signup, signup.brokerId, signup.signupId)) }
+        for click in clicks {
             if let visitorId = click.visitorId {
                 keys.insert(WrittenKeys.key(.visitorClick, click.brokerId, visitorId, click.partnerId))
             }
         }
-        for assignment in assignments.rows {
+        for assignment in assignments {
             if let accountRowId = assignment.accountRowId {
                 keys.insert(WrittenKeys.key(.accountAssignment, 0, accountRowId))
             }
@@ -356,25 +356,47 @@ final class BuildState: RuleState {
     }
 }
 
-/// The rows of one table by row id, which a build hands out in order from 1: an array, a slot per
-/// id (empty for an id handed out to a row never saved).
-struct RowsById<Row: KeyedRow> {
-    private(set) var slots: [Row?] = []
+/// The rows of one table by row id, which a build hands out in order from 1: a slot per id
+/// (empty for an id handed out to a row never saved), in chunks of a fixed size, so that a table
+/// grows without the slack and the copy of an array that doubles.
+struct RowsById<Row: KeyedRow>: Sequence {
+    static var chunkSize: Int { 4_096 }
+
+    /// The slots, `chunkSize` to a chunk; only the last chunk may be shorter.
+    private(set) var chunks: [[Row?]] = []
 
     subscript(id: Int64) -> Row? {
         let index = Int(id) - 1
-        return slots.indices.contains(index) ? slots[index] : nil
+        guard index >= 0 else { return nil }
+        let (chunk, slot) = index.quotientAndRemainder(dividingBy: Self.chunkSize)
+        guard chunk < chunks.count, slot < chunks[chunk].count else { return nil }
+        return chunks[chunk][slot]
     }
 
     mutating func put(_ row: Row) {
         let index = Int(row.id) - 1
         precondition(index >= 0, "row ids start at 1")
-        if index >= slots.count {
-            slots.append(contentsOf: repeatElement(nil, count: index - slots.count + 1))
+        let (chunk, slot) = index.quotientAndRemainder(dividingBy: Self.chunkSize)
+        while chunks.count <= chunk {
+            var slots: [Row?] = []
+            slots.reserveCapacity(Self.chunkSize)
+            chunks.append(slots)
         }
-        slots[index] = row
+        if slot >= chunks[chunk].count {
+            chunks[chunk].append(contentsOf: repeatElement(nil, count: slot - chunks[chunk].count + 1))
+        }
+        chunks[chunk][slot] = row
     }
 
     /// The rows, in id order.
-    var rows: [Row] { slots.compactMap { $0 } }
+    func makeIterator() -> some IteratorProtocol<Row> {
+        chunks.lazy.joined().compactMap { $0 }.makeIterator()
+    }
+
+    /// Calls `body` with the rows of each chunk, in id order.
+    func forEachChunk(_ body: ([Row]) throws -> Void) rethrows {
+        for chunk in chunks {
+            try body(chunk.compactMap { $0 })
+        }
+    }
 }

@@ -84,17 +84,27 @@ final class LedgerBuild {
     /// Writes the events still held and every other table, each in id order.
     private func finish() throws {
         try writeEvents()
-        try BrokerRecord.insert(state.brokers.rows, target)
-        try UserRecord.insert(state.users.rows, target)
-        try AccountRecord.insert(state.accounts.rows, target)
-        try PartnerRecord.insert(state.partners.rows, target)
-        try HolderRecord.insert(state.holders.rows, target)
-        try AssignmentRecord.insert(state.assignments.rows, target)
-        try LinkRecord.insert(state.links.rows, target)
-        try ClickRecord.insert(state.clicks.rows, target)
-        try SignupRecord.insert(state.signups.rows, target)
-        try AttributionRecord.insert(state.attributions.rows, target)
-        try LineageTable.Path.insert(state.paths.sorted(by: Self.precedes), target)
+        try state.brokers.forEachChunk { try BrokerRecord.insert($0, target) }
+        try state.users.forEachChunk { try UserRecord.insert($0, target) }
+        try state.accounts.forEachChunk { try AccountRecord.insert($0, target) }
+        try state.partners.forEachChunk { try PartnerRecord.insert($0, target) }
+        try state.holders.forEachChunk { try HolderRecord.insert($0, target) }
+        try state.assignments.forEachChunk { try AssignmentRecord.insert($0, target) }
+        try state.links.forEachChunk { try LinkRecord.insert($0, target) }
+        try state.clicks.forEachChunk { try ClickRecord.insert($0, target) }
+        try state.signups.forEachChunk { try SignupRecord.insert($0, target) }
+        try state.attributions.forEachChunk { try AttributionRecord.insert($0, target) }
+        // In key order through a sorted array of indexes: a sorted copy of the paths would double
+        // the largest array of the build.
+        let paths = state.paths
+        var order = Array(UInt32(0)..<UInt32(paths.count))
+        order.sort { Self.precedes(paths[Int($0)], paths[Int($1)]) }
+        var start = 0
+        while start < order.count {
+            let end = min(start + RowsById<UserRecord>.chunkSize, order.count)
+            try LineageTable.Path.insert(order[start..<end].map { paths[Int($0)] }, target)
+            start = end
+        }
     }
 
     private func writeEvents() throws {
