@@ -187,6 +187,37 @@ struct BulkBuildTests {
         #expect(chunks.flatMap { $0 } == ids)
     }
 
+    @Test("a build finds an eventId it already wrote to the file: the same step is a duplicate, another a conflict")
+    func duplicatesInTheFile() throws {
+        let scratch = try TemporaryDatabase(prefix: "bulk-build-test")
+        defer { scratch.remove() }
+        try LedgerSchema.migrator().migrate(scratch.db)
+        let steps = try Fixtures.lines("flow-1.ndjson").map { try Step(json: $0) }
+        var statuses: [String] = []
+        var conflicts: [String] = []
+        try LedgerBuild.run(into: scratch.db, brokers: .anyBroker) { build in
+            // Each event is written to the file as soon as it is recorded.
+            build.eventBatch = 1
+            for step in steps {
+                _ = try build.record(step, recordedAt: Fixtures.clock.now())
+            }
+            for step in steps {
+                statuses.append("\(try build.record(step, recordedAt: Fixtures.clock.now()).status)")
+                // The same eventId a year earlier.
+                let changed = step.payload.replacingOccurrences(of: #""at":"2026-"#, with: #""at":"2025-"#)
+                #expect(changed != step.payload)
+                do {
+                    _ = try build.record(try Step(json: changed), recordedAt: Fixtures.clock.now())
+                } catch let error as LedgerError {
+                    conflicts.append(error.code.rawValue)
+                }
+            }
+        }
+        #expect(statuses == Array(repeating: "duplicate", count: steps.count))
+        #expect(conflicts == Array(repeating: "IDEMPOTENCY_CONFLICT", count: steps.count))
+        #expect(try Int.fetchOne(scratch.db, sql: "SELECT count(*) FROM event") == steps.count)
+    }
+
     @Test("a build that fails half-way leaves the schema alone in its file")
     func failedBuildLeavesNothing() throws {
         let scratch = try TemporaryDatabase(prefix: "bulk-build-test")
