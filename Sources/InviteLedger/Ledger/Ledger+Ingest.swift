@@ -6,7 +6,7 @@ extension Ledger {
         /// Lines per transaction unless told otherwise (the replays of `verify` and `rebuild` too).
         public static let defaultBatchSize = 2_000
         /// Lines of a first load built the bulk way unless told otherwise: as many as a bulk
-        /// build holds (500,000, about 450 MiB).
+        /// build holds (500,000: a peak RSS of about 270 MiB).
         public static let defaultFirstLoadBulkLines = LedgerBuild.maximumEvents
 
         /// Lines per transaction: larger is faster, smaller loses less to a crash (nothing of a
@@ -23,7 +23,7 @@ extension Ledger {
         /// Into a ledger that holds no rows (a first load), how many first lines to record the
         /// bulk way (`LedgerBuild`): every row decided in memory and each table written once, in
         /// key order, with its indexes made after its rows, all in one transaction; the lines
-        /// after them go batch by batch. Faster (see Performance.md), memory about 1 KiB per
+        /// after them go batch by batch. Faster (see Performance.md), memory about 0.5 KiB per
         /// line, and a kill during that first transaction loses all of it (the ledger stays
         /// empty). 0 opts out; `isAtomic` and answers (`onAnswers`) never build in bulk.
         public var firstLoadBulkLines = defaultFirstLoadBulkLines

@@ -19,9 +19,10 @@ import LedgerStore
 /// `RecordingInconsistency`), the transaction is rolled back and the file holds the schema alone.
 final class LedgerBuild {
     /// The most events a build holds the rows of: a bulk build keeps every row but the events in
-    /// memory, about 2 KiB per user (four events), so 500,000 events peak near 450 MiB (350 MiB
-    /// measured at 400,000). A replay (`LogReplay`) and a first load (`ingest`) build this many
-    /// in bulk unless told otherwise, then go on the incremental way.
+    /// memory, about 1.4 KiB per user (four events), so the replay of 400,000 events peaked at
+    /// 308 MiB (two connections' page caches with it) and a first load of 500,000 lines at 267
+    /// MiB. A replay (`LogReplay`) and a first load (`ingest`) build this many in bulk unless
+    /// told otherwise, then go on the incremental way.
     static let maximumEvents = 500_000
 
     let target: Database

@@ -20,7 +20,7 @@ enum IngestCommand: LedgerCommand {
             witness is still proven), for many small ingests into a large ledger.
             Into a ledger that holds no rows yet (a first load), the first 500,000 lines are built
             the bulk way, in one transaction: every row decided in memory, each table written once
-            in key order and its indexes made after it (faster; memory grows to about 450 MiB).
+            in key order and its indexes made after it (faster; memory grows to about 300 MiB).
             Killed during it, the ledger stays empty; --report-commits prints its first line once
             that transaction is committed. The lines after it go batch by batch, and ingest finds
             the eventIds, users and signups it did not write new without searching the file (until
