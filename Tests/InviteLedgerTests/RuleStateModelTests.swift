@@ -114,6 +114,50 @@ struct RuleStateModelTests {
         }
     }
 
+    /// Two lookups the random histories seldom reach, by hand: a visitor's clicks before and after
+    /// a back-dated signup (the click kept is the newest not after it), and a return to a place at
+    /// the instant it was left (refused, as paths cannot begin twice at one instant).
+    @Test("the three states agree on a visitor's clicks around back-dated signups, and on a return at the instant of leaving")
+    func clicksAndReturns() throws {
+        let click = { (eventId: String, at: String) in
+            #"{"step":"link.clicked","eventId":"\#(eventId)","brokerCrmName":"acme","at":"\#(at)","partnerId":"ib-alice","linkId":"L-1","visitorId":"v-9"}"#
+        }
+        let signup = { (eventId: String, at: String, signupId: String) in
+            #"{"step":"signup.submitted","eventId":"\#(eventId)","brokerCrmName":"acme","at":"\#(at)","signupId":"\#(signupId)","partnerId":"ib-alice","visitorId":"v-9"}"#
+        }
+        let lines = try Fixtures.lines("flow-1.ndjson") + Fixtures.lines("flow-2.ndjson") + [
+            click("c1", "2026-03-05T00:00:00Z"), click("c2", "2026-03-20T00:00:00Z"), click("c3", "2026-03-12T00:00:00Z"),
+            signup("s1", "2026-03-10T00:00:00Z", "S-91"), signup("s2", "2026-03-25T00:00:00Z", "S-92"),
+            signup("s3", "2026-03-01T00:00:00Z", "S-93"), signup("s4", "2026-03-15T00:00:00Z", "S-94"),
+            TreeOrderTests.move("m1", at: "2026-04-01T00:00:00Z", userId: 1003, to: "ib-carol"),
+            TreeOrderTests.move("m2", at: "2026-04-01T00:00:00Z", userId: 1003, to: "ib-alice"),
+            TreeOrderTests.move("m3", at: "2026-04-01T00:00:00Z", userId: 1003, to: "ib-carol"),
+            TreeOrderTests.move("m4", at: "2026-04-01T00:00:00.001Z", userId: 1003, to: "ib-carol"),
+        ]
+        try Self.expectAlike(lines, "clicks and returns")
+        // What all three agree on: each signup kept the newest click not after it, and m3 was refused.
+        let build = BuildState(storedEvent: { _, _ in nil })
+        let builder = StepRecorder(state: build, brokers: .anyBroker)
+        var refused: [String] = []
+        for line in lines {
+            let step = try Step(json: line)
+            do {
+                _ = try builder.record(step, recordedAt: Fixtures.clock.now())
+            } catch let error as LedgerError {
+                refused.append("\(step.eventId) \(error.code.rawValue)")
+            }
+        }
+        let clickIds = Dictionary(uniqueKeysWithValues: Array(build.clicks).compactMap { click in
+            click.visitorId == "v-9" ? (click.id, click.clickedAt) : nil
+        })
+        let kept = Array(build.signups).filter { $0.signupId.hasPrefix("S-9") }
+            .map { "\($0.signupId) \($0.clickRowId.flatMap { clickIds[$0] }.map { Timestamp(milliseconds: $0).rfc3339 } ?? "none")" }
+        #expect(kept == [
+            "S-91 2026-03-05T00:00:00.000Z", "S-92 2026-03-20T00:00:00.000Z", "S-93 none", "S-94 2026-03-12T00:00:00.000Z",
+        ])
+        #expect(refused == ["m3 INVALID_FIELD"])
+    }
+
     /// The rules from values alone: a state built of rows, no database, one step decided on it.
     @Test("the rules decide on a state made of values: a back-dated move is refused, a later one moves the downline")
     func rulesFromValues() throws {

@@ -54,15 +54,22 @@ final class BuildState: RuleState {
     private var activeByUser: [Int64: Int64] = [:]
     private var activeByAccount: [Int64: Int64] = [:]
     private var linkByKey: [TextKey: Int64] = [:]
-    private var clicksByVisitor: [ClickKey: [Int64]] = [:]
+    /// The newest click of each visitor on each partnerId; `previousClicks` chains the others.
+    private var newestClickByVisitor: [ClickKey: Int64] = [:]
+    /// For each click of a visitor, by click id, the id of the same visitor's click on the same
+    /// partnerId saved before it (0: none).
+    private var previousClicks = RowsById<PreviousRow>()
     private var signupByKey: [TextKey: Int64] = [:]
     private var edgeByUser: [Int64: Int64] = [:]
     private var attributedUsers: Set<Int64> = []
     private var placeChangeByUser: [Int64: Int64] = [:]
     /// Indexes in `paths` of the current paths below each ancestor.
     private var currentByAncestor: [Int64: [Int]] = [:]
-    private var currentByKey: [PathKey: Int] = [:]
-    private var pathStarts: Set<PathStart> = []
+    /// The index in `paths` of the newest path opened with each key: the current one while it is
+    /// not closed. `previousPaths` chains the older ones.
+    private var newestPathByKey: [PathKey: Int32] = [:]
+    /// For each path, the index of the path opened before it with the same key (-1: none).
+    private var previousPaths: [Int32] = []
     private var downlineChangeByAncestor: [Int64: Int64] = [:]
 
     private struct EventKey: Hashable {
@@ -86,9 +93,10 @@ final class BuildState: RuleState {
         var partnerId: String
     }
 
-    private struct PathStart: Hashable {
-        var key: PathKey
-        var validFrom: Int64
+    /// A row's link to an earlier row of the same chain (`previousClicks`), by the row's id.
+    struct PreviousRow: KeyedRow {
+        var id: Int64
+        var previousId: Int64
     }
 
     init(storedEvent: @escaping StoredEvent) {
@@ -270,17 +278,23 @@ final class BuildState: RuleState {
     func click(id: Int64) -> ClickRecord? { clicks[id] }
 
     func lastClick(brokerId: Int64, visitorId: String, partnerId: String, notAfter at: Int64) -> ClickRecord? {
-        (clicksByVisitor[ClickKey(brokerId: brokerId, visitorId: visitorId, partnerId: partnerId)] ?? [])
-            .compactMap { clicks[$0] }
-            .filter { $0.clickedAt <= at }
-            .max { ($0.clickedAt, $0.id) < ($1.clickedAt, $1.id) }
+        var last: ClickRecord?
+        var id = newestClickByVisitor[ClickKey(brokerId: brokerId, visitorId: visitorId, partnerId: partnerId)] ?? 0
+        while id != 0, let click = clicks[id] {
+            if click.clickedAt <= at, last.map({ (click.clickedAt, click.id) > ($0.clickedAt, $0.id) }) ?? true {
+                last = click
+            }
+            id = previousClicks[id]?.previousId ?? 0
+        }
+        return last
     }
 
     func create(_ click: ClickRecord) {
         put(click, in: &clicks)
         if let visitorId = click.visitorId {
-            clicksByVisitor[ClickKey(brokerId: click.brokerId, visitorId: visitorId, partnerId: click.partnerId), default: []]
-                .append(click.id)
+            let key = ClickKey(brokerId: click.brokerId, visitorId: visitorId, partnerId: click.partnerId)
+            previousClicks.put(PreviousRow(id: click.id, previousId: newestClickByVisitor[key] ?? 0))
+            newestClickByVisitor[key] = click.id
         }
     }
 
@@ -326,7 +340,12 @@ final class BuildState: RuleState {
     func lastDownlineChange(of ancestorRowId: Int64) -> Int64? { downlineChangeByAncestor[ancestorRowId] }
 
     func pathExists(_ key: PathKey, validFrom: Int64) -> Bool {
-        pathStarts.contains(PathStart(key: key, validFrom: validFrom))
+        var index = newestPathByKey[key] ?? -1
+        while index >= 0 {
+            if paths[Int(index)].validFrom == validFrom { return true }
+            index = previousPaths[Int(index)]
+        }
+        return false
     }
 
     func openPath(_ key: PathKey, descendantRowId: Int64, validFrom: Int64) {
@@ -335,15 +354,16 @@ final class BuildState: RuleState {
         paths.append(LineageTable.Path(
             ancestorRowId: key.ancestorRowId, depth: key.depth, attributedAt: key.attributedAt,
             descendantUserId: key.descendantUserId, validFrom: validFrom, validTo: nil, descendantRowId: descendantRowId))
-        currentByKey[key] = index
+        previousPaths.append(newestPathByKey[key] ?? -1)
+        newestPathByKey[key] = Int32(index)
         currentByAncestor[key.ancestorRowId, default: []].append(index)
-        pathStarts.insert(PathStart(key: key, validFrom: validFrom))
         noteDownlineChange(key.ancestorRowId, validFrom)
     }
 
     func closePath(_ key: PathKey, validTo: Int64) {
         changeCount += 1
-        guard let index = currentByKey.removeValue(forKey: key) else { return }
+        guard let newest = newestPathByKey[key], paths[Int(newest)].validTo == nil else { return }
+        let index = Int(newest)
         paths[index].validTo = validTo
         if let position = currentByAncestor[key.ancestorRowId]?.firstIndex(of: index) {
             currentByAncestor[key.ancestorRowId]?.remove(at: position)
