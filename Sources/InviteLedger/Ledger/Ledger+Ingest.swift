@@ -6,7 +6,7 @@ extension Ledger {
         /// Lines per transaction unless told otherwise (the replays of `verify` and `rebuild` too).
         public static let defaultBatchSize = 2_000
         /// Lines of a first load built the bulk way unless told otherwise: as many as a bulk
-        /// build holds (500,000: a peak RSS of about 270 MiB).
+        /// build holds (500,000: a peak RSS of about 255 MiB).
         public static let defaultFirstLoadBulkLines = LedgerBuild.maximumEvents
 
         /// Lines per transaction: larger is faster, smaller loses less to a crash (nothing of a

@@ -19,8 +19,8 @@ import LedgerStore
 /// `RecordingInconsistency`), the transaction is rolled back and the file holds the schema alone.
 final class LedgerBuild {
     /// The most events a build holds the rows of: a bulk build keeps every row but the events in
-    /// memory, about 1.4 KiB per user (four events), so the replay of 400,000 events peaked at
-    /// 308 MiB (two connections' page caches with it) and a first load of 500,000 lines at 267
+    /// memory, about 1.3 KiB per user (four events), so the replay of 400,000 events peaked at
+    /// 294 MiB (two connections' page caches with it) and a first load of 500,000 lines at 253
     /// MiB. A replay (`LogReplay`) and a first load (`ingest`) build this many in bulk unless
     /// told otherwise, then go on the incremental way.
     static let maximumEvents = 500_000
