@@ -65,6 +65,9 @@ final class BuildState: RuleState {
     private var placeChangeByUser: [Int64: Int64] = [:]
     /// Indexes in `paths` of the current paths below each ancestor.
     private var currentByAncestor: [Int64: [Int]] = [:]
+    /// For each current path, its place in its ancestor's `currentByAncestor` list, so that closing
+    /// it is a swap with the last, not a search (the lists are sorted when read).
+    private var placeInAncestor: [Int32] = []
     /// The index in `paths` of the newest path opened with each key: the current one while it is
     /// not closed. `previousPaths` chains the older ones.
     private var newestPathByKey: [PathKey: Int32] = [:]
@@ -356,6 +359,7 @@ final class BuildState: RuleState {
             descendantUserId: key.descendantUserId, validFrom: validFrom, validTo: nil, descendantRowId: descendantRowId))
         previousPaths.append(newestPathByKey[key] ?? -1)
         newestPathByKey[key] = Int32(index)
+        placeInAncestor.append(Int32(currentByAncestor[key.ancestorRowId]?.count ?? 0))
         currentByAncestor[key.ancestorRowId, default: []].append(index)
         noteDownlineChange(key.ancestorRowId, validFrom)
     }
@@ -365,8 +369,10 @@ final class BuildState: RuleState {
         guard let newest = newestPathByKey[key], paths[Int(newest)].validTo == nil else { return }
         let index = Int(newest)
         paths[index].validTo = validTo
-        if let position = currentByAncestor[key.ancestorRowId]?.firstIndex(of: index) {
-            currentByAncestor[key.ancestorRowId]?.remove(at: position)
+        let place = Int(placeInAncestor[index])
+        if let last = currentByAncestor[key.ancestorRowId]?.popLast(), last != index {
+            currentByAncestor[key.ancestorRowId]?[place] = last
+            placeInAncestor[last] = Int32(place)
         }
         noteDownlineChange(key.ancestorRowId, max(paths[index].validFrom, validTo))
     }
