@@ -90,17 +90,8 @@ struct BulkBuildTests {
     static func ingest(
         _ lines: [String], _ options: Ledger.IngestOptions
     ) throws -> (Ledger, Ledger.IngestSummary, rejected: [String], commits: [Int]) {
-        let url = try Fixtures.temporaryFile(lines)
-        defer { try? FileManager.default.removeItem(at: url) }
-        let ledger = try Fixtures.emptyLedger()
-        var reader = try NDJSONReader.open(path: url.path)
-        defer { reader.close() }
-        var rejected: [String] = []
-        var commits: [Int] = []
-        let summary = try ledger.ingest(
-            &reader, options: options, onRejection: { rejected.append("\($0.line) \($0.error.code.rawValue)") },
-            onCommit: { commits.append($0.committedThroughLine) })
-        return (ledger, summary, rejected, commits)
+        let ingest = try Fixtures.ingest(lines, options: options)
+        return (ingest.ledger, ingest.summary, ingest.rejections.map { "\($0.line) \($0.error.code.rawValue)" }, ingest.commits)
     }
 
     @Test("a first load built in bulk, whole or its first lines, is the ledger ingested batch by batch",

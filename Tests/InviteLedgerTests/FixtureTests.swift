@@ -53,17 +53,10 @@ struct FixtureTests {
         // An unknown signup and an unknown partner user, in the middle of batches.
         lines.insert(#"{"step":"user.created","eventId":"x-1","brokerCrmName":"acme","at":"2026-04-01T00:00:00Z","userId":1005,"signupId":"S-404"}"#, at: 12)
         lines.insert(#"{"step":"invite.received","eventId":"x-2","brokerCrmName":"acme","at":"2026-04-04T00:00:00Z","invitedUserId":2001,"partnerUserId":9999,"brokerName":"Acme Markets"}"#, at: 5)
-        let url = try Fixtures.temporaryFile(lines)
-        defer { try? FileManager.default.removeItem(at: url) }
-
-        let ledger = try Fixtures.emptyLedger()
-        var reader = try NDJSONReader.open(path: url.path)
-        defer { reader.close() }
-        var rejections: [String] = []
-        let options = Ledger.IngestOptions(batchSize: batchSize, firstLoadBulkLines: 0)
-        var commits = 0
-        let summary = try ledger.ingest(
-            &reader, options: options, onRejection: { rejections.append($0.json.serialized()) }, onCommit: { _ in commits += 1 })
+        let (ledger, summary, rejected, commitLines) = try Fixtures.ingest(
+            lines, options: Ledger.IngestOptions(batchSize: batchSize, firstLoadBulkLines: 0))
+        let rejections = rejected.map { $0.json.serialized() }
+        let commits = commitLines.count
         #expect(commits == (lines.count + batchSize - 1) / batchSize)
         #expect(summary == Ledger.IngestSummary(
             lines: good.count + 2, recorded: good.count, duplicates: 0, rejected: 2, committedThroughLine: good.count + 2))

@@ -26,15 +26,25 @@ enum Fixtures {
     /// A fresh ledger with `lines` ingested in batches of `batchSize`, and the codes of the
     /// lines it rejected, in order.
     static func ingested(_ lines: [String], batchSize: Int) throws -> (ledger: Ledger, rejected: [String]) {
+        let ingest = try ingest(lines, options: .init(batchSize: batchSize))
+        return (ingest.ledger, ingest.rejections.map(\.error.code.rawValue))
+    }
+
+    /// A fresh ledger with `lines` ingested with `options`: its summary, the rejections in order,
+    /// and the last line of each commit.
+    static func ingest(
+        _ lines: [String], options: Ledger.IngestOptions
+    ) throws -> (ledger: Ledger, summary: Ledger.IngestSummary, rejections: [Ledger.Rejection], commits: [Int]) {
         let url = try temporaryFile(lines)
         defer { try? FileManager.default.removeItem(at: url) }
         let ledger = try emptyLedger()
         var reader = try NDJSONReader.open(path: url.path)
         defer { reader.close() }
-        var rejected: [String] = []
-        _ = try ledger.ingest(
-            &reader, options: .init(batchSize: batchSize), onRejection: { rejected.append($0.error.code.rawValue) })
-        return (ledger, rejected)
+        var rejections: [Ledger.Rejection] = []
+        var commits: [Int] = []
+        let summary = try ledger.ingest(
+            &reader, options: options, onRejection: { rejections.append($0) }, onCommit: { commits.append($0.committedThroughLine) })
+        return (ledger, summary, rejections, commits)
     }
 
     /// The clock of every test ledger: recordedAt is hashed, and the expected hashes of

@@ -48,12 +48,16 @@ final class LedgerBuild {
     static func run(
         into target: Database, brokers: BrokerPolicy, wallClock: Ledger.Clock = .system, _ body: (LedgerBuild) throws -> Void
     ) throws -> LedgerBuild? {
+        // A ledger with rows (every ingest but a first load) is turned away before the pragmas
+        // change (which prepares every cached statement again) and before the write lock is taken.
+        guard try LedgerSchema.holdsNoRows(target) else { return nil }
         var built: LedgerBuild?
         let deferredIndexes = try secondaryIndexes(target)
         let wereForeignKeysEnforced = try target.areForeignKeysEnforced()
         try target.setForeignKeysEnforced(false)
         defer { try? target.setForeignKeysEnforced(wereForeignKeysEnforced) }
         try target.inTransaction(.immediate) {
+            // Again under the write lock: another process may have written since.
             guard try LedgerSchema.holdsNoRows(target) else { return .rollback }
             for index in deferredIndexes {
                 try target.execute(sql: "DROP INDEX \"\(index.name)\"")
@@ -100,11 +104,8 @@ final class LedgerBuild {
         let paths = state.paths
         var order = Array(UInt32(0)..<UInt32(paths.count))
         order.sort { Self.precedes(paths[Int($0)], paths[Int($1)]) }
-        var start = 0
-        while start < order.count {
-            let end = min(start + RowsById<UserRecord>.chunkSize, order.count)
-            try LineageTable.Path.insert(order[start..<end].map { paths[Int($0)] }, target)
-            start = end
+        for start in stride(from: 0, to: order.count, by: 4_096) {
+            try LineageTable.Path.insert(order[start..<min(start + 4_096, order.count)].map { paths[Int($0)] }, target)
         }
     }
 
