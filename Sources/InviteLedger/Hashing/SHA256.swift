@@ -130,22 +130,17 @@ public struct SHA256: Sendable {
                 w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
             }
             var (a, b, c, d, e, f, g, h) = state
+            // Eight rounds per turn, the working variables renamed instead of shifted along.
             Self.roundConstants.withUnsafeBufferPointer { k in
-                for t in 0..<64 {
-                    let s1 = (e >> 6 | e << 26) ^ (e >> 11 | e << 21) ^ (e >> 25 | e << 7)
-                    let choice = (e & f) ^ (~e & g)
-                    let t1 = h &+ s1 &+ choice &+ k[t] &+ w[t]
-                    let s0 = (a >> 2 | a << 30) ^ (a >> 13 | a << 19) ^ (a >> 22 | a << 10)
-                    let majority = (a & b) ^ (a & c) ^ (b & c)
-                    let t2 = s0 &+ majority
-                    h = g
-                    g = f
-                    f = e
-                    e = d &+ t1
-                    d = c
-                    c = b
-                    b = a
-                    a = t1 &+ t2
+                for t in stride(from: 0, to: 64, by: 8) {
+                    Self.round(a, b, c, &d, e, f, g, &h, k[t] &+ w[t])
+                    Self.round(h, a, b, &c, d, e, f, &g, k[t + 1] &+ w[t + 1])
+                    Self.round(g, h, a, &b, c, d, e, &f, k[t + 2] &+ w[t + 2])
+                    Self.round(f, g, h, &a, b, c, d, &e, k[t + 3] &+ w[t + 3])
+                    Self.round(e, f, g, &h, a, b, c, &d, k[t + 4] &+ w[t + 4])
+                    Self.round(d, e, f, &g, h, a, b, &c, k[t + 5] &+ w[t + 5])
+                    Self.round(c, d, e, &f, g, h, a, &b, k[t + 6] &+ w[t + 6])
+                    Self.round(b, c, d, &e, f, g, h, &a, k[t + 7] &+ w[t + 7])
                 }
             }
             state.0 &+= a
@@ -157,6 +152,23 @@ public struct SHA256: Sendable {
             state.6 &+= g
             state.7 &+= h
         }
+    }
+
+    /// One round of FIPS 180-4 section 6.2.2 on the working variables a...h, in place: the new
+    /// `a` is written to `h` and the new `e` to `d`, so that the next round takes them renamed
+    /// (h, a, b, c, d, e, f, g). `kw` is the round's constant plus its schedule word.
+    @inline(__always)
+    private static func round(
+        _ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: inout UInt32,
+        _ e: UInt32, _ f: UInt32, _ g: UInt32, _ h: inout UInt32, _ kw: UInt32
+    ) {
+        let s1 = (e >> 6 | e << 26) ^ (e >> 11 | e << 21) ^ (e >> 25 | e << 7)
+        let choice = g ^ (e & (f ^ g))
+        let t1 = h &+ s1 &+ choice &+ kw
+        let s0 = (a >> 2 | a << 30) ^ (a >> 13 | a << 19) ^ (a >> 22 | a << 10)
+        let majority = (a & b) | (c & (a | b))
+        d &+= t1
+        h = t1 &+ s0 &+ majority
     }
 
     private static let roundConstants: [UInt32] = [

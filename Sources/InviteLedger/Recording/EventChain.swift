@@ -23,15 +23,41 @@ public enum EventChain {
     public static func hash(
         previous: [UInt8], payload: String, outcome: String, recordedAt: Int64, format: Format = .current
     ) -> [UInt8] {
-        var hasher = SHA256()
-        hasher.update(previous)
-        hasher.update(utf8: payload)
-        hasher.update([0x0A])
-        hasher.update(utf8: outcome)
-        if format == .current {
-            hasher.update(recordedAtSuffix(recordedAt))
+        // The message laid out in one buffer and hashed in one call: a build hashes every event,
+        // and the hasher's own buffer and the suffix's arrays were allocations of each.
+        var payload = payload
+        var outcome = outcome
+        var recordedAtText = format == .current ? String(recordedAt) : ""
+        return payload.withUTF8 { payload in
+            outcome.withUTF8 { outcome in
+                recordedAtText.withUTF8 { recordedAtText in
+                    let capacity = previous.count + payload.count + outcome.count + recordedAtText.count + 2
+                    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { message in
+                        var length = 0
+                        func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+                            guard let source = bytes.baseAddress else { return }
+                            (message.baseAddress! + length).initialize(from: source, count: bytes.count)
+                            length += bytes.count
+                        }
+                        previous.withUnsafeBufferPointer(append)
+                        append(payload)
+                        message[length] = 0x0A
+                        length += 1
+                        append(outcome)
+                        if format == .current {
+                            message[length] = 0x0A
+                            length += 1
+                            append(recordedAtText)
+                        }
+                        return [UInt8](unsafeUninitializedCapacity: 32) { digest, count in
+                            let bytes = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: message[..<length]))
+                            SHA256.hash(bytes, into: digest.baseAddress!)
+                            count = 32
+                        }
+                    }
+                }
+            }
         }
-        return hasher.finalize()
     }
 
     /// The format in which a stored hash covers its event's content, or nil when it covers neither.
