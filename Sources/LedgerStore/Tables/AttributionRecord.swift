@@ -79,6 +79,13 @@ public struct AttributionRecord: TableRecord, Equatable {
             operator: try row.optional(15), eventSeq: try row.required(16))
     }
 
+    /// Written by position: a build writes every decision (see `InsertableRecord`).
+    public func encode(to row: inout StatementBinder) {
+        row.bind(
+            id, brokerId, userRowId, outcome, via, partnerId, holderRowId, parentRowId, accountRowId, signupRowId,
+            linkRowId, decidedAt, validTo, forced, reason, `operator`, eventSeq)
+    }
+
     public static let tableName = "attribution"
 
     private static let selectCurrent = select(where: """

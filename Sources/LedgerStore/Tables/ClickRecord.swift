@@ -23,6 +23,11 @@ public struct ClickRecord: TableRecord, Equatable {
         self.eventSeq = eventSeq
     }
 
+    /// Written by position: a build writes every click (see `InsertableRecord`).
+    public func encode(to row: inout StatementBinder) {
+        row.bind(id, brokerId, partnerId, holderRowId, linkRowId, visitorId, clickedAt, eventSeq)
+    }
+
     public static let tableName = "click"
 
     private static let selectLastClick = select(where: """

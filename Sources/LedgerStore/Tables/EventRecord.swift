@@ -35,6 +35,11 @@ public struct EventRecord: TableRecord, Equatable {
             outcome: try row.required(7), hash: try row.required(8))
     }
 
+    /// Written by position: a build writes every event (see `InsertableRecord`).
+    public func encode(to row: inout StatementBinder) {
+        row.bind(seq, brokerId, eventId, step, at, recordedAt, payload, outcome, hash)
+    }
+
     public static let tableName = "event"
 
     private static let selectByEventId = select(where: "brokerId = ? AND eventId = ?")

@@ -27,6 +27,11 @@ public struct SignupRecord: TableRecord, Equatable {
         self.eventSeq = eventSeq
     }
 
+    /// Written by position: a build writes every signup (see `InsertableRecord`).
+    public func encode(to row: inout StatementBinder) {
+        row.bind(id, brokerId, signupId, partnerId, holderRowId, visitorId, clickRowId, submittedAt, userRowId, eventSeq)
+    }
+
     public static let tableName = "signup"
 
     private static let selectBySignupId = select(where: "brokerId = ? AND signupId = ?")

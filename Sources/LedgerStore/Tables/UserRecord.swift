@@ -25,6 +25,11 @@ public struct UserRecord: TableRecord, Equatable {
             brokerName: try row.optional(3), createdAt: try row.required(4), eventSeq: try row.required(5))
     }
 
+    /// Written by position: a build writes every user (see `InsertableRecord`).
+    public func encode(to row: inout StatementBinder) {
+        row.bind(id, brokerId, userId, brokerName, createdAt, eventSeq)
+    }
+
     public static let tableName = "ctidUser"
 
     private static let selectByUserId = select(where: "brokerId = ? AND userId = ?")
