@@ -5,6 +5,8 @@ extension JSONValue {
     /// control characters as `\u00XX` (lowercase hex), everything else as raw UTF-8.
     public func serialized() -> String {
         var bytes: [UInt8] = []
+        // A step or a decision fits: grown once, not doubled from empty.
+        bytes.reserveCapacity(512)
         write(to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
@@ -108,7 +110,7 @@ extension JSONValue {
     public func write(to bytes: inout [UInt8]) {
         switch self {
         case .null:
-            bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+            bytes.append(contentsOf: "null".utf8)
         case .bool(let value):
             bytes.append(contentsOf: value ? "true".utf8 : "false".utf8)
         case .number(let text):

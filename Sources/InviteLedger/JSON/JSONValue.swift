@@ -2,7 +2,11 @@
 ///
 /// Numbers keep their literal text: the ledger only accepts integers and checks their range on
 /// that text, so no precision is ever lost to a `Double`.
-public indirect enum JSONValue: Sendable, Equatable {
+///
+/// Not `indirect`: arrays and objects hold their members in arrays, which are references
+/// already, so a value is stored inline (a string's size and a tag) instead of in a box of its
+/// own on the heap, one allocation fewer per value parsed or decided.
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     /// The number exactly as written (valid JSON number grammar).
