@@ -23,8 +23,9 @@ struct Benchmark {
     }
 
     private var figures: [Figure] = []
-    /// The median time of the ingest runs: the baseline of the full verify.
-    private var ingestSeconds: Double?
+    /// The median time of `sqlite3 .import` of as many rows as the forest has steps: the baseline
+    /// of the three jobs that build a whole ledger from a log (first load, rebuild, verify).
+    private var importSeconds: Double?
 
     init(generator: ForestGenerator, runs: Int, work: String) {
         self.generator = generator
@@ -121,11 +122,12 @@ struct Benchmark {
                 flatness.append(last / first)
             }
         }
-        ingestSeconds = Self.median(ingestTimes)
+        importSeconds = Self.median(importTimes)
         let ingestRate = steps / Self.median(ingestTimes)
         figures.append(Figure(
-            name: "ingest (steps/s)", value: ingestRate, unit: "steps/s", baseline: steps / Self.median(importTimes),
-            target: "ratio >= 0.3", met: ingestRate >= 0.3 * steps / Self.median(importTimes)))
+            name: "first load, ingest into an empty ledger (steps/s)", value: ingestRate, unit: "steps/s",
+            baseline: steps / Self.median(importTimes), target: "ratio >= 0.4",
+            met: ingestRate >= 0.4 * steps / Self.median(importTimes)))
         if !flatness.isEmpty {
             let ratio = Self.median(flatness)
             figures.append(Figure(
@@ -179,13 +181,14 @@ struct Benchmark {
             guard report.status == 0 else { throw BenchmarkError("report exited \(report.status)") }
             reportTimes.append(report.seconds)
             reportRSS.append(report.peakRSSKiB)
-            let baseline = try ChildProcess.run("sqlite3", ["-csv", "-header", path("ledger.sqlite"), baselineSQL], stdout: path("baseline.csv"))
+            // No header: one of the query's column names spans two lines.
+            let baseline = try ChildProcess.run("sqlite3", ["-csv", path("ledger.sqlite"), baselineSQL], stdout: path("baseline.csv"))
             guard baseline.status == 0 else { throw BenchmarkError("sqlite3 -csv exited \(baseline.status)") }
             sqliteTimes.append(baseline.seconds)
             log("report run \(run): \(String(format: "%.2f", report.seconds)) s, sqlite3 -csv: \(String(format: "%.2f", baseline.seconds)) s")
         }
         let rows = Double(try Self.countLines(path("report.csv")) - 1)
-        let baselineRows = Double(try Self.countLines(path("baseline.csv")) - 1)
+        let baselineRows = Double(try Self.countLines(path("baseline.csv")))
         guard rows == baselineRows else { throw BenchmarkError("report has \(rows) rows, the sqlite3 baseline \(baselineRows)") }
         let reportRate = rows / Self.median(reportTimes)
         let sqliteRate = rows / Self.median(sqliteTimes)
@@ -228,29 +231,57 @@ struct Benchmark {
             name: "upline intervals report peak RSS", value: intervalPeak, unit: "MiB", baseline: nil, target: "< 256 MiB",
             met: intervalPeak < 256))
 
-        // 5. verify: the hash chain alone, and everything (chain, integrity, foreign keys, schema, the
-        //    log replayed and every row compared), the latter against the ingest of the same file.
+        // 5. verify: the hash chain alone (in process), and everything (chain, integrity, foreign
+        //    keys, schema, the log replayed and every row compared) as the command an auditor runs;
+        //    then `rebuild --to`, the repair path. Both build a whole ledger from the log, as the
+        //    first load does: their baseline is the same run's `sqlite3 .import`.
         var chainTimes: [Double] = []
-        var fullTimes: [Double] = []
         var events = 0.0
         for _ in 1...runs {
-            var start = DispatchTime.now().uptimeNanoseconds
+            let start = DispatchTime.now().uptimeNanoseconds
             let chain = try ledger.verify(chainOnly: true)
             chainTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             events = Double(chain.events)
-            start = DispatchTime.now().uptimeNanoseconds
-            let full = try ledger.verify()
-            fullTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-            guard chain.isIntact, full.isIntact else { throw BenchmarkError("the generated ledger does not verify") }
+            guard chain.isIntact else { throw BenchmarkError("the generated ledger's hash chain does not verify") }
         }
+        try ledger.close()
         let chainRate = events / Self.median(chainTimes)
         figures.append(Figure(name: "verify, hash chain (events/s)", value: chainRate, unit: "events/s", baseline: nil,
                               target: ">= 333,000 events/s", met: chainRate >= 333_000))
-        figures.append(Figure(name: "verify, all checks (events/s)", value: events / Self.median(fullTimes), unit: "events/s",
-                              baseline: ingestSeconds.map { events / $0 }, target: "ratio >= 0.5 (at most 2x the ingest's time)",
-                              met: ingestSeconds.map { Self.median(fullTimes) <= 2 * $0 }))
-        try ledger.close()
+        let importRate = importSeconds.map { Double(summary.steps) / $0 }
+        let verify = try measureCommand("verify", ["verify", "--quiet", "--db", path("ledger.sqlite")])
+        figures.append(Figure(name: "verify, all checks (events/s)", value: events / verify.seconds, unit: "events/s",
+                              baseline: importRate, target: "ratio >= 0.3", met: importRate.map { events / verify.seconds >= 0.3 * $0 }))
+        figures.append(Figure(name: "verify peak RSS", value: verify.peakMiB, unit: "MiB", baseline: nil, target: "<= 512 MiB",
+                              met: verify.peakMiB <= 512))
+        let rebuild = try measureCommand("rebuild --to", ["rebuild", "--to", path("rebuilt.sqlite"), "--quiet", "--db", path("ledger.sqlite")]) {
+            removeDatabase("rebuilt.sqlite")
+        }
+        figures.append(Figure(name: "rebuild --to (events/s)", value: events / rebuild.seconds, unit: "events/s",
+                              baseline: importRate, target: "ratio >= 0.4 (the first load's)",
+                              met: importRate.map { events / rebuild.seconds >= 0.4 * $0 }))
+        figures.append(Figure(name: "rebuild --to peak RSS", value: rebuild.peakMiB, unit: "MiB", baseline: nil, target: "<= 512 MiB",
+                              met: rebuild.peakMiB <= 512))
+        removeDatabase("rebuilt.sqlite")
         printTable(summary: summary)
+    }
+
+    /// Runs a command of the release binary `runs` times (after `prepare`, each time): the median
+    /// time and the largest peak RSS.
+    private func measureCommand(
+        _ name: String, _ arguments: [String], prepare: () -> Void = {}
+    ) throws -> (seconds: Double, peakMiB: Double) {
+        var times: [Double] = []
+        var peak = 0
+        for run in 1...runs {
+            prepare()
+            let result = try ChildProcess.run(cli, arguments)
+            guard result.status == 0 else { throw BenchmarkError("\(name) exited \(result.status)") }
+            times.append(result.seconds)
+            peak = max(peak, result.peakRSSKiB)
+            log("\(name) run \(run): \(String(format: "%.1f", result.seconds)) s, peak RSS \(result.peakRSSKiB / 1024) MiB")
+        }
+        return (Self.median(times), Double(peak) / 1024)
     }
 
     private mutating func measureQuery(_ name: String, target milliseconds: Double, _ body: () throws -> Void) throws {
