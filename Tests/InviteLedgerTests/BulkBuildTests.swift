@@ -157,25 +157,66 @@ struct BulkBuildTests {
 
     @Test("a build's rows by id span chunks, with ids never saved left empty")
     func rowsById() {
-        var rows = RowsById<BrokerRecord>()
-        let size = RowsById<BrokerRecord>.chunkSize
+        var rows = PackedRows<BrokerRecord>()
+        let size = Column<BrokerRecord>.chunkSize
+        let build = BuildState(storedEvent: { _, _ in nil })
         // Ids 1 to 2.5 chunks, but every seventh, saved out of order within a chunk and saved twice.
         let ids = (1...Int64(size * 5 / 2)).filter { $0 % 7 != 0 }
         for id in ids.reversed() {
-            rows.put(BrokerRecord(id: id, brokerCrmName: "old", guaranteedAttributionDays: 0))
+            rows.put(BrokerRecord(id: id, brokerCrmName: "old", guaranteedAttributionDays: 0), id: id)
         }
         for id in ids {
-            rows.put(BrokerRecord(id: id, brokerCrmName: "b\(id)", guaranteedAttributionDays: 0))
+            rows.put(BrokerRecord(id: id, brokerCrmName: "b\(id)", guaranteedAttributionDays: 0), id: id)
         }
-        #expect(Array(rows).map(\.id) == ids)
-        #expect(Array(rows).allSatisfy { $0.brokerCrmName == "b\($0.id)" })
-        #expect(rows[7] == nil && rows[0] == nil && rows[Int64(size * 3)] == nil)
+        var all: [BrokerRecord] = []
+        rows.forEach { id, row in
+            #expect(row.id == id)
+            all.append(row)
+        }
+        #expect(all.map(\.id) == ids)
+        #expect(all.allSatisfy { $0.brokerCrmName == "b\($0.id)" })
+        #expect(rows[7] == nil && rows[0] == nil && rows[-3] == nil && rows[Int64(size * 3)] == nil)
         #expect(rows[Int64(size + 1)]?.brokerCrmName == "b\(size + 1)")
         var chunks: [[Int64]] = []
-        rows.forEachChunk { chunks.append($0.map(\.id)) }
+        rows.forEachChunk(in: build) { chunks.append($0.map(\.id)) }
         #expect(chunks.map(\.count) == [ids.filter { $0 <= size }.count, ids.filter { $0 > size && $0 <= 2 * size }.count,
                                          ids.filter { $0 > 2 * size }.count])
         #expect(chunks.flatMap { $0 } == ids)
+    }
+
+    @Test("a column reads its filler where never set, and grows a chunk at a time")
+    func column() {
+        var column = Column<Int64>(filler: .min)
+        let size = Column<Int64>.chunkSize
+        #expect(column[0] == .min && column[-1] == .min && column.count == 0)
+        column[size + 2] = 7
+        #expect(column.count == size + 3 && column.chunks.map(\.count) == [size, 3])
+        #expect(column[size + 2] == 7 && column[size + 1] == .min && column[size + 3] == .min)
+        column.append(8)
+        #expect(column[size + 3] == 8 && column.count == size + 4)
+        #expect(column.byteCount == 2 * size * 8)
+    }
+
+    @Test("a key index finds each row by its key through colliding hashes, replaces a row with its key, and grows")
+    func keyIndex() {
+        // Keys of 5,000 rows, every one hashed to one of 8 values, so that most probes collide.
+        var keys: [Int64: String] = [:]
+        var index = KeyIndex()
+        func hash(_ key: String) -> Int { key.utf8.reduce(0) { ($0 + Int($1)) % 8 } }
+        for id in Int64(1)...5_000 {
+            let key = "k\(id % 4_000)"
+            let replaced = index.first(hash: hash(key), where: { keys[$0] == key })
+            index.set(id, hash: hash(key), replacing: { keys[$0] == key })
+            keys[id] = key
+            #expect(replaced == (id > 4_000 ? id - 4_000 : nil))
+        }
+        #expect(index.count == 4_000)
+        for id in Int64(1_001)...5_000 {
+            let key = keys[id]!
+            #expect(index.first(hash: hash(key), where: { keys[$0] == key }) == id)
+        }
+        #expect(index.first(hash: hash("k4000"), where: { keys[$0] == "k4000" }) == nil)
+        #expect(index.byteCount == 8_192 * 8)
     }
 
     @Test("a build finds an eventId it already wrote to the file: the same step is a duplicate, another a conflict")

@@ -83,8 +83,9 @@ struct RuleStateModelTests {
 
     /// The rows of a build state are the memory state's, table by table.
     static func expect(_ build: BuildState, alike memory: MemoryState, _ context: String) throws {
-        func expect<Row: KeyedRow & Equatable>(_ rows: RowsById<Row>, _ model: [Int64: Row], _ table: String) {
-            #expect(Array(rows) == model.keys.sorted().map { model[$0]! }, "\(context): \(table) in the build")
+        func expect<Row: PackedRow>(_ rows: PackedRows<Row>, _ model: [Int64: Row.Record], _ table: String)
+        where Row.Record: Equatable {
+            #expect(build.records(of: rows) == model.keys.sorted().map { model[$0]! }, "\(context): \(table) in the build")
         }
         expect(build.brokers, memory.brokers, "broker")
         expect(build.users, memory.users, "ctidUser")
@@ -97,7 +98,7 @@ struct RuleStateModelTests {
         expect(build.signups, memory.signups, "signup")
         expect(build.attributions, memory.attributions, "attribution")
         #expect(build.takeEvents() == memory.events, "\(context): event in the build")
-        #expect(build.paths == memory.paths, "\(context): lineage in the build")
+        #expect(build.lineage == memory.paths, "\(context): lineage in the build")
     }
 
     @Test("histories of every step kind and outcome, in two brokers: the same answers and rows on all three",
@@ -147,10 +148,10 @@ struct RuleStateModelTests {
                 refused.append("\(step.eventId) \(error.code.rawValue)")
             }
         }
-        let clickIds = Dictionary(uniqueKeysWithValues: Array(build.clicks).compactMap { click in
+        let clickIds = Dictionary(uniqueKeysWithValues: build.records(of: build.clicks).compactMap { click in
             click.visitorId == "v-9" ? (click.id, click.clickedAt) : nil
         })
-        let kept = Array(build.signups).filter { $0.signupId.hasPrefix("S-9") }
+        let kept = build.records(of: build.signups).filter { $0.signupId.hasPrefix("S-9") }
             .map { "\($0.signupId) \($0.clickRowId.flatMap { clickIds[$0] }.map { Timestamp(milliseconds: $0).rfc3339 } ?? "none")" }
         #expect(kept == [
             "S-91 2026-03-05T00:00:00.000Z", "S-92 2026-03-20T00:00:00.000Z", "S-93 none", "S-94 2026-03-12T00:00:00.000Z",

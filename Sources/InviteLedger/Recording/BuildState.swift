@@ -6,7 +6,9 @@ import LedgerStore
 /// tables stay in memory to the end, when each is written once, in key order, in its final form.
 ///
 /// It answers as `MemoryState` and `LedgerState` do (the model test records the same histories
-/// through all three), at the cost of holding every row but the events: see Performance.md for
+/// through all three). It holds the rows packed (`PackedRows`: ids in 32 bits, no optionals'
+/// padding), indexes them by key in `KeyIndex`es (the key read from the row, not stored twice)
+/// and keeps what it knows per user or per node in columns by row id: see Performance.md for
 /// its bytes per user.
 ///
 /// The one question it cannot answer from memory is whether an eventId was recorded before: the
@@ -21,18 +23,20 @@ final class BuildState: RuleState {
     private let storedEvent: StoredEvent
 
     // Every table but the events, by row id.
-    private(set) var brokers = RowsById<BrokerRecord>()
-    private(set) var users = RowsById<UserRecord>()
-    private(set) var accounts = RowsById<AccountRecord>()
-    private(set) var partners = RowsById<PartnerRecord>()
-    private(set) var holders = RowsById<HolderRecord>()
-    private(set) var assignments = RowsById<AssignmentRecord>()
-    private(set) var links = RowsById<LinkRecord>()
-    private(set) var clicks = RowsById<ClickRecord>()
-    private(set) var signups = RowsById<SignupRecord>()
-    private(set) var attributions = RowsById<AttributionRecord>()
+    private(set) var brokers = PackedRows<BrokerRecord>()
+    private(set) var users = PackedRows<PackedUser>()
+    private(set) var accounts = PackedRows<PackedAccount>()
+    private(set) var partners = PackedRows<PackedPartner>()
+    private(set) var holders = PackedRows<PackedHolder>()
+    private(set) var assignments = PackedRows<PackedAssignment>()
+    private(set) var links = PackedRows<PackedLink>()
+    private(set) var clicks = PackedRows<PackedClick>()
+    private(set) var signups = PackedRows<PackedSignup>()
+    private(set) var attributions = PackedRows<PackedAttribution>()
+    /// The reasons and operators of the attributions that have one (`PackedAttribution.note`).
+    private var notes: [AttributionNote] = []
     /// Every closure path, open or closed, in the order opened.
-    private(set) var paths: [LineageTable.Path] = []
+    private(set) var paths = Column<PackedPath>(filler: .vacant)
 
     /// Events appended since the last `takeEvents()`.
     private var events: [EventRecord] = []
@@ -44,62 +48,42 @@ final class BuildState: RuleState {
 
     // The indexes the rules look rows up by.
     private var brokerByName: [String: Int64] = [:]
-    private var userByKey: [IdentifierKey: Int64] = [:]
-    private var accountByKey: [IdentifierKey: Int64] = [:]
-    private var partnerByKey: [TextKey: Int64] = [:]
-    private var partnerByUser: [Int64: Int64] = [:]
-    private var holderByKey: [TextKey: Int64] = [:]
-    private var holdersByUser: [Int64: [Int64]] = [:]
-    private var assignmentsByHolder: [Int64: [Int64]] = [:]
-    private var activeByUser: [Int64: Int64] = [:]
-    private var activeByAccount: [Int64: Int64] = [:]
-    private var linkByKey: [TextKey: Int64] = [:]
-    /// The newest click of each visitor on each partnerId; `previousClicks` chains the others.
-    private var newestClickByVisitor: [ClickKey: Int64] = [:]
-    /// For each click of a visitor, by click id, the id of the same visitor's click on the same
-    /// partnerId saved before it (0: none).
-    private var previousClicks = RowsById<PreviousRow>()
-    private var signupByKey: [TextKey: Int64] = [:]
-    private var edgeByUser: [Int64: Int64] = [:]
-    private var attributedUsers: Set<Int64> = []
-    private var placeChangeByUser: [Int64: Int64] = [:]
-    /// Indexes in `paths` of the current paths below each ancestor.
-    private var currentByAncestor: [Int64: [Int]] = [:]
-    /// For each current path, its place in its ancestor's `currentByAncestor` list, so that closing
-    /// it is a swap with the last, not a search (the lists are sorted when read).
-    private var placeInAncestor: [Int32] = []
-    /// The index in `paths` of the newest path opened with each key: the current one while it is
-    /// not closed. `previousPaths` chains the older ones.
-    private var newestPathByKey: [PathKey: Int32] = [:]
-    /// For each path, the index of the path opened before it with the same key (-1: none).
-    private var previousPaths: [Int32] = []
-    private var downlineChangeByAncestor: [Int64: Int64] = [:]
+    private var userByKey = KeyIndex()
+    private var accountByKey = KeyIndex()
+    private var partnerByKey = KeyIndex()
+    private var holderByKey = KeyIndex()
+    private var linkByKey = KeyIndex()
+    private var signupByKey = KeyIndex()
+    /// The newest click of each visitor on each partnerId; `PackedClick.previousId` chains the others.
+    private var newestClickByVisitor = KeyIndex()
+    /// The newest path opened with each key, by its index in `paths` plus one: the current one
+    /// while it is not closed. `PackedPath.previous` chains the older ones.
+    private var newestPathByKey = KeyIndex()
+
+    // What is known of each user, account, holder or node, by its row id (0 or -1: none).
+    private var partnerByUser = Column<UInt32>(filler: 0)
+    /// The newest partnerId a user holds; `previousHolder` chains the older ones.
+    private var newestHolderByUser = Column<UInt32>(filler: 0)
+    private var previousHolder = Column<UInt32>(filler: 0)
+    /// The newest assignment of a holder; `previousAssignment` chains the older ones.
+    private var newestAssignmentByHolder = Column<UInt32>(filler: 0)
+    private var previousAssignment = Column<UInt32>(filler: 0)
+    private var activeByUser = Column<UInt32>(filler: 0)
+    private var activeByAccount = Column<UInt32>(filler: 0)
+    private var edgeByUser = Column<UInt32>(filler: 0)
+    private var attributedUsers = Column<Bool>(filler: false)
+    private var placeChangeByUser = Column<Int64>(filler: Packing.time(nil))
+    private var downlineChangeByAncestor = Column<Int64>(filler: Packing.time(nil))
+    /// The current paths below each ancestor, as a list through `paths` (indexes, -1 ends it):
+    /// its first path, and for each current path the next and the one before, so that closing
+    /// a path takes it out without a search (the lists are sorted when read).
+    private var firstCurrentByAncestor = Column<Int32>(filler: -1)
+    private var nextCurrent = Column<Int32>(filler: -1)
+    private var previousCurrent = Column<Int32>(filler: -1)
 
     private struct EventKey: Hashable {
         var brokerId: Int64
         var eventId: String
-    }
-
-    private struct IdentifierKey: Hashable {
-        var brokerId: Int64
-        var value: Int64
-    }
-
-    private struct TextKey: Hashable {
-        var brokerId: Int64
-        var value: String
-    }
-
-    private struct ClickKey: Hashable {
-        var brokerId: Int64
-        var visitorId: String
-        var partnerId: String
-    }
-
-    /// A row's link to an earlier row of the same chain (`previousClicks`), by the row's id.
-    struct PreviousRow: KeyedRow {
-        var id: Int64
-        var previousId: Int64
     }
 
     init(storedEvent: @escaping StoredEvent) {
@@ -118,27 +102,67 @@ final class BuildState: RuleState {
         return events
     }
 
+    /// The rows of a table held, as its records in id order, a chunk at a time.
+    func forEachChunk<Row: PackedRow>(of table: PackedRows<Row>, _ body: ([Row.Record]) throws -> Void) rethrows {
+        try table.forEachChunk(in: self, body)
+    }
+
+    /// The rows of a table held, as its records in id order.
+    func records<Row: PackedRow>(of table: PackedRows<Row>) -> [Row.Record] {
+        var records: [Row.Record] = []
+        table.forEachChunk(in: self) { records += $0 }
+        return records
+    }
+
+    /// Every closure path, in the order opened.
+    var lineage: [LineageTable.Path] {
+        (0..<paths.count).map { paths[$0].path }
+    }
+
+    /// The reason and operator of an attribution's `note`.
+    func note(_ place: UInt32) -> AttributionNote? { place == 0 ? nil : notes[Int(place) - 1] }
+
+    /// The bytes the rows, indexes and columns hold (not the strings longer than 15 bytes, which
+    /// live on the heap, nor the events waiting to be written).
+    var byteCount: Int {
+        let tables = [
+            brokers.byteCount, users.byteCount, accounts.byteCount, partners.byteCount, holders.byteCount,
+            assignments.byteCount, links.byteCount, clicks.byteCount, signups.byteCount, attributions.byteCount,
+            paths.byteCount,
+        ]
+        let indexes = [
+            userByKey, accountByKey, partnerByKey, holderByKey, linkByKey, signupByKey, newestClickByVisitor,
+            newestPathByKey,
+        ].map(\.byteCount)
+        let columns = [
+            partnerByUser.byteCount, newestHolderByUser.byteCount, previousHolder.byteCount,
+            newestAssignmentByHolder.byteCount, previousAssignment.byteCount, activeByUser.byteCount,
+            activeByAccount.byteCount, edgeByUser.byteCount, attributedUsers.byteCount, placeChangeByUser.byteCount,
+            downlineChangeByAncestor.byteCount, firstCurrentByAncestor.byteCount, nextCurrent.byteCount,
+            previousCurrent.byteCount,
+        ]
+        return (tables + indexes + columns).reduce(0, +)
+    }
+
     /// The keys of every row held and every event written, as the filter a `LedgerState` that
     /// goes on writing the built ledger batch by batch answers "never written" from
     /// (`LedgerState.continuesBuild`).
     func writtenKeys() -> WrittenKeys {
         var keys = writtenEvents
-        for user in users { keys.insert(WrittenKeys.key(.user, user.brokerId, user.userId)) }
-        for account in accounts {
-            keys.insert(WrittenKeys.key(.account, account.brokerId, account.ctidTraderAccountId))
-        }
-        for partner in partners { keys.insert(WrittenKeys.key(.partner, partner.brokerId, partner.crmPartnerRef)) }
-        for holder in holders { keys.insert(WrittenKeys.key(.holder, holder.brokerId, holder.partnerId)) }
-        for link in links { keys.insert(WrittenKeys.key(.link, link.brokerId, link.linkId)) }
-        for signup in signups { keys.insert(WrittenKeys.key(.signup, signup.brokerId, signup.signupId)) }
-        for click in clicks {
+        users.forEach { keys.insert(WrittenKeys.key(.user, Int64($1.brokerId), $1.userId)) }
+        accounts.forEach { keys.insert(WrittenKeys.key(.account, Int64($1.brokerId), $1.ctidTraderAccountId)) }
+        partners.forEach { keys.insert(WrittenKeys.key(.partner, Int64($1.brokerId), $1.crmPartnerRef)) }
+        holders.forEach { keys.insert(WrittenKeys.key(.holder, Int64($1.brokerId), $1.partnerId)) }
+        links.forEach { keys.insert(WrittenKeys.key(.link, Int64($1.brokerId), $1.linkId)) }
+        signups.forEach { keys.insert(WrittenKeys.key(.signup, Int64($1.brokerId), $1.signupId)) }
+        clicks.forEach { _, click in
             if let visitorId = click.visitorId {
-                keys.insert(WrittenKeys.key(.visitorClick, click.brokerId, visitorId, click.partnerId))
+                keys.insert(WrittenKeys.key(.visitorClick, Int64(click.brokerId), visitorId, click.partnerId))
             }
         }
-        for assignment in assignments {
-            if let accountRowId = assignment.accountRowId {
-                keys.insert(WrittenKeys.key(.accountAssignment, 0, accountRowId))
+        assignments.forEach { _, assignment in
+            if assignment.accountRowId != 0 {
+                keys.insert(WrittenKeys.key(.accountAssignment, 0, Int64(assignment.accountRowId)))
             }
         }
         return keys
@@ -167,13 +191,9 @@ final class BuildState: RuleState {
     func brokerNames() -> [String] { brokerByName.keys.sorted() }
 
     func save(_ broker: BrokerRecord, isNew: Bool) {
-        put(broker, in: &brokers)
-        brokerByName[broker.brokerCrmName] = broker.id
-    }
-
-    private func put<Row: KeyedRow>(_ row: Row, in table: inout RowsById<Row>) {
         changeCount += 1
-        table.put(row)
+        brokers.put(broker, id: broker.id)
+        brokerByName[broker.brokerCrmName] = broker.id
     }
 
     // MARK: Row ids
@@ -184,70 +204,112 @@ final class BuildState: RuleState {
     // MARK: Users, accounts, partners
 
     func user(brokerId: Int64, userId: Int64) -> UserRecord? {
-        userByKey[IdentifierKey(brokerId: brokerId, value: userId)].flatMap { users[$0] }
+        let id = userByKey.first(hash: Self.hash(brokerId, userId)) {
+            self.users[$0].map { Int64($0.brokerId) == brokerId && $0.userId == userId } ?? false
+        }
+        return id.flatMap(user(id:))
     }
 
-    func user(id: Int64) -> UserRecord? { users[id] }
+    func user(id: Int64) -> UserRecord? { users[id]?.record(id: id, in: self) }
 
     func create(_ user: UserRecord) {
-        put(user, in: &users)
-        userByKey[IdentifierKey(brokerId: user.brokerId, value: user.userId)] = user.id
+        changeCount += 1
+        users.put(PackedUser(user), id: user.id)
+        userByKey.set(user.id, hash: Self.hash(user.brokerId, user.userId)) {
+            self.users[$0].map { Int64($0.brokerId) == user.brokerId && $0.userId == user.userId } ?? false
+        }
     }
 
     func account(brokerId: Int64, ctidTraderAccountId: Int64) -> AccountRecord? {
-        accountByKey[IdentifierKey(brokerId: brokerId, value: ctidTraderAccountId)].flatMap { accounts[$0] }
+        let id = accountByKey.first(hash: Self.hash(brokerId, ctidTraderAccountId)) {
+            self.accounts[$0].map { Int64($0.brokerId) == brokerId && $0.ctidTraderAccountId == ctidTraderAccountId }
+                ?? false
+        }
+        return id.flatMap(account(id:))
     }
 
-    func account(id: Int64) -> AccountRecord? { accounts[id] }
+    func account(id: Int64) -> AccountRecord? { accounts[id]?.record(id: id, in: self) }
 
     func save(_ account: AccountRecord, isNew: Bool) {
-        put(account, in: &accounts)
-        accountByKey[IdentifierKey(brokerId: account.brokerId, value: account.ctidTraderAccountId)] = account.id
+        changeCount += 1
+        accounts.put(PackedAccount(account), id: account.id)
+        accountByKey.set(account.id, hash: Self.hash(account.brokerId, account.ctidTraderAccountId)) {
+            self.accounts[$0].map {
+                Int64($0.brokerId) == account.brokerId && $0.ctidTraderAccountId == account.ctidTraderAccountId
+            } ?? false
+        }
     }
 
     func partner(brokerId: Int64, crmPartnerRef: String) -> PartnerRecord? {
-        partnerByKey[TextKey(brokerId: brokerId, value: crmPartnerRef)].flatMap { partners[$0] }
+        let id = partnerByKey.first(hash: Self.hash(brokerId, crmPartnerRef)) {
+            self.partners[$0].map { Int64($0.brokerId) == brokerId && $0.crmPartnerRef == crmPartnerRef } ?? false
+        }
+        return id.flatMap(partner(id:))
     }
 
-    func partner(userRowId: Int64) -> PartnerRecord? { partnerByUser[userRowId].flatMap { partners[$0] } }
+    func partner(userRowId: Int64) -> PartnerRecord? { Packing.id(partnerByUser[Self.slot(userRowId)]).flatMap(partner(id:)) }
+
+    private func partner(id: Int64) -> PartnerRecord? { partners[id]?.record(id: id, in: self) }
 
     func save(_ partner: PartnerRecord, isNew: Bool) {
-        put(partner, in: &partners)
-        partnerByKey[TextKey(brokerId: partner.brokerId, value: partner.crmPartnerRef)] = partner.id
-        if let userRowId = partner.userRowId { partnerByUser[userRowId] = partner.id }
+        changeCount += 1
+        partners.put(PackedPartner(partner), id: partner.id)
+        partnerByKey.set(partner.id, hash: Self.hash(partner.brokerId, partner.crmPartnerRef)) {
+            self.partners[$0].map {
+                Int64($0.brokerId) == partner.brokerId && $0.crmPartnerRef == partner.crmPartnerRef
+            } ?? false
+        }
+        if let userRowId = partner.userRowId { partnerByUser[Self.slot(userRowId)] = Packing.id(partner.id) }
     }
 
     // MARK: partnerIds and their assignments
 
     func holder(brokerId: Int64, partnerId: String) -> HolderRecord? {
-        holderByKey[TextKey(brokerId: brokerId, value: partnerId)].flatMap { holders[$0] }
+        let id = holderByKey.first(hash: Self.hash(brokerId, partnerId)) {
+            self.holders[$0].map { Int64($0.brokerId) == brokerId && $0.partnerId == partnerId } ?? false
+        }
+        return id.flatMap(holder(id:))
     }
 
-    func holder(id: Int64) -> HolderRecord? { holders[id] }
+    func holder(id: Int64) -> HolderRecord? { holders[id]?.record(id: id, in: self) }
 
-    func holders(userRowId: Int64) -> [HolderRecord] { (holdersByUser[userRowId] ?? []).compactMap { holders[$0] } }
+    func holders(userRowId: Int64) -> [HolderRecord] {
+        Self.chain(from: newestHolderByUser[Self.slot(userRowId)], through: previousHolder).reversed()
+            .compactMap(holder(id:))
+    }
 
     func create(_ holder: HolderRecord) {
-        put(holder, in: &holders)
-        holderByKey[TextKey(brokerId: holder.brokerId, value: holder.partnerId)] = holder.id
-        holdersByUser[holder.userRowId, default: []].append(holder.id)
+        changeCount += 1
+        holders.put(PackedHolder(holder), id: holder.id)
+        holderByKey.set(holder.id, hash: Self.hash(holder.brokerId, holder.partnerId)) {
+            self.holders[$0].map { Int64($0.brokerId) == holder.brokerId && $0.partnerId == holder.partnerId } ?? false
+        }
+        previousHolder[Self.slot(holder.id)] = newestHolderByUser[Self.slot(holder.userRowId)]
+        newestHolderByUser[Self.slot(holder.userRowId)] = Packing.id(holder.id)
     }
 
     func assignments(holderRowId: Int64) -> [AssignmentRecord] {
-        (assignmentsByHolder[holderRowId] ?? []).compactMap { assignments[$0] }
+        Self.chain(from: newestAssignmentByHolder[Self.slot(holderRowId)], through: previousAssignment).reversed()
+            .compactMap(assignment(id:))
     }
 
-    func activeAssignment(userRowId: Int64) -> AssignmentRecord? { activeByUser[userRowId].flatMap { assignments[$0] } }
+    private func assignment(id: Int64) -> AssignmentRecord? { assignments[id]?.record(id: id, in: self) }
+
+    func activeAssignment(userRowId: Int64) -> AssignmentRecord? {
+        Packing.id(activeByUser[Self.slot(userRowId)]).flatMap(assignment(id:))
+    }
 
     func activeAssignment(accountRowId: Int64) -> AssignmentRecord? {
-        activeByAccount[accountRowId].flatMap { assignments[$0] }
+        Packing.id(activeByAccount[Self.slot(accountRowId)]).flatMap(assignment(id:))
     }
 
     func save(_ assignment: AssignmentRecord, isNew: Bool) {
+        changeCount += 1
         if assignments[assignment.id] == nil {
-            assignmentsByHolder[assignment.holderRowId, default: []].append(assignment.id)
+            previousAssignment[Self.slot(assignment.id)] = newestAssignmentByHolder[Self.slot(assignment.holderRowId)]
+            newestAssignmentByHolder[Self.slot(assignment.holderRowId)] = Packing.id(assignment.id)
         }
-        put(assignment, in: &assignments)
+        assignments.put(PackedAssignment(assignment), id: assignment.id)
         if let accountRowId = assignment.accountRowId {
             Self.track(assignment.id, isCurrent: assignment.validTo == nil, of: accountRowId, in: &activeByAccount)
         } else {
@@ -257,172 +319,237 @@ final class BuildState: RuleState {
 
     /// Keeps "the current row of an owner" as a row is saved: a current row becomes it; an ended
     /// row that was it leaves none.
-    private static func track(_ id: Int64, isCurrent: Bool, of owner: Int64, in current: inout [Int64: Int64]) {
+    private static func track(_ id: Int64, isCurrent: Bool, of owner: Int64, in current: inout Column<UInt32>) {
         if isCurrent {
-            current[owner] = id
-        } else if current[owner] == id {
-            current[owner] = nil
+            current[slot(owner)] = Packing.id(id)
+        } else if current[slot(owner)] == Packing.id(id) {
+            current[slot(owner)] = 0
         }
+    }
+
+    /// The ids of a chain of rows through `previous`, newest first, from `newest`.
+    private static func chain(from newest: UInt32, through previous: Column<UInt32>) -> [Int64] {
+        var ids: [Int64] = []
+        var id = newest
+        while id != 0 {
+            ids.append(Int64(id))
+            id = previous[slot(Int64(id))]
+        }
+        return ids
     }
 
     // MARK: Links, clicks, signups
 
     func link(brokerId: Int64, linkId: String) -> LinkRecord? {
-        linkByKey[TextKey(brokerId: brokerId, value: linkId)].flatMap { links[$0] }
+        let id = linkByKey.first(hash: Self.hash(brokerId, linkId)) {
+            self.links[$0].map { Int64($0.brokerId) == brokerId && $0.linkId == linkId } ?? false
+        }
+        return id.flatMap(link(id:))
     }
 
-    func link(id: Int64) -> LinkRecord? { links[id] }
+    func link(id: Int64) -> LinkRecord? { links[id]?.record(id: id, in: self) }
 
     func create(_ link: LinkRecord) {
-        put(link, in: &links)
-        linkByKey[TextKey(brokerId: link.brokerId, value: link.linkId)] = link.id
+        changeCount += 1
+        links.put(PackedLink(link), id: link.id)
+        linkByKey.set(link.id, hash: Self.hash(link.brokerId, link.linkId)) {
+            self.links[$0].map { Int64($0.brokerId) == link.brokerId && $0.linkId == link.linkId } ?? false
+        }
     }
 
-    func click(id: Int64) -> ClickRecord? { clicks[id] }
+    func click(id: Int64) -> ClickRecord? { clicks[id]?.record(id: id, in: self) }
 
     func lastClick(brokerId: Int64, visitorId: String, partnerId: String, notAfter at: Int64) -> ClickRecord? {
-        var last: ClickRecord?
-        var id = newestClickByVisitor[ClickKey(brokerId: brokerId, visitorId: visitorId, partnerId: partnerId)] ?? 0
+        var last: (id: Int64, click: PackedClick)?
+        var id = newestClick(brokerId: brokerId, visitorId: visitorId, partnerId: partnerId) ?? 0
         while id != 0, let click = clicks[id] {
-            if click.clickedAt <= at, last.map({ (click.clickedAt, click.id) > ($0.clickedAt, $0.id) }) ?? true {
-                last = click
+            if click.clickedAt <= at, last.map({ (click.clickedAt, id) > ($0.click.clickedAt, $0.id) }) ?? true {
+                last = (id, click)
             }
-            id = previousClicks[id]?.previousId ?? 0
+            id = Int64(click.previousId)
         }
-        return last
+        return last.map { $0.click.record(id: $0.id, in: self) }
+    }
+
+    private func newestClick(brokerId: Int64, visitorId: String, partnerId: String) -> Int64? {
+        newestClickByVisitor.first(hash: Self.hash(brokerId, visitorId, partnerId)) {
+            self.clicks[$0].map {
+                Int64($0.brokerId) == brokerId && $0.visitorId == visitorId && $0.partnerId == partnerId
+            } ?? false
+        }
     }
 
     func create(_ click: ClickRecord) {
-        put(click, in: &clicks)
-        if let visitorId = click.visitorId {
-            let key = ClickKey(brokerId: click.brokerId, visitorId: visitorId, partnerId: click.partnerId)
-            previousClicks.put(PreviousRow(id: click.id, previousId: newestClickByVisitor[key] ?? 0))
-            newestClickByVisitor[key] = click.id
+        changeCount += 1
+        guard let visitorId = click.visitorId else {
+            clicks.put(PackedClick(click, previousId: nil), id: click.id)
+            return
+        }
+        let previous = newestClick(brokerId: click.brokerId, visitorId: visitorId, partnerId: click.partnerId)
+        clicks.put(PackedClick(click, previousId: previous), id: click.id)
+        newestClickByVisitor.set(click.id, hash: Self.hash(click.brokerId, visitorId, click.partnerId)) {
+            $0 == previous
         }
     }
 
     func signup(brokerId: Int64, signupId: String) -> SignupRecord? {
-        signupByKey[TextKey(brokerId: brokerId, value: signupId)].flatMap { signups[$0] }
+        let id = signupByKey.first(hash: Self.hash(brokerId, signupId)) {
+            self.signups[$0].map { Int64($0.brokerId) == brokerId && $0.signupId == signupId } ?? false
+        }
+        return id.flatMap { signups[$0]?.record(id: $0, in: self) }
     }
 
     func save(_ signup: SignupRecord, isNew: Bool) {
-        put(signup, in: &signups)
-        signupByKey[TextKey(brokerId: signup.brokerId, value: signup.signupId)] = signup.id
+        changeCount += 1
+        signups.put(PackedSignup(signup), id: signup.id)
+        signupByKey.set(signup.id, hash: Self.hash(signup.brokerId, signup.signupId)) {
+            self.signups[$0].map { Int64($0.brokerId) == signup.brokerId && $0.signupId == signup.signupId } ?? false
+        }
     }
 
     // MARK: Attributions and the tree
 
-    func currentEdge(userRowId: Int64) -> AttributionRecord? { edgeByUser[userRowId].flatMap { attributions[$0] } }
+    func currentEdge(userRowId: Int64) -> AttributionRecord? {
+        Packing.id(edgeByUser[Self.slot(userRowId)]).flatMap { attributions[$0]?.record(id: $0, in: self) }
+    }
 
-    func hasEverBeenAttributed(userRowId: Int64) -> Bool { attributedUsers.contains(userRowId) }
+    func hasEverBeenAttributed(userRowId: Int64) -> Bool { attributedUsers[Self.slot(userRowId)] }
 
-    func lastPlaceChange(userRowId: Int64) -> Int64? { placeChangeByUser[userRowId] }
+    func lastPlaceChange(userRowId: Int64) -> Int64? { Packing.time(placeChangeByUser[Self.slot(userRowId)]) }
 
     func save(_ attribution: AttributionRecord, isNew: Bool) {
-        put(attribution, in: &attributions)
+        changeCount += 1
+        attributions.put(PackedAttribution(attribution, note: place(of: attribution)), id: attribution.id)
         if let time = attribution.placeChange {
-            placeChangeByUser[attribution.userRowId] = max(placeChangeByUser[attribution.userRowId] ?? .min, time)
+            let user = Self.slot(attribution.userRowId)
+            placeChangeByUser[user] = max(placeChangeByUser[user], time)
         }
         guard attribution.outcome.isEdge else { return }
-        attributedUsers.insert(attribution.userRowId)
+        attributedUsers[Self.slot(attribution.userRowId)] = true
         Self.track(attribution.id, isCurrent: attribution.validTo == nil, of: attribution.userRowId, in: &edgeByUser)
     }
 
+    /// The note of an attribution saved: the one it had when unchanged, a new one otherwise.
+    private func place(of attribution: AttributionRecord) -> UInt32 {
+        let note = AttributionNote(reason: attribution.reason, operator: attribution.operator)
+        guard note != AttributionNote() else { return 0 }
+        if let saved = attributions[attribution.id], self.note(saved.note) == note { return saved.note }
+        notes.append(note)
+        return UInt32(notes.count)
+    }
+
     func currentDescendants(of ancestorRowId: Int64) -> [LineageTable.Descendant] {
-        (currentByAncestor[ancestorRowId] ?? [])
-            .map { paths[$0] }
+        currentPaths(of: ancestorRowId)
+            .map { paths[$0].path }
             .filter { $0.depth <= LineageTable.storedDepth }
             .map(\.descendant)
             .inTreeOrder()
     }
 
     func hasCurrentReferrals(_ rowId: Int64) -> Bool {
-        (currentByAncestor[rowId] ?? []).contains { paths[$0].depth == 1 }
-    }
-
-    func lastDownlineChange(of ancestorRowId: Int64) -> Int64? { downlineChangeByAncestor[ancestorRowId] }
-
-    func pathExists(_ key: PathKey, validFrom: Int64) -> Bool {
-        var index = newestPathByKey[key] ?? -1
+        var index = firstCurrentByAncestor[Self.slot(rowId)]
         while index >= 0 {
-            if paths[Int(index)].validFrom == validFrom { return true }
-            index = previousPaths[Int(index)]
+            if paths[Int(index)].depth == 1 { return true }
+            index = nextCurrent[Int(index)]
         }
         return false
+    }
+
+    /// The indexes in `paths` of the current paths below a node, in no order.
+    private func currentPaths(of ancestorRowId: Int64) -> [Int] {
+        var indexes: [Int] = []
+        var index = firstCurrentByAncestor[Self.slot(ancestorRowId)]
+        while index >= 0 {
+            indexes.append(Int(index))
+            index = nextCurrent[Int(index)]
+        }
+        return indexes
+    }
+
+    func lastDownlineChange(of ancestorRowId: Int64) -> Int64? {
+        Packing.time(downlineChangeByAncestor[Self.slot(ancestorRowId)])
+    }
+
+    func pathExists(_ key: PathKey, validFrom: Int64) -> Bool {
+        var index = newestPath(key)
+        while index >= 0 {
+            if paths[Int(index)].validFrom == validFrom { return true }
+            index = paths[Int(index)].previous
+        }
+        return false
+    }
+
+    /// The index in `paths` of the newest path opened with the key (-1: none).
+    private func newestPath(_ key: PathKey) -> Int32 {
+        guard let id = newestPathByKey.first(hash: Self.hash(key), where: { self.paths[Int($0) - 1].key == key }) else {
+            return -1
+        }
+        return Int32(id - 1)
     }
 
     func openPath(_ key: PathKey, descendantRowId: Int64, validFrom: Int64) {
         changeCount += 1
         let index = paths.count
-        paths.append(LineageTable.Path(
-            ancestorRowId: key.ancestorRowId, depth: key.depth, attributedAt: key.attributedAt,
-            descendantUserId: key.descendantUserId, validFrom: validFrom, validTo: nil, descendantRowId: descendantRowId))
-        previousPaths.append(newestPathByKey[key] ?? -1)
-        newestPathByKey[key] = Int32(index)
-        placeInAncestor.append(Int32(currentByAncestor[key.ancestorRowId]?.count ?? 0))
-        currentByAncestor[key.ancestorRowId, default: []].append(index)
+        precondition(index < Int(Int32.max), "a bulk build holds fewer than 2^31 paths")
+        let previous = newestPath(key)
+        paths.append(PackedPath(key, descendantRowId: descendantRowId, validFrom: validFrom, previous: previous))
+        newestPathByKey.set(Int64(index) + 1, hash: Self.hash(key)) { Int32($0 - 1) == previous }
+        let ancestor = Self.slot(key.ancestorRowId)
+        let first = firstCurrentByAncestor[ancestor]
+        nextCurrent[index] = first
+        if first >= 0 { previousCurrent[Int(first)] = Int32(index) }
+        firstCurrentByAncestor[ancestor] = Int32(index)
         noteDownlineChange(key.ancestorRowId, validFrom)
     }
 
     func closePath(_ key: PathKey, validTo: Int64) {
         changeCount += 1
-        guard let newest = newestPathByKey[key], paths[Int(newest)].validTo == nil else { return }
+        let newest = newestPath(key)
+        guard newest >= 0, Packing.time(paths[Int(newest)].validTo) == nil else { return }
         let index = Int(newest)
         paths[index].validTo = validTo
-        let place = Int(placeInAncestor[index])
-        if let last = currentByAncestor[key.ancestorRowId]?.popLast(), last != index {
-            currentByAncestor[key.ancestorRowId]?[place] = last
-            placeInAncestor[last] = Int32(place)
+        let (before, after) = (previousCurrent[index], nextCurrent[index])
+        if before >= 0 {
+            nextCurrent[Int(before)] = after
+        } else {
+            firstCurrentByAncestor[Self.slot(key.ancestorRowId)] = after
         }
+        if after >= 0 { previousCurrent[Int(after)] = before }
+        (previousCurrent[index], nextCurrent[index]) = (-1, -1)
         noteDownlineChange(key.ancestorRowId, max(paths[index].validFrom, validTo))
     }
 
     private func noteDownlineChange(_ ancestorRowId: Int64, _ time: Int64) {
-        downlineChangeByAncestor[ancestorRowId] = max(downlineChangeByAncestor[ancestorRowId] ?? .min, time)
-    }
-}
-
-/// The rows of one table by row id, which a build hands out in order from 1: a slot per id
-/// (empty for an id handed out to a row never saved), in chunks of a fixed size, so that a table
-/// grows without the slack and the copy of an array that doubles.
-struct RowsById<Row: KeyedRow>: Sequence {
-    static var chunkSize: Int { 4_096 }
-
-    /// The slots, `chunkSize` to a chunk; only the last chunk may be shorter.
-    private(set) var chunks: [[Row?]] = []
-
-    subscript(id: Int64) -> Row? {
-        let index = Int(id) - 1
-        guard index >= 0 else { return nil }
-        let (chunk, slot) = index.quotientAndRemainder(dividingBy: Self.chunkSize)
-        guard chunk < chunks.count, slot < chunks[chunk].count else { return nil }
-        return chunks[chunk][slot]
+        let ancestor = Self.slot(ancestorRowId)
+        downlineChangeByAncestor[ancestor] = max(downlineChangeByAncestor[ancestor], time)
     }
 
-    mutating func put(_ row: Row) {
-        let index = Int(row.id) - 1
-        precondition(index >= 0, "row ids start at 1")
-        let (chunk, slot) = index.quotientAndRemainder(dividingBy: Self.chunkSize)
-        while chunks.count <= chunk {
-            var slots: [Row?] = []
-            slots.reserveCapacity(Self.chunkSize)
-            chunks.append(slots)
-        }
-        if slot >= chunks[chunk].count {
-            chunks[chunk].append(contentsOf: repeatElement(nil, count: slot - chunks[chunk].count + 1))
-        }
-        chunks[chunk][slot] = row
+    // MARK: Keys and slots
+
+    /// The place of a row id in a column by row id (row ids start at 1: slot 0 is never used).
+    private static func slot(_ rowId: Int64) -> Int { Int(rowId) }
+
+    private static func hash(_ brokerId: Int64, _ value: Int64) -> Int {
+        var hasher = Hasher()
+        hasher.combine(brokerId)
+        hasher.combine(value)
+        return hasher.finalize()
     }
 
-    /// The rows, in id order.
-    func makeIterator() -> some IteratorProtocol<Row> {
-        chunks.lazy.joined().compactMap { $0 }.makeIterator()
+    private static func hash(_ brokerId: Int64, _ value: String, _ second: String? = nil) -> Int {
+        var hasher = Hasher()
+        hasher.combine(brokerId)
+        hasher.combine(value)
+        if let second { hasher.combine(second) }
+        return hasher.finalize()
     }
 
-    /// Calls `body` with the rows of each chunk, in id order.
-    func forEachChunk(_ body: ([Row]) throws -> Void) rethrows {
-        for chunk in chunks {
-            try body(chunk.compactMap { $0 })
-        }
+    private static func hash(_ key: PathKey) -> Int {
+        var hasher = Hasher()
+        hasher.combine(key.ancestorRowId)
+        hasher.combine(key.depth)
+        hasher.combine(key.attributedAt)
+        hasher.combine(key.descendantUserId)
+        return hasher.finalize()
     }
 }

@@ -89,23 +89,23 @@ final class LedgerBuild {
     /// Writes the events still held and every other table, each in id order.
     private func finish() throws {
         try writeEvents()
-        try state.brokers.forEachChunk { try BrokerRecord.insert($0, target) }
-        try state.users.forEachChunk { try UserRecord.insert($0, target) }
-        try state.accounts.forEachChunk { try AccountRecord.insert($0, target) }
-        try state.partners.forEachChunk { try PartnerRecord.insert($0, target) }
-        try state.holders.forEachChunk { try HolderRecord.insert($0, target) }
-        try state.assignments.forEachChunk { try AssignmentRecord.insert($0, target) }
-        try state.links.forEachChunk { try LinkRecord.insert($0, target) }
-        try state.clicks.forEachChunk { try ClickRecord.insert($0, target) }
-        try state.signups.forEachChunk { try SignupRecord.insert($0, target) }
-        try state.attributions.forEachChunk { try AttributionRecord.insert($0, target) }
+        try state.forEachChunk(of: state.brokers) { try BrokerRecord.insert($0, target) }
+        try state.forEachChunk(of: state.users) { try UserRecord.insert($0, target) }
+        try state.forEachChunk(of: state.accounts) { try AccountRecord.insert($0, target) }
+        try state.forEachChunk(of: state.partners) { try PartnerRecord.insert($0, target) }
+        try state.forEachChunk(of: state.holders) { try HolderRecord.insert($0, target) }
+        try state.forEachChunk(of: state.assignments) { try AssignmentRecord.insert($0, target) }
+        try state.forEachChunk(of: state.links) { try LinkRecord.insert($0, target) }
+        try state.forEachChunk(of: state.clicks) { try ClickRecord.insert($0, target) }
+        try state.forEachChunk(of: state.signups) { try SignupRecord.insert($0, target) }
+        try state.forEachChunk(of: state.attributions) { try AttributionRecord.insert($0, target) }
         // In key order through a sorted array of indexes: a sorted copy of the paths would double
         // the largest array of the build.
         let paths = state.paths
         var order = Array(UInt32(0)..<UInt32(paths.count))
         order.sort { Self.precedes(paths[Int($0)], paths[Int($1)]) }
         for start in stride(from: 0, to: order.count, by: 4_096) {
-            try LineageTable.Path.insert(order[start..<min(start + 4_096, order.count)].map { paths[Int($0)] }, target)
+            try LineageTable.Path.insert(order[start..<min(start + 4_096, order.count)].map { paths[Int($0)].path }, target)
         }
     }
 
@@ -114,7 +114,7 @@ final class LedgerBuild {
     }
 
     /// The closure table's primary-key order.
-    private static func precedes(_ a: LineageTable.Path, _ b: LineageTable.Path) -> Bool {
+    private static func precedes(_ a: BuildState.PackedPath, _ b: BuildState.PackedPath) -> Bool {
         (a.ancestorRowId, a.depth, a.attributedAt, a.descendantUserId, a.validFrom)
             < (b.ancestorRowId, b.depth, b.attributedAt, b.descendantUserId, b.validFrom)
     }
