@@ -269,4 +269,30 @@ struct BulkBuildTests {
         }
         #expect(try Self.content(scratch.db) == schema)
     }
+
+    @Test("a build is full once its rows reach its memory budget, looked at every 4,096 steps")
+    func memoryBudget() throws {
+        let steps = try RecordingPathsTests.history(seed: 5, users: 2_400).map { try Step(json: $0) }
+        #expect(steps.count > 8_192)
+        for budget in [1, Int.max] {
+            let scratch = try TemporaryDatabase(prefix: "bulk-build-test")
+            defer { scratch.remove() }
+            try LedgerSchema.migrator().migrate(scratch.db)
+            var fullAt: Int?
+            var bytes: [Int] = []
+            try LedgerBuild.run(into: scratch.db, brokers: .anyBroker, memoryBudget: budget) { build in
+                var recorded = 0
+                for step in steps {
+                    // A rejected step (the history has some) is not counted.
+                    guard (try? build.record(step, recordedAt: Fixtures.clock.now())) != nil else { continue }
+                    recorded += 1
+                    if build.isFull && fullAt == nil { fullAt = recorded }
+                    if recorded % 4_096 == 0 { bytes.append(build.state.byteCount) }
+                }
+            }
+            #expect(fullAt == (budget == 1 ? 4_096 : nil), "budget \(budget)")
+            // The rows held grow with the steps recorded.
+            #expect(bytes.count == 2 && bytes[0] > 0 && bytes[1] > bytes[0], "\(bytes)")
+        }
+    }
 }

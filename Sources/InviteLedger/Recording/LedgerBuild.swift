@@ -5,8 +5,9 @@ import LedgerStore
 /// nothing read back), the events are written as they come, and every other table is written
 /// once at the end, in key order, each row in its final form, before the tables' secondary
 /// indexes are created. The replays of `rebuild --to` and `verify` build the first
-/// `maximumEvents` events of a log this way (as many as fit in memory), and so does a first load
-/// (`ingest` into a ledger that holds no rows) its first lines; the rest goes batch by batch.
+/// `maximumEvents` events of a log this way (or as many as fit in `memoryBudget`), and so does a
+/// first load (`ingest` into a ledger that holds no rows) its first lines; the rest goes batch by
+/// batch.
 ///
 ///     try LedgerBuild.run(into: scratch.db, brokers: .anyBroker) { build in
 ///         for step in steps {
@@ -18,22 +19,33 @@ import LedgerStore
 /// the same ids; only the file's page layout differs. When `body` throws (a storage error, a
 /// `RecordingInconsistency`), the transaction is rolled back and the file holds the schema alone.
 final class LedgerBuild {
-    /// The most events a build holds the rows of: a bulk build keeps every row but the events in
-    /// memory, about 1.3 KiB per user (four events), so the replay of 400,000 events peaked at
-    /// 294 MiB (two connections' page caches with it) and a first load of 500,000 lines at 253
-    /// MiB. A replay (`LogReplay`) and a first load (`ingest`) build this many in bulk unless
-    /// told otherwise, then go on the incremental way.
-    static let maximumEvents = 500_000
+    /// The most events a build takes: a bulk build keeps every row but the events in memory,
+    /// packed (about 580 bytes per user of the benchmark's forest, four events each), so
+    /// 2,000,000 events are about 500,000 users and 290 MiB of rows. A replay (`LogReplay`) and a
+    /// first load (`ingest`) build this many in bulk unless told otherwise, or fewer when the
+    /// rows reach `memoryBudget` first (`isFull`), then go on the incremental way.
+    static let maximumEvents = 2_000_000
+
+    /// The most bytes of rows, indexes and columns a build holds (`BuildState.byteCount`) before
+    /// it is full, unless told otherwise: 320 MiB, so that with SQLite's page caches (64 MiB a
+    /// connection) a first load, a rebuild and a replay stay within 512 MiB.
+    static let memoryBudget = 320 << 20
+
+    /// How many events are recorded between two looks at the state's bytes.
+    private static let budgetInterval = 4_096
 
     let target: Database
     let recorder: StepRecorder<BuildState>
+    /// The bytes of rows the build holds before it is full (`isFull`).
+    let budget: Int
     var state: BuildState { recorder.state }
     /// Events held in memory before they are written.
     var eventBatch = Ledger.IngestOptions.defaultBatchSize
 
-    private init(target: Database, recorder: StepRecorder<BuildState>) {
+    private init(target: Database, recorder: StepRecorder<BuildState>, budget: Int) {
         self.target = target
         self.recorder = recorder
+        self.budget = budget
     }
 
     /// Builds a ledger on `target`, which holds the schema and no rows, in one transaction:
@@ -41,12 +53,14 @@ final class LedgerBuild {
     ///
     /// - Parameter brokers: which brokers the steps may name (`.anyBroker` for a log replayed:
     ///   its brokers were introduced when it was recorded).
+    /// - Parameter memoryBudget: the bytes of rows after which the build is full (`isFull`).
     /// - Returns: the build, whose state holds every row but the events (for what comes after
     ///   it: `BuildState.writtenKeys()`); nil when `target` holds rows once the transaction has
     ///   begun (another process wrote first): then nothing was done and `body` did not run.
     @discardableResult
     static func run(
-        into target: Database, brokers: BrokerPolicy, wallClock: Ledger.Clock = .system, _ body: (LedgerBuild) throws -> Void
+        into target: Database, brokers: BrokerPolicy, wallClock: Ledger.Clock = .system,
+        memoryBudget: Int = LedgerBuild.memoryBudget, _ body: (LedgerBuild) throws -> Void
     ) throws -> LedgerBuild? {
         // A ledger with rows (every ingest but a first load) is turned away before the pragmas
         // change (which prepares every cached statement again) and before the write lock is taken.
@@ -64,7 +78,8 @@ final class LedgerBuild {
             }
             let state = BuildState(storedEvent: { try EventRecord.fetch(target, brokerId: $0, eventId: $1) })
             let build = LedgerBuild(
-                target: target, recorder: StepRecorder(state: state, brokers: brokers, wallClock: wallClock))
+                target: target, recorder: StepRecorder(state: state, brokers: brokers, wallClock: wallClock),
+                budget: memoryBudget)
             try body(build)
             try build.finish()
             for index in deferredIndexes {
@@ -76,10 +91,19 @@ final class LedgerBuild {
         return built
     }
 
+    /// True once the rows held reach the budget: the caller takes no more steps in bulk.
+    private(set) var isFull = false
+    private var recordedSinceBudgetCheck = 0
+
     /// Records one step (`StepRecorder.record`), and writes the events held once there are
     /// `eventBatch` of them.
     func record(_ step: Step, recordedAt: Int64, seq: Int64? = nil) throws -> StepOutcome {
         let outcome = try recorder.record(step, recordedAt: recordedAt, seq: seq)
+        recordedSinceBudgetCheck += 1
+        if recordedSinceBudgetCheck == Self.budgetInterval {
+            recordedSinceBudgetCheck = 0
+            isFull = state.byteCount >= budget
+        }
         if state.heldEventCount >= eventBatch {
             try writeEvents()
         }

@@ -44,7 +44,7 @@ struct LogReplay {
             // The log's events were accepted when recorded: their brokers were introduced then.
             built = try LedgerBuild.run(into: target, brokers: .anyBroker) { build in
                 var count = 0
-                while count < bulkEvents {
+                while count < bulkEvents && !build.isFull {
                     guard let (event, decoded) = try events.next() else {
                         isDone = true
                         return
