@@ -19,8 +19,10 @@ extension Ledger {
         // The witness is read before the snapshot begins: every event it names was committed
         // before, so the snapshot holds it, however far writers move the witness meanwhile.
         let witnessed = witness.map { witness in Result { () throws(HeadWitness.Mismatch) in try witness.read() } }
+        // SQLite's checks of a file go on a second connection, beside the replay.
+        let storePath = path == ":memory:" || path.hasPrefix("file:") ? nil : path
         return try queue.read { db in
-            var report = try Self.verify(db, chainOnly: chainOnly)
+            var report = try Self.verify(db, chainOnly: chainOnly, checkingStoreBeside: storePath)
             report.problems += migrationProblems.map {
                 .init(kind: .schema, table: Migrator.tableName, message: $0)
             }
@@ -70,24 +72,44 @@ extension Ledger {
     }
 
     /// The checks of `verify(chainOnly:)` on a connection already inside a transaction.
-    static func verify(_ db: Database, chainOnly: Bool = false) throws -> VerificationReport {
+    ///
+    /// - Parameter storePath: the file `db` reads, for SQLite's checks to run on a connection of
+    ///   their own while the log is replayed (`BackgroundStoreCheck`); nil runs them on `db`.
+    static func verify(
+        _ db: Database, chainOnly: Bool = false, checkingStoreBeside storePath: String? = nil
+    ) throws -> VerificationReport {
         var report = VerificationReport()
+        var store: BackgroundStoreCheck?
+        // The snapshot of `db` begins before the checks' own, so that they can only see it or a
+        // later one (and then they are not used). A file too damaged to read its head is checked
+        // on `db` alone.
+        if !chainOnly, let storePath, (try? BackgroundStoreCheck.Snapshot(db)) != nil {
+            store = BackgroundStoreCheck(path: storePath)
+        }
         try reportingDamage(into: &report, "the event log") {
             try ChainVerifier(db: db).verify(into: &$0)
         }
         guard !chainOnly else { return report }
-        try reportingDamage(into: &report, "the file") {
-            try StoreVerifier(db: db).verify(into: &$0)
-        }
+        let storeProblemsAt = report.problems.count
         try reportingDamage(into: &report, "the tables") {
             try ReplayVerifier(db: db).verify(into: &$0)
         }
+        // SQLite's findings come before the replay's, as when they ran first.
+        var checked = VerificationReport()
+        if let problems = store?.findings(for: db) {
+            checked.problems = problems
+        } else {
+            try reportingDamage(into: &checked, "the file") {
+                try StoreVerifier(db: db).verify(into: &$0)
+            }
+        }
+        report.problems.insert(contentsOf: checked.problems, at: storeProblemsAt)
         return report
     }
 
     /// Runs one check; SQLite finding the file damaged while reading becomes an `integrity`
     /// problem of the report, and the other checks go on.
-    private static func reportingDamage(
+    static func reportingDamage(
         into report: inout VerificationReport, _ what: String, _ check: (inout VerificationReport) throws -> Void
     ) rethrows {
         do {
