@@ -5,7 +5,9 @@ extension Ledger {
     /// Checks that the ledger is intact, in one read snapshot, and reports every problem found:
     ///
     /// 1. the hash chain, recomputed over every event (`ChainVerifier`);
-    /// 2. SQLite's integrity and foreign-key checks (`StoreVerifier`);
+    /// 2. SQLite's integrity and foreign-key checks (`StoreVerifier`), on a second connection
+    ///    while the log is replayed, counted only when it read the same snapshot
+    ///    (`BackgroundStoreCheck`), else again on this one;
     /// 3. the tables, indexes and triggers against what the migrations create (`SchemaVerifier`);
     /// 4. the log replayed into a scratch ledger: each event's outcome, then every row of every
     ///    table compared with the replay's (`ReplayVerifier`).
