@@ -21,7 +21,7 @@ enum IngestCommand: LedgerCommand {
             Into a ledger that holds no rows yet (a first load), the first 2,000,000 lines are built
             the bulk way, in one transaction: every row decided in memory, each table written once
             in key order and its indexes made after it (faster; the rows held stop the bulk part
-            sooner at 320 MiB, so memory stays under about 420 MiB).
+            sooner at 256 MiB, so memory stays under about 420 MiB).
             Killed during it, the ledger stays empty; --report-commits prints its first line once
             that transaction is committed. The lines after it go batch by batch, and ingest finds
             the eventIds, users and signups it did not write new without searching the file (until
