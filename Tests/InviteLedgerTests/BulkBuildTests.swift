@@ -206,7 +206,7 @@ struct BulkBuildTests {
         for id in Int64(1)...5_000 {
             let key = "k\(id % 4_000)"
             let replaced = index.first(hash: hash(key), where: { keys[$0] == key })
-            index.set(id, hash: hash(key), replacing: { keys[$0] == key })
+            index.set(id, hash: hash(key), replacing: replaced)
             keys[id] = key
             #expect(replaced == (id > 4_000 ? id - 4_000 : nil))
         }

@@ -22,20 +22,6 @@ extension BuildState {
         static var vacant: Self { Self(brokerId: 0, userId: 0, brokerName: nil, createdAt: 0, eventSeq: 0) }
         var isVacant: Bool { eventSeq == 0 }
 
-        init(brokerId: UInt32, userId: Int64, brokerName: String?, createdAt: Int64, eventSeq: Int64) {
-            self.brokerId = brokerId
-            self.userId = userId
-            self.brokerName = brokerName
-            self.createdAt = createdAt
-            self.eventSeq = eventSeq
-        }
-
-        init(_ user: UserRecord) {
-            self.init(
-                brokerId: Packing.id(user.brokerId), userId: user.userId, brokerName: user.brokerName,
-                createdAt: user.createdAt, eventSeq: user.eventSeq)
-        }
-
         func record(id: Int64, in build: BuildState) -> UserRecord {
             UserRecord(
                 id: id, brokerId: Int64(brokerId), userId: userId, brokerName: brokerName, createdAt: createdAt,
@@ -56,25 +42,6 @@ extension BuildState {
             Self(brokerId: 0, userRowId: 0, ctidTraderAccountId: 0, traderLogin: nil, linkedAt: 0, eventSeq: 0)
         }
         var isVacant: Bool { eventSeq == 0 }
-
-        init(
-            brokerId: UInt32, userRowId: UInt32, ctidTraderAccountId: Int64, traderLogin: Int64?, linkedAt: Int64,
-            eventSeq: Int64
-        ) {
-            self.brokerId = brokerId
-            self.userRowId = userRowId
-            self.ctidTraderAccountId = ctidTraderAccountId
-            self.traderLogin = traderLogin
-            self.linkedAt = linkedAt
-            self.eventSeq = eventSeq
-        }
-
-        init(_ account: AccountRecord) {
-            self.init(
-                brokerId: Packing.id(account.brokerId), userRowId: Packing.id(account.userRowId),
-                ctidTraderAccountId: account.ctidTraderAccountId, traderLogin: account.traderLogin,
-                linkedAt: account.linkedAt, eventSeq: account.eventSeq)
-        }
 
         func record(id: Int64, in build: BuildState) -> AccountRecord {
             AccountRecord(
@@ -97,25 +64,6 @@ extension BuildState {
         }
         var isVacant: Bool { eventSeq == 0 }
 
-        init(
-            brokerId: UInt32, userRowId: UInt32, accountRowId: UInt32, crmPartnerRef: String, registeredAt: Int64,
-            eventSeq: Int64
-        ) {
-            self.brokerId = brokerId
-            self.userRowId = userRowId
-            self.accountRowId = accountRowId
-            self.crmPartnerRef = crmPartnerRef
-            self.registeredAt = registeredAt
-            self.eventSeq = eventSeq
-        }
-
-        init(_ partner: PartnerRecord) {
-            self.init(
-                brokerId: Packing.id(partner.brokerId), userRowId: Packing.id(partner.userRowId),
-                accountRowId: Packing.id(partner.accountRowId), crmPartnerRef: partner.crmPartnerRef,
-                registeredAt: partner.registeredAt, eventSeq: partner.eventSeq)
-        }
-
         func record(id: Int64, in build: BuildState) -> PartnerRecord {
             PartnerRecord(
                 id: id, brokerId: Int64(brokerId), crmPartnerRef: crmPartnerRef, userRowId: Packing.id(userRowId),
@@ -136,25 +84,6 @@ extension BuildState {
             Self(brokerId: 0, userRowId: 0, accountRowId: 0, level: .allCases[0], partnerId: "", eventSeq: 0)
         }
         var isVacant: Bool { eventSeq == 0 }
-
-        init(
-            brokerId: UInt32, userRowId: UInt32, accountRowId: UInt32, level: HolderRecord.Level, partnerId: String,
-            eventSeq: Int64
-        ) {
-            self.brokerId = brokerId
-            self.userRowId = userRowId
-            self.accountRowId = accountRowId
-            self.level = level
-            self.partnerId = partnerId
-            self.eventSeq = eventSeq
-        }
-
-        init(_ holder: HolderRecord) {
-            self.init(
-                brokerId: Packing.id(holder.brokerId), userRowId: Packing.id(holder.userRowId),
-                accountRowId: Packing.id(holder.accountRowId), level: holder.level, partnerId: holder.partnerId,
-                eventSeq: holder.eventSeq)
-        }
 
         func record(id: Int64, in build: BuildState) -> HolderRecord {
             HolderRecord(
@@ -182,29 +111,6 @@ extension BuildState {
         }
         var isVacant: Bool { eventSeq == 0 }
 
-        init(
-            holderRowId: UInt32, userRowId: UInt32, accountRowId: UInt32, partnerRowId: UInt32,
-            level: HolderRecord.Level, validFrom: Int64, validTo: Int64, eventSeq: Int64, endEventSeq: Int64
-        ) {
-            self.holderRowId = holderRowId
-            self.userRowId = userRowId
-            self.accountRowId = accountRowId
-            self.partnerRowId = partnerRowId
-            self.level = level
-            self.validFrom = validFrom
-            self.validTo = validTo
-            self.eventSeq = eventSeq
-            self.endEventSeq = endEventSeq
-        }
-
-        init(_ assignment: AssignmentRecord) {
-            self.init(
-                holderRowId: Packing.id(assignment.holderRowId), userRowId: Packing.id(assignment.userRowId),
-                accountRowId: Packing.id(assignment.accountRowId), partnerRowId: Packing.id(assignment.partnerRowId),
-                level: assignment.level, validFrom: assignment.validFrom, validTo: Packing.time(assignment.validTo),
-                eventSeq: assignment.eventSeq, endEventSeq: Packing.time(assignment.endEventSeq))
-        }
-
         func record(id: Int64, in build: BuildState) -> AssignmentRecord {
             AssignmentRecord(
                 id: id, holderRowId: Int64(holderRowId), level: level, userRowId: Int64(userRowId),
@@ -230,27 +136,6 @@ extension BuildState {
                 eventSeq: 0)
         }
         var isVacant: Bool { eventSeq == 0 }
-
-        init(
-            brokerId: UInt32, holderRowId: UInt32, kind: LinkRecord.Kind, linkId: String, url: String, target: String?,
-            createdAt: Int64, eventSeq: Int64
-        ) {
-            self.brokerId = brokerId
-            self.holderRowId = holderRowId
-            self.kind = kind
-            self.linkId = linkId
-            self.url = url
-            self.target = target
-            self.createdAt = createdAt
-            self.eventSeq = eventSeq
-        }
-
-        init(_ link: LinkRecord) {
-            self.init(
-                brokerId: Packing.id(link.brokerId), holderRowId: Packing.id(link.holderRowId), kind: link.kind,
-                linkId: link.linkId, url: link.url, target: link.target, createdAt: link.createdAt,
-                eventSeq: link.eventSeq)
-        }
 
         func record(id: Int64, in build: BuildState) -> LinkRecord {
             LinkRecord(
@@ -278,27 +163,6 @@ extension BuildState {
         }
         var isVacant: Bool { eventSeq == 0 }
 
-        init(
-            brokerId: UInt32, holderRowId: UInt32, linkRowId: UInt32, previousId: UInt32, partnerId: String,
-            visitorId: String?, clickedAt: Int64, eventSeq: Int64
-        ) {
-            self.brokerId = brokerId
-            self.holderRowId = holderRowId
-            self.linkRowId = linkRowId
-            self.previousId = previousId
-            self.partnerId = partnerId
-            self.visitorId = visitorId
-            self.clickedAt = clickedAt
-            self.eventSeq = eventSeq
-        }
-
-        init(_ click: ClickRecord, previousId: Int64?) {
-            self.init(
-                brokerId: Packing.id(click.brokerId), holderRowId: Packing.id(click.holderRowId),
-                linkRowId: Packing.id(click.linkRowId), previousId: Packing.id(previousId), partnerId: click.partnerId,
-                visitorId: click.visitorId, clickedAt: click.clickedAt, eventSeq: click.eventSeq)
-        }
-
         func record(id: Int64, in build: BuildState) -> ClickRecord {
             ClickRecord(
                 id: id, brokerId: Int64(brokerId), partnerId: partnerId, holderRowId: Packing.id(holderRowId),
@@ -324,29 +188,6 @@ extension BuildState {
                 visitorId: nil, submittedAt: 0, eventSeq: 0)
         }
         var isVacant: Bool { eventSeq == 0 }
-
-        init(
-            brokerId: UInt32, holderRowId: UInt32, clickRowId: UInt32, userRowId: UInt32, signupId: String,
-            partnerId: String?, visitorId: String?, submittedAt: Int64, eventSeq: Int64
-        ) {
-            self.brokerId = brokerId
-            self.holderRowId = holderRowId
-            self.clickRowId = clickRowId
-            self.userRowId = userRowId
-            self.signupId = signupId
-            self.partnerId = partnerId
-            self.visitorId = visitorId
-            self.submittedAt = submittedAt
-            self.eventSeq = eventSeq
-        }
-
-        init(_ signup: SignupRecord) {
-            self.init(
-                brokerId: Packing.id(signup.brokerId), holderRowId: Packing.id(signup.holderRowId),
-                clickRowId: Packing.id(signup.clickRowId), userRowId: Packing.id(signup.userRowId),
-                signupId: signup.signupId, partnerId: signup.partnerId, visitorId: signup.visitorId,
-                submittedAt: signup.submittedAt, eventSeq: signup.eventSeq)
-        }
 
         func record(id: Int64, in build: BuildState) -> SignupRecord {
             SignupRecord(
@@ -388,40 +229,6 @@ extension BuildState {
                 decidedAt: 0, validTo: 0, eventSeq: 0)
         }
         var isVacant: Bool { eventSeq == 0 }
-
-        init(
-            brokerId: UInt32, userRowId: UInt32, holderRowId: UInt32, parentRowId: UInt32, accountRowId: UInt32,
-            signupRowId: UInt32, linkRowId: UInt32, note: UInt32, outcome: AttributionRecord.Outcome,
-            via: AttributionRecord.Via, forced: Bool, partnerId: String?, decidedAt: Int64, validTo: Int64,
-            eventSeq: Int64
-        ) {
-            self.brokerId = brokerId
-            self.userRowId = userRowId
-            self.holderRowId = holderRowId
-            self.parentRowId = parentRowId
-            self.accountRowId = accountRowId
-            self.signupRowId = signupRowId
-            self.linkRowId = linkRowId
-            self.note = note
-            self.outcome = outcome
-            self.via = via
-            self.forced = forced
-            self.partnerId = partnerId
-            self.decidedAt = decidedAt
-            self.validTo = validTo
-            self.eventSeq = eventSeq
-        }
-
-        init(_ attribution: AttributionRecord, note: UInt32) {
-            self.init(
-                brokerId: Packing.id(attribution.brokerId), userRowId: Packing.id(attribution.userRowId),
-                holderRowId: Packing.id(attribution.holderRowId), parentRowId: Packing.id(attribution.parentRowId),
-                accountRowId: Packing.id(attribution.accountRowId), signupRowId: Packing.id(attribution.signupRowId),
-                linkRowId: Packing.id(attribution.linkRowId), note: note, outcome: attribution.outcome,
-                via: attribution.via, forced: attribution.forced, partnerId: attribution.partnerId,
-                decidedAt: attribution.decidedAt, validTo: Packing.time(attribution.validTo),
-                eventSeq: attribution.eventSeq)
-        }
 
         func record(id: Int64, in build: BuildState) -> AttributionRecord {
             let note = build.note(note)
@@ -475,5 +282,94 @@ extension BuildState {
                 descendantUserId: descendantUserId, validFrom: validFrom, validTo: Packing.time(validTo),
                 descendantRowId: Int64(descendantRowId))
         }
+    }
+}
+
+// Each packed row made from its record, in extensions so that the rows keep their memberwise
+// initializers.
+
+extension BuildState.PackedUser {
+    init(_ user: UserRecord) {
+        self.init(
+            brokerId: Packing.id(user.brokerId), userId: user.userId, brokerName: user.brokerName,
+            createdAt: user.createdAt, eventSeq: user.eventSeq)
+    }
+}
+
+extension BuildState.PackedAccount {
+    init(_ account: AccountRecord) {
+        self.init(
+            brokerId: Packing.id(account.brokerId), userRowId: Packing.id(account.userRowId),
+            ctidTraderAccountId: account.ctidTraderAccountId, traderLogin: account.traderLogin,
+            linkedAt: account.linkedAt, eventSeq: account.eventSeq)
+    }
+}
+
+extension BuildState.PackedPartner {
+    init(_ partner: PartnerRecord) {
+        self.init(
+            brokerId: Packing.id(partner.brokerId), userRowId: Packing.id(partner.userRowId),
+            accountRowId: Packing.id(partner.accountRowId), crmPartnerRef: partner.crmPartnerRef,
+            registeredAt: partner.registeredAt, eventSeq: partner.eventSeq)
+    }
+}
+
+extension BuildState.PackedHolder {
+    init(_ holder: HolderRecord) {
+        self.init(
+            brokerId: Packing.id(holder.brokerId), userRowId: Packing.id(holder.userRowId),
+            accountRowId: Packing.id(holder.accountRowId), level: holder.level, partnerId: holder.partnerId,
+            eventSeq: holder.eventSeq)
+    }
+}
+
+extension BuildState.PackedAssignment {
+    init(_ assignment: AssignmentRecord) {
+        self.init(
+            holderRowId: Packing.id(assignment.holderRowId), userRowId: Packing.id(assignment.userRowId),
+            accountRowId: Packing.id(assignment.accountRowId), partnerRowId: Packing.id(assignment.partnerRowId),
+            level: assignment.level, validFrom: assignment.validFrom, validTo: Packing.time(assignment.validTo),
+            eventSeq: assignment.eventSeq, endEventSeq: Packing.time(assignment.endEventSeq))
+    }
+}
+
+extension BuildState.PackedLink {
+    init(_ link: LinkRecord) {
+        self.init(
+            brokerId: Packing.id(link.brokerId), holderRowId: Packing.id(link.holderRowId), kind: link.kind,
+            linkId: link.linkId, url: link.url, target: link.target, createdAt: link.createdAt,
+            eventSeq: link.eventSeq)
+    }
+}
+
+extension BuildState.PackedClick {
+    init(_ click: ClickRecord, previousId: Int64?) {
+        self.init(
+            brokerId: Packing.id(click.brokerId), holderRowId: Packing.id(click.holderRowId),
+            linkRowId: Packing.id(click.linkRowId), previousId: Packing.id(previousId), partnerId: click.partnerId,
+            visitorId: click.visitorId, clickedAt: click.clickedAt, eventSeq: click.eventSeq)
+    }
+}
+
+extension BuildState.PackedSignup {
+    init(_ signup: SignupRecord) {
+        self.init(
+            brokerId: Packing.id(signup.brokerId), holderRowId: Packing.id(signup.holderRowId),
+            clickRowId: Packing.id(signup.clickRowId), userRowId: Packing.id(signup.userRowId),
+            signupId: signup.signupId, partnerId: signup.partnerId, visitorId: signup.visitorId,
+            submittedAt: signup.submittedAt, eventSeq: signup.eventSeq)
+    }
+}
+
+extension BuildState.PackedAttribution {
+    init(_ attribution: AttributionRecord, note: UInt32) {
+        self.init(
+            brokerId: Packing.id(attribution.brokerId), userRowId: Packing.id(attribution.userRowId),
+            holderRowId: Packing.id(attribution.holderRowId), parentRowId: Packing.id(attribution.parentRowId),
+            accountRowId: Packing.id(attribution.accountRowId), signupRowId: Packing.id(attribution.signupRowId),
+            linkRowId: Packing.id(attribution.linkRowId), note: note, outcome: attribution.outcome,
+            via: attribution.via, forced: attribution.forced, partnerId: attribution.partnerId,
+            decidedAt: attribution.decidedAt, validTo: Packing.time(attribution.validTo),
+            eventSeq: attribution.eventSeq)
     }
 }

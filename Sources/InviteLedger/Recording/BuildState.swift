@@ -204,10 +204,13 @@ final class BuildState: RuleState {
     // MARK: Users, accounts, partners
 
     func user(brokerId: Int64, userId: Int64) -> UserRecord? {
-        let id = userByKey.first(hash: Self.hash(brokerId, userId)) {
-            self.users[$0].map { Int64($0.brokerId) == brokerId && $0.userId == userId } ?? false
+        userRowId(brokerId, userId).flatMap(user(id:))
+    }
+
+    private func userRowId(_ brokerId: Int64, _ userId: Int64) -> Int64? {
+        userByKey.first(hash: Self.hash(brokerId, userId)) {
+            users.holds($0) { Int64($0.brokerId) == brokerId && $0.userId == userId }
         }
-        return id.flatMap(user(id:))
     }
 
     func user(id: Int64) -> UserRecord? { users[id]?.record(id: id, in: self) }
@@ -215,17 +218,19 @@ final class BuildState: RuleState {
     func create(_ user: UserRecord) {
         changeCount += 1
         users.put(PackedUser(user), id: user.id)
-        userByKey.set(user.id, hash: Self.hash(user.brokerId, user.userId)) {
-            self.users[$0].map { Int64($0.brokerId) == user.brokerId && $0.userId == user.userId } ?? false
-        }
+        userByKey.set(
+            user.id, hash: Self.hash(user.brokerId, user.userId),
+            replacing: userRowId(user.brokerId, user.userId))
     }
 
     func account(brokerId: Int64, ctidTraderAccountId: Int64) -> AccountRecord? {
-        let id = accountByKey.first(hash: Self.hash(brokerId, ctidTraderAccountId)) {
-            self.accounts[$0].map { Int64($0.brokerId) == brokerId && $0.ctidTraderAccountId == ctidTraderAccountId }
-                ?? false
+        accountRowId(brokerId, ctidTraderAccountId).flatMap(account(id:))
+    }
+
+    private func accountRowId(_ brokerId: Int64, _ ctidTraderAccountId: Int64) -> Int64? {
+        accountByKey.first(hash: Self.hash(brokerId, ctidTraderAccountId)) {
+            accounts.holds($0) { Int64($0.brokerId) == brokerId && $0.ctidTraderAccountId == ctidTraderAccountId }
         }
-        return id.flatMap(account(id:))
     }
 
     func account(id: Int64) -> AccountRecord? { accounts[id]?.record(id: id, in: self) }
@@ -233,42 +238,46 @@ final class BuildState: RuleState {
     func save(_ account: AccountRecord, isNew: Bool) {
         changeCount += 1
         accounts.put(PackedAccount(account), id: account.id)
-        accountByKey.set(account.id, hash: Self.hash(account.brokerId, account.ctidTraderAccountId)) {
-            self.accounts[$0].map {
-                Int64($0.brokerId) == account.brokerId && $0.ctidTraderAccountId == account.ctidTraderAccountId
-            } ?? false
-        }
+        accountByKey.set(
+            account.id, hash: Self.hash(account.brokerId, account.ctidTraderAccountId),
+            replacing: accountRowId(account.brokerId, account.ctidTraderAccountId))
     }
 
     func partner(brokerId: Int64, crmPartnerRef: String) -> PartnerRecord? {
-        let id = partnerByKey.first(hash: Self.hash(brokerId, crmPartnerRef)) {
-            self.partners[$0].map { Int64($0.brokerId) == brokerId && $0.crmPartnerRef == crmPartnerRef } ?? false
-        }
-        return id.flatMap(partner(id:))
+        partnerRowId(brokerId, crmPartnerRef).flatMap(partner(id:))
     }
 
-    func partner(userRowId: Int64) -> PartnerRecord? { Packing.id(partnerByUser[Self.slot(userRowId)]).flatMap(partner(id:)) }
+    private func partnerRowId(_ brokerId: Int64, _ crmPartnerRef: String) -> Int64? {
+        partnerByKey.first(hash: Self.hash(brokerId, crmPartnerRef)) {
+            partners.holds($0) { Int64($0.brokerId) == brokerId && $0.crmPartnerRef == crmPartnerRef }
+        }
+    }
+
+    func partner(userRowId: Int64) -> PartnerRecord? {
+        Packing.id(partnerByUser[Self.slot(userRowId)]).flatMap(partner(id:))
+    }
 
     private func partner(id: Int64) -> PartnerRecord? { partners[id]?.record(id: id, in: self) }
 
     func save(_ partner: PartnerRecord, isNew: Bool) {
         changeCount += 1
         partners.put(PackedPartner(partner), id: partner.id)
-        partnerByKey.set(partner.id, hash: Self.hash(partner.brokerId, partner.crmPartnerRef)) {
-            self.partners[$0].map {
-                Int64($0.brokerId) == partner.brokerId && $0.crmPartnerRef == partner.crmPartnerRef
-            } ?? false
-        }
+        partnerByKey.set(
+            partner.id, hash: Self.hash(partner.brokerId, partner.crmPartnerRef),
+            replacing: partnerRowId(partner.brokerId, partner.crmPartnerRef))
         if let userRowId = partner.userRowId { partnerByUser[Self.slot(userRowId)] = Packing.id(partner.id) }
     }
 
     // MARK: partnerIds and their assignments
 
     func holder(brokerId: Int64, partnerId: String) -> HolderRecord? {
-        let id = holderByKey.first(hash: Self.hash(brokerId, partnerId)) {
-            self.holders[$0].map { Int64($0.brokerId) == brokerId && $0.partnerId == partnerId } ?? false
+        holderRowId(brokerId, partnerId).flatMap(holder(id:))
+    }
+
+    private func holderRowId(_ brokerId: Int64, _ partnerId: String) -> Int64? {
+        holderByKey.first(hash: Self.hash(brokerId, partnerId)) {
+            holders.holds($0) { Int64($0.brokerId) == brokerId && $0.partnerId == partnerId }
         }
-        return id.flatMap(holder(id:))
     }
 
     func holder(id: Int64) -> HolderRecord? { holders[id]?.record(id: id, in: self) }
@@ -281,9 +290,9 @@ final class BuildState: RuleState {
     func create(_ holder: HolderRecord) {
         changeCount += 1
         holders.put(PackedHolder(holder), id: holder.id)
-        holderByKey.set(holder.id, hash: Self.hash(holder.brokerId, holder.partnerId)) {
-            self.holders[$0].map { Int64($0.brokerId) == holder.brokerId && $0.partnerId == holder.partnerId } ?? false
-        }
+        holderByKey.set(
+            holder.id, hash: Self.hash(holder.brokerId, holder.partnerId),
+            replacing: holderRowId(holder.brokerId, holder.partnerId))
         previousHolder[Self.slot(holder.id)] = newestHolderByUser[Self.slot(holder.userRowId)]
         newestHolderByUser[Self.slot(holder.userRowId)] = Packing.id(holder.id)
     }
@@ -341,10 +350,13 @@ final class BuildState: RuleState {
     // MARK: Links, clicks, signups
 
     func link(brokerId: Int64, linkId: String) -> LinkRecord? {
-        let id = linkByKey.first(hash: Self.hash(brokerId, linkId)) {
-            self.links[$0].map { Int64($0.brokerId) == brokerId && $0.linkId == linkId } ?? false
+        linkRowId(brokerId, linkId).flatMap(link(id:))
+    }
+
+    private func linkRowId(_ brokerId: Int64, _ linkId: String) -> Int64? {
+        linkByKey.first(hash: Self.hash(brokerId, linkId)) {
+            links.holds($0) { Int64($0.brokerId) == brokerId && $0.linkId == linkId }
         }
-        return id.flatMap(link(id:))
     }
 
     func link(id: Int64) -> LinkRecord? { links[id]?.record(id: id, in: self) }
@@ -352,9 +364,9 @@ final class BuildState: RuleState {
     func create(_ link: LinkRecord) {
         changeCount += 1
         links.put(PackedLink(link), id: link.id)
-        linkByKey.set(link.id, hash: Self.hash(link.brokerId, link.linkId)) {
-            self.links[$0].map { Int64($0.brokerId) == link.brokerId && $0.linkId == link.linkId } ?? false
-        }
+        linkByKey.set(
+            link.id, hash: Self.hash(link.brokerId, link.linkId),
+            replacing: linkRowId(link.brokerId, link.linkId))
     }
 
     func click(id: Int64) -> ClickRecord? { clicks[id]?.record(id: id, in: self) }
@@ -373,9 +385,9 @@ final class BuildState: RuleState {
 
     private func newestClick(brokerId: Int64, visitorId: String, partnerId: String) -> Int64? {
         newestClickByVisitor.first(hash: Self.hash(brokerId, visitorId, partnerId)) {
-            self.clicks[$0].map {
+            clicks.holds($0) {
                 Int64($0.brokerId) == brokerId && $0.visitorId == visitorId && $0.partnerId == partnerId
-            } ?? false
+            }
         }
     }
 
@@ -387,24 +399,26 @@ final class BuildState: RuleState {
         }
         let previous = newestClick(brokerId: click.brokerId, visitorId: visitorId, partnerId: click.partnerId)
         clicks.put(PackedClick(click, previousId: previous), id: click.id)
-        newestClickByVisitor.set(click.id, hash: Self.hash(click.brokerId, visitorId, click.partnerId)) {
-            $0 == previous
-        }
+        newestClickByVisitor.set(
+            click.id, hash: Self.hash(click.brokerId, visitorId, click.partnerId), replacing: previous)
     }
 
     func signup(brokerId: Int64, signupId: String) -> SignupRecord? {
-        let id = signupByKey.first(hash: Self.hash(brokerId, signupId)) {
-            self.signups[$0].map { Int64($0.brokerId) == brokerId && $0.signupId == signupId } ?? false
+        signupRowId(brokerId, signupId).flatMap { signups[$0]?.record(id: $0, in: self) }
+    }
+
+    private func signupRowId(_ brokerId: Int64, _ signupId: String) -> Int64? {
+        signupByKey.first(hash: Self.hash(brokerId, signupId)) {
+            signups.holds($0) { Int64($0.brokerId) == brokerId && $0.signupId == signupId }
         }
-        return id.flatMap { signups[$0]?.record(id: $0, in: self) }
     }
 
     func save(_ signup: SignupRecord, isNew: Bool) {
         changeCount += 1
         signups.put(PackedSignup(signup), id: signup.id)
-        signupByKey.set(signup.id, hash: Self.hash(signup.brokerId, signup.signupId)) {
-            self.signups[$0].map { Int64($0.brokerId) == signup.brokerId && $0.signupId == signup.signupId } ?? false
-        }
+        signupByKey.set(
+            signup.id, hash: Self.hash(signup.brokerId, signup.signupId),
+            replacing: signupRowId(signup.brokerId, signup.signupId))
     }
 
     // MARK: Attributions and the tree
@@ -493,7 +507,8 @@ final class BuildState: RuleState {
         precondition(index < Int(Int32.max), "a bulk build holds fewer than 2^31 paths")
         let previous = newestPath(key)
         paths.append(PackedPath(key, descendantRowId: descendantRowId, validFrom: validFrom, previous: previous))
-        newestPathByKey.set(Int64(index) + 1, hash: Self.hash(key)) { Int32($0 - 1) == previous }
+        newestPathByKey.set(
+            Int64(index) + 1, hash: Self.hash(key), replacing: previous >= 0 ? Int64(previous) + 1 : nil)
         let ancestor = Self.slot(key.ancestorRowId)
         let first = firstCurrentByAncestor[ancestor]
         nextCurrent[index] = first

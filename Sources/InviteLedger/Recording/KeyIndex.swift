@@ -4,8 +4,8 @@
 /// so an index costs about 11 bytes per row, where a dictionary of keys costs 40 to 100.
 ///
 ///     var byUserId = KeyIndex()
-///     byUserId.set(id, hash: hash, replacing: { users[$0].userId == userId })
-///     byUserId.first(hash: hash, where: { users[$0].userId == userId })   // id
+///     let found = byUserId.first(hash: hash, where: { users[$0].userId == userId })
+///     byUserId.set(id, hash: hash, replacing: found)
 struct KeyIndex {
     /// Each slot: the hash in the high 32 bits, the row id in the low 32 (0: an empty slot).
     private var slots = [UInt64](repeating: 0, count: 16)
@@ -28,16 +28,15 @@ struct KeyIndex {
         }
     }
 
-    /// Makes `id` the row of its key: it takes the place of a row that `matches` (the same key),
-    /// or a slot of its own.
-    mutating func set(_ id: Int64, hash: Int, replacing matches: (Int64) -> Bool) {
+    /// Makes `id` the row of its key: it takes the slot of `existing`, the row that had the key
+    /// (`first(hash:where:)` found it), or a slot of its own.
+    mutating func set(_ id: Int64, hash: Int, replacing existing: Int64?) {
         precondition(id > 0 && id <= Int64(UInt32.max), "a bulk build's row ids fit in 32 bits")
         let tag = Self.tag(hash)
         let mask = slots.count - 1
         var index = Int(tag) & mask
         while slots[index] != 0 {
-            let slot = slots[index]
-            if UInt32(truncatingIfNeeded: slot >> 32) == tag, matches(Int64(UInt32(truncatingIfNeeded: slot))) {
+            if let existing, Int64(UInt32(truncatingIfNeeded: slots[index])) == existing {
                 slots[index] = UInt64(tag) << 32 | UInt64(id)
                 return
             }

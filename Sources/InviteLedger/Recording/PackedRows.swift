@@ -21,6 +21,11 @@ struct PackedRows<Row: PackedRow> {
         return row.isVacant ? nil : row
     }
 
+    /// True when the row of that id is saved and `matches` it (a key index's comparison).
+    func holds(_ id: Int64, where matches: (Row) -> Bool) -> Bool {
+        self[id].map(matches) ?? false
+    }
+
     mutating func put(_ row: Row, id: Int64) {
         precondition(id >= 1, "row ids start at 1")
         slots[Int(id) - 1] = row
