@@ -110,7 +110,7 @@ public final class Database {
         sqlite3_busy_timeout(handle, configuration.busyTimeoutMilliseconds)
         // 4. REFERENCES clauses are enforced.
         try execute(sql: "PRAGMA foreign_keys = ON")
-        try execute(sql: "PRAGMA cache_size = -\(configuration.cacheSizeKiB)")
+        try setCacheSize(kibibytes: configuration.cacheSizeKiB)
         // Savepoint and statement journals in memory: every recorded step runs in a savepoint, and
         // on disk its journal would be written page by page for each step.
         try execute(sql: "PRAGMA temp_store = MEMORY")
@@ -270,6 +270,19 @@ public final class Database {
     /// Whether SQLite enforces REFERENCES clauses on this connection (`PRAGMA foreign_keys`).
     public func areForeignKeysEnforced() throws -> Bool {
         try Bool.fetchOne(self, sql: "PRAGMA foreign_keys") ?? false
+    }
+
+    /// Sets the most memory the connection's page cache holds, in KiB (`PRAGMA cache_size`); a
+    /// smaller size lets go of the pages beyond it.
+    public func setCacheSize(kibibytes: Int) throws {
+        try execute(sql: "PRAGMA cache_size = -\(kibibytes)")
+    }
+
+    /// The most memory the connection's page cache holds, in KiB.
+    public func cacheSizeKiB() throws -> Int {
+        // Negative: KiB; positive: pages.
+        let size = try Int.fetchOne(self, sql: "PRAGMA cache_size") ?? 0
+        return size < 0 ? -size : size * (try Int.fetchOne(self, sql: "PRAGMA page_size") ?? 4_096) / 1_024
     }
 
     // MARK: - Backup

@@ -295,4 +295,34 @@ struct BulkBuildTests {
             #expect(bytes.count == 2 && bytes[0] > 0 && bytes[1] > bytes[0], "\(bytes)")
         }
     }
+
+    @Test("a finished build holds no rows, and the keys of what it wrote only when a part follows it")
+    func finishedBuildLetsRowsGo() throws {
+        let steps = try Fixtures.lines("flow-1.ndjson").map { try Step(json: $0) }
+        for isWholeLog in [false, true] {
+            let scratch = try TemporaryDatabase(prefix: "bulk-build-test")
+            defer { scratch.remove() }
+            try LedgerSchema.migrator().migrate(scratch.db)
+            var held = 0
+            let built = try #require(try LedgerBuild.run(into: scratch.db, brokers: .anyBroker) { build in
+                for step in steps {
+                    _ = try build.record(step, recordedAt: Fixtures.clock.now())
+                }
+                held = build.state.byteCount
+                build.isWholeLog = isWholeLog
+            })
+            #expect(held > 0)
+            // Eight key indexes, empty.
+            #expect(built.state.byteCount == 8 * KeyIndex().byteCount)
+            #expect(built.state.user(brokerId: 1, userId: 1001) == nil)
+            #expect(try Int.fetchOne(scratch.db, sql: "SELECT count(*) FROM ctidUser") ?? 0 > 0)
+            if isWholeLog {
+                #expect(built.writtenKeys == nil)
+            } else {
+                let keys = try #require(built.writtenKeys)
+                #expect(keys.mayContain(WrittenKeys.key(.user, 1, 1001)))
+                #expect(keys.mayContain(WrittenKeys.key(.event, 1, steps[0].eventId)))
+            }
+        }
+    }
 }

@@ -19,6 +19,15 @@ struct VerifyTests {
         #expect(report.headHash?.hex == "b899e3d50b1686f300c14a7f1ac7980a56dee5780b96cd194af435ba0d2a0146")
     }
 
+    @Test("verify gives the ledger's connection its page cache back after the replay read it with a small one")
+    func pageCacheRestored() throws {
+        let ledger = try ledger()
+        let before = try ledger.rows("PRAGMA cache_size")
+        #expect(try ledger.verify().isIntact)
+        #expect(try ledger.rows("PRAGMA cache_size") == before)
+        #expect(before != ["-\(ReplayVerifier.ledgerCacheKiB)"])
+    }
+
     @Test("the log refuses UPDATE and DELETE while its triggers stand")
     func triggers() throws {
         let ledger = try ledger()

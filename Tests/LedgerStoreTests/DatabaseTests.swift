@@ -234,6 +234,19 @@ struct DatabaseTests {
         #expect(try Int64.fetchOne(second, arguments: [2]) == 2)
     }
 
+    @Test("the page cache's size is set and read in KiB, whether SQLite holds it in KiB or in pages")
+    func cacheSize() throws {
+        var configuration = Database.Configuration()
+        configuration.cacheSizeKiB = 2_048
+        let db = try Database(path: ":memory:", configuration: configuration)
+        #expect(try db.cacheSizeKiB() == 2_048)
+        try db.setCacheSize(kibibytes: 512)
+        #expect(try Int64.fetchOne(db, sql: "PRAGMA cache_size") == -512)
+        try db.execute(sql: "PRAGMA cache_size = 100")
+        let pageSize = try #require(try Int.fetchOne(db, sql: "PRAGMA page_size"))
+        #expect(try db.cacheSizeKiB() == 100 * pageSize / 1_024)
+    }
+
     @Test("closing names the statements still open")
     func closeNamesOpenStatements() throws {
         let db = try Database(path: ":memory:")

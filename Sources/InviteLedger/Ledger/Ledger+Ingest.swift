@@ -154,6 +154,7 @@ extension Ledger {
                 while read < count && !build.isFull {
                     guard let line = try lines.next() else {
                         isDone = true
+                        build.isWholeLog = true
                         break
                     }
                     read += 1
@@ -168,8 +169,8 @@ extension Ledger {
             // The rows were written behind the connection's recording state: it starts again,
             // knowing the keys of every row the build wrote (unless the input is done).
             forgetRecordingState()
-            if !isDone {
-                try recordingState(db).continuesBuild(built.state.writtenKeys())
+            if let keys = built.writtenKeys {
+                try recordingState(db).continuesBuild(keys)
             }
             advanceWitness(db)
             onCommit(summary)

@@ -55,9 +55,9 @@ final class LedgerBuild {
     /// - Parameter brokers: which brokers the steps may name (`.anyBroker` for a log replayed:
     ///   its brokers were introduced when it was recorded).
     /// - Parameter memoryBudget: the bytes of rows after which the build is full (`isFull`).
-    /// - Returns: the build, whose state holds every row but the events (for what comes after
-    ///   it: `BuildState.writtenKeys()`); nil when `target` holds rows once the transaction has
-    ///   begun (another process wrote first): then nothing was done and `body` did not run.
+    /// - Returns: the build, which holds the keys of what it wrote (`writtenKeys`) for what comes
+    ///   after it, and no rows; nil when `target` holds rows once the transaction has begun
+    ///   (another process wrote first): then nothing was done and `body` did not run.
     @discardableResult
     static func run(
         into target: Database, brokers: BrokerPolicy, wallClock: Ledger.Clock = .system,
@@ -83,6 +83,10 @@ final class LedgerBuild {
                 budget: memoryBudget)
             try body(build)
             try build.finish()
+            // The rows are in the file now: what a part after the build needs of them is their
+            // keys; the rest is let go before SQLite sorts the indexes, so the two never add up.
+            if !build.isWholeLog { build.writtenKeys = build.state.writtenKeys() }
+            build.state.releaseRows()
             for index in deferredIndexes {
                 try target.execute(sql: index.sql)
             }
@@ -94,6 +98,13 @@ final class LedgerBuild {
 
     /// True once the rows held reach the budget: the caller takes no more steps in bulk.
     private(set) var isFull = false
+    /// Set by the caller when its input ended within the build: nothing follows it, so the
+    /// build keeps none of its keys (`writtenKeys`).
+    var isWholeLog = false
+    /// The keys of every row and event the build wrote (`BuildState.writtenKeys()`), for the
+    /// incremental part that goes on after it (`LedgerState.continuesBuild`); nil when the build
+    /// is the whole log (`isWholeLog`). Once the build is done, it holds no rows but these keys.
+    private(set) var writtenKeys: WrittenKeys?
     private var recordedSinceBudgetCheck = 0
 
     /// Records one step (`StepRecorder.record`), and writes the events held once there are

@@ -47,6 +47,7 @@ struct LogReplay {
                 while count < bulkEvents && !build.isFull {
                     guard let (event, decoded) = try events.next() else {
                         isDone = true
+                        build.isWholeLog = true
                         return
                     }
                     count += 1
@@ -62,7 +63,7 @@ struct LogReplay {
         let state = LedgerState(db: target)
         // Half the rows an ingest keeps: a replay holds two connections' page caches besides.
         state.cacheLimit = 100_000
-        if let keys = built?.state.writtenKeys() {
+        if let keys = built?.writtenKeys {
             // The build's rows are in the file now: the batches read them back from there.
             built = nil
             try state.continuesBuild(keys)

@@ -13,12 +13,19 @@ struct ReplayVerifier {
     let db: Database
     /// Problems listed per kind of check before the rest are only counted.
     var maximumProblems = 20
+    /// The ledger connection's page cache while the log is replayed and the tables compared.
+    static let ledgerCacheKiB = 4_096
 
     func verify(into report: inout VerificationReport) throws {
         let scratch = try TemporaryDatabase(prefix: "invite-ledger-replay")
         defer { scratch.remove() }
         try LedgerSchema.migrator().migrate(scratch.db)
         try SchemaVerifier(db: db, expected: scratch.db).verify(into: &report)
+        // The ledger is read in key order from here on, each page once: its page cache would
+        // hold only pages already read, beside the scratch ledger's and the build's rows.
+        let cacheSize = try db.cacheSizeKiB()
+        try db.setCacheSize(kibibytes: Self.ledgerCacheKiB)
+        defer { try? db.setCacheSize(kibibytes: cacheSize) }
 
         var eventProblems = 0
         func add(_ event: LogReplay.Event, _ message: String) {
