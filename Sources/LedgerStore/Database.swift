@@ -278,6 +278,14 @@ public final class Database {
         try execute(sql: "PRAGMA cache_size = -\(kibibytes)")
     }
 
+    /// Runs `body` with the page cache at `kibibytes`, then gives it back its size.
+    public func withCacheSize<T>(kibibytes: Int, _ body: () throws -> T) throws -> T {
+        let size = try cacheSizeKiB()
+        try setCacheSize(kibibytes: kibibytes)
+        defer { try? setCacheSize(kibibytes: size) }
+        return try body()
+    }
+
     /// The most memory the connection's page cache holds, in KiB.
     public func cacheSizeKiB() throws -> Int {
         // Negative: KiB; positive: pages.

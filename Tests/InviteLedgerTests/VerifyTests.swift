@@ -25,7 +25,7 @@ struct VerifyTests {
         let before = try ledger.rows("PRAGMA cache_size")
         #expect(try ledger.verify().isIntact)
         #expect(try ledger.rows("PRAGMA cache_size") == before)
-        #expect(before != ["-\(ReplayVerifier.ledgerCacheKiB)"])
+        #expect(before != ["-\(LogReplay.sourceCacheKiB)"])
     }
 
     @Test("the log refuses UPDATE and DELETE while its triggers stand")

@@ -6,7 +6,8 @@ extension Ledger {
         /// Lines per transaction unless told otherwise (the replays of `verify` and `rebuild` too).
         public static let defaultBatchSize = 2_000
         /// Lines of a first load built the bulk way unless told otherwise: as many as a bulk
-        /// build takes (2,000,000, fewer when its rows reach `LedgerBuild.memoryBudget` first).
+        /// build takes (8,000,000, fewer when its rows reach `LedgerBuild.memoryBudget` first:
+        /// about 2,500,000 of a history like the benchmark's).
         public static let defaultFirstLoadBulkLines = LedgerBuild.maximumEvents
 
         /// Lines per transaction: larger is faster, smaller loses less to a crash (nothing of a
@@ -23,7 +24,7 @@ extension Ledger {
         /// Into a ledger that holds no rows (a first load), how many first lines to record the
         /// bulk way (`LedgerBuild`): every row decided in memory and each table written once, in
         /// key order, with its indexes made after its rows, all in one transaction; the lines
-        /// after them go batch by batch. Faster (see Performance.md), memory about 150 bytes per
+        /// after them go batch by batch. Faster (see Performance.md), memory about 140 bytes per
         /// line (within `LedgerBuild.memoryBudget`: the bulk part ends sooner when its rows
         /// reach it), and a kill during that first transaction loses all of it (the ledger stays
         /// empty). 0 opts out; `isAtomic` and answers (`onAnswers`) never build in bulk.

@@ -31,21 +31,8 @@ extension Ledger {
                 prefix: "invite-ledger-rebuild", directory: directory.isEmpty ? "." : directory)
             defer { scratch.remove() }
             try LedgerSchema.migrator().migrate(scratch.db)
-            try LogReplay(source: db, target: scratch.db).run { event, result in
-                report.replayedEvents += 1
-                let problem: String
-                switch result {
-                case .recorded(let outcome, let text) where outcome.status == .recorded:
-                    guard text != event.outcome else { return }
-                    problem = "replaying it gives \(text), not its outcome \(event.outcome)"
-                case .recorded(let outcome, _):
-                    problem = "its eventId was already recorded at seq \(outcome.seq)"
-                case .unreadable(let error), .rejected(let error):
-                    problem = "it cannot be replayed: \(error)"
-                }
-                if report.problems.count < 20 {
-                    report.problems.append(.init(kind: .event, seq: event.seq, message: "event \(event.seq): \(problem)"))
-                }
+            try db.withCacheSize(kibibytes: LogReplay.sourceCacheKiB) {
+                try replay(from: db, into: scratch.db, report: &report)
             }
             guard report.isIntact else { return report }
             let head = try HeadWitness.head(scratch.db)
@@ -55,6 +42,27 @@ extension Ledger {
                 try witness.write(head)
             }
             return report
+        }
+    }
+
+    /// Every event of `db` replayed into `target`; an event the replay does not give back as it
+    /// was recorded is a problem of `report`.
+    private func replay(from db: Database, into target: Database, report: inout VerificationReport) throws {
+        try LogReplay(source: db, target: target).run { event, result in
+            report.replayedEvents += 1
+            let problem: String
+            switch result {
+            case .recorded(let outcome, let text) where outcome.status == .recorded:
+                guard text != event.outcome else { return }
+                problem = "replaying it gives \(text), not its outcome \(event.outcome)"
+            case .recorded(let outcome, _):
+                problem = "its eventId was already recorded at seq \(outcome.seq)"
+            case .unreadable(let error), .rejected(let error):
+                problem = "it cannot be replayed: \(error)"
+            }
+            if report.problems.count < 20 {
+                report.problems.append(.init(kind: .event, seq: event.seq, message: "event \(event.seq): \(problem)"))
+            }
         }
     }
 }

@@ -4,10 +4,10 @@ import LedgerStore
 /// transaction, the bulk way: the steps are decided on a `BuildState` (every row in memory,
 /// nothing read back), the events are written as they come, and every other table is written
 /// once at the end, in key order, each row in its final form, before the tables' secondary
-/// indexes are created. The replays of `rebuild --to` and `verify` build the first
-/// `maximumEvents` events of a log this way (or as many as fit in `memoryBudget`), and so does a
-/// first load (`ingest` into a ledger that holds no rows) its first lines; the rest goes batch by
-/// batch.
+/// indexes are created (the rows let go first). The replays of `rebuild --to` and `verify` build
+/// the first events of a log this way (as many as fit in `memoryBudget`, at most
+/// `maximumEvents`), and so does a first load (`ingest` into a ledger that holds no rows) its
+/// first lines; the rest goes batch by batch.
 ///
 ///     try LedgerBuild.run(into: scratch.db, brokers: .anyBroker) { build in
 ///         for step in steps {
@@ -20,17 +20,20 @@ import LedgerStore
 /// `RecordingInconsistency`), the transaction is rolled back and the file holds the schema alone.
 final class LedgerBuild {
     /// The most events a build takes: a bulk build keeps every row but the events in memory,
-    /// packed (about 580 bytes per user of the benchmark's forest, four events each), so
-    /// 2,000,000 events are about 500,000 users and 290 MiB of rows, more than `memoryBudget`
-    /// (which ends that forest's bulk part at about 1,770,000). A replay (`LogReplay`) and a
-    /// first load (`ingest`) build this many in bulk unless told otherwise, or fewer when the
-    /// rows reach `memoryBudget` first (`isFull`), then go on the incremental way.
-    static let maximumEvents = 2_000_000
+    /// packed (about 550 bytes per user of the benchmark's forests, four events each), so its
+    /// rows reach `memoryBudget` first on such a log (at about 2,500,000 events, 620,000 users).
+    /// This bounds what a kill during the build costs on a log whose rows take less: 8,000,000
+    /// events, a few minutes of work. A replay (`LogReplay`) and a first load (`ingest`) build
+    /// this many in bulk unless told otherwise, or fewer when the rows reach `memoryBudget` first
+    /// (`isFull`), then go on the incremental way.
+    static let maximumEvents = 8_000_000
 
     /// The most bytes of rows, indexes and columns a build holds (`BuildState.byteCount`) before
-    /// it is full, unless told otherwise: 256 MiB, so that with SQLite's page caches (64 MiB a
-    /// connection) a first load, a rebuild and a replay stay within 512 MiB.
-    static let memoryBudget = 256 << 20
+    /// it is full, unless told otherwise: 336 MiB. A first load holds about 160 MiB besides (the
+    /// file's page cache, the lines decoded ahead, identifiers over 15 bytes, SQLite's sorts once
+    /// the rows are let go), a replay about as much (its source read with a small page cache,
+    /// `LogReplay.sourceCacheKiB`): each stays within 512 MiB.
+    static let memoryBudget = 336 << 20
 
     /// How many events are recorded between two looks at the state's bytes.
     private static let budgetInterval = 4_096

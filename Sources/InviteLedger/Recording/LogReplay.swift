@@ -31,6 +31,10 @@ struct LogReplay {
     /// memory and written once): 0 replays every event the incremental way; the events after
     /// them go the way of `ingest` (`WriteSession`), one transaction per `transactionSize`.
     var bulkEvents = LedgerBuild.maximumEvents
+    /// The page cache, in KiB, that `verify` and `rebuild` give the source connection while
+    /// they replay its log: it is read in order, each page once, so pages kept would only take
+    /// memory from the build's rows.
+    static let sourceCacheKiB = 4_096
     /// Events per transaction on the target, on the incremental path.
     var transactionSize = Ledger.IngestOptions.defaultBatchSize
 

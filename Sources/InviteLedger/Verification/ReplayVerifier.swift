@@ -13,20 +13,20 @@ struct ReplayVerifier {
     let db: Database
     /// Problems listed per kind of check before the rest are only counted.
     var maximumProblems = 20
-    /// The ledger connection's page cache while the log is replayed and the tables compared.
-    static let ledgerCacheKiB = 4_096
 
     func verify(into report: inout VerificationReport) throws {
         let scratch = try TemporaryDatabase(prefix: "invite-ledger-replay")
         defer { scratch.remove() }
         try LedgerSchema.migrator().migrate(scratch.db)
         try SchemaVerifier(db: db, expected: scratch.db).verify(into: &report)
-        // The ledger is read in key order from here on, each page once: its page cache would
-        // hold only pages already read, beside the scratch ledger's and the build's rows.
-        let cacheSize = try db.cacheSizeKiB()
-        try db.setCacheSize(kibibytes: Self.ledgerCacheKiB)
-        defer { try? db.setCacheSize(kibibytes: cacheSize) }
+        try db.withCacheSize(kibibytes: LogReplay.sourceCacheKiB) {
+            try replay(into: scratch.db, report: &report)
+        }
+    }
 
+    /// The log replayed into `scratch`, then every table compared with it; the ledger is read in
+    /// order, each page once.
+    private func replay(into scratch: Database, report: inout VerificationReport) throws {
         var eventProblems = 0
         func add(_ event: LogReplay.Event, _ message: String) {
             eventProblems += 1
@@ -34,7 +34,7 @@ struct ReplayVerifier {
                 report.problems.append(.init(kind: .event, seq: event.seq, message: "event \(event.seq): \(message)"))
             }
         }
-        try LogReplay(source: db, target: scratch.db).run { event, result in
+        try LogReplay(source: db, target: scratch).run { event, result in
             report.replayedEvents += 1
             switch result {
             case .unreadable(let error):
@@ -57,11 +57,11 @@ struct ReplayVerifier {
                 kind: .event, message: "\(eventProblems - maximumProblems) more event problems are not listed"))
         }
 
-        for table in try LedgerSchema.tables(scratch.db) {
+        for table in try LedgerSchema.tables(scratch) {
             let excluded: Set<String> = table == "event" ? ["hash"] : []
-            var comparison = try TableComparison(table: table, in: scratch.db, excluding: excluded)
+            var comparison = try TableComparison(table: table, in: scratch, excluding: excluded)
             comparison.maximumProblems = maximumProblems
-            try comparison.compare(ledger: db, replay: scratch.db, into: &report)
+            try comparison.compare(ledger: db, replay: scratch, into: &report)
         }
     }
 }
