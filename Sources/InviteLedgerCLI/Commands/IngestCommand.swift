@@ -18,10 +18,10 @@ enum IngestCommand: LedgerCommand {
             gigabytes); a damaged or edited file is refused (exit status 5) with nothing written.
             --skip-file-check leaves out the pages and the whole chain (the chain since the head
             witness is still proven), for many small ingests into a large ledger.
-            Into a ledger that holds no rows yet (a first load), the first 2,000,000 lines are built
-            the bulk way, in one transaction: every row decided in memory, each table written once
-            in key order and its indexes made after it (faster; the rows held stop the bulk part
-            sooner at 256 MiB, so memory stays under about 420 MiB).
+            Into a ledger that holds no rows yet (a first load), the first lines are built the bulk
+            way, in one transaction: every row decided in memory, each table written once in key
+            order and its indexes made after it (faster; the bulk part ends when the rows held reach
+            336 MiB, or at 8,000,000 lines, so memory stays under about 490 MiB).
             Killed during it, the ledger stays empty; --report-commits prints its first line once
             that transaction is committed. The lines after it go batch by batch, and ingest finds
             the eventIds, users and signups it did not write new without searching the file (until
