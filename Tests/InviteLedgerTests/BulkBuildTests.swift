@@ -184,6 +184,46 @@ struct BulkBuildTests {
         #expect(chunks.flatMap { $0 } == ids)
     }
 
+    @Test("the rows held by the million take the bytes Performance.md gives them")
+    func packedStrides() {
+        #expect(MemoryLayout<BuildState.PackedUser>.stride == 48)
+        #expect(MemoryLayout<BuildState.PackedClick>.stride == 56)
+        #expect(MemoryLayout<BuildState.PackedSignup>.stride == 72)
+        #expect(MemoryLayout<BuildState.PackedAttribution>.stride == 64)
+        #expect(MemoryLayout<BuildState.PackedPath>.stride == 40)
+    }
+
+    @Test("a click, a signup and an attribution keep a partnerId that is not their holder's")
+    func partnerIdsApart() throws {
+        let scratch = try TemporaryDatabase(prefix: "bulk-build-test")
+        defer { scratch.remove() }
+        try LedgerSchema.migrator().migrate(scratch.db)
+        let lines = [
+            #"{"step":"broker.configured","eventId":"a0","brokerCrmName":"acme","at":"2026-03-02T08:00:00Z","guaranteedAttributionDays":0}"#,
+            #"{"step":"user.created","eventId":"a1","brokerCrmName":"acme","at":"2026-03-02T09:00:00Z","userId":1}"#,
+            #"{"step":"referral.set","eventId":"a2","brokerCrmName":"acme","at":"2026-03-02T09:01:00Z","partnerId":"ib-1","userId":1}"#,
+            #"{"step":"link.clicked","eventId":"a3","brokerCrmName":"acme","at":"2026-03-02T09:02:00Z","partnerId":"ib-1","visitorId":"v1"}"#,
+            #"{"step":"link.clicked","eventId":"a4","brokerCrmName":"acme","at":"2026-03-02T09:03:00Z","partnerId":"ib-none","visitorId":"v2"}"#,
+            #"{"step":"signup.submitted","eventId":"a5","brokerCrmName":"acme","at":"2026-03-02T09:04:00Z","signupId":"s2","partnerId":"ib-none","visitorId":"v2"}"#,
+            #"{"step":"user.created","eventId":"a6","brokerCrmName":"acme","at":"2026-03-02T09:05:00Z","userId":2,"signupId":"s2"}"#,
+            #"{"step":"signup.submitted","eventId":"a7","brokerCrmName":"acme","at":"2026-03-02T09:06:00Z","signupId":"s3","partnerId":"ib-1","visitorId":"v1"}"#,
+            #"{"step":"user.created","eventId":"a8","brokerCrmName":"acme","at":"2026-03-02T09:07:00Z","userId":3,"signupId":"s3"}"#,
+        ]
+        let built = try #require(try LedgerBuild.run(into: scratch.db, brokers: .anyBroker) { build in
+            for line in lines {
+                _ = try build.record(try Step(json: line), recordedAt: Fixtures.clock.now())
+            }
+            #expect(build.state.records(of: build.state.clicks).map(\.partnerId) == ["ib-1", "ib-none"])
+            #expect(build.state.records(of: build.state.signups).map(\.partnerId) == ["ib-none", "ib-1"])
+            #expect(build.state.records(of: build.state.attributions).map(\.partnerId) == ["ib-none", "ib-1"])
+            build.isWholeLog = true
+        })
+        #expect(built.writtenKeys == nil)
+        #expect(try String.fetchAll(scratch.db, sql: "SELECT partnerId FROM click ORDER BY id") == ["ib-1", "ib-none"])
+        #expect(try String.fetchAll(scratch.db, sql: "SELECT outcome || ' ' || partnerId FROM attribution ORDER BY id")
+            == ["UNKNOWN_PARTNER_ID ib-none", "ATTRIBUTED ib-1"])
+    }
+
     @Test("a column reads its filler where never set, and grows a chunk at a time")
     func column() {
         var column = Column<Int64>(filler: .min)

@@ -7,8 +7,10 @@ extension BrokerRecord: PackedRow {
 }
 
 // The rows a bulk build holds, packed: ids in 32 bits (0 for none), optional times as `.min`
-// for none, and the attribution's seldom-set notes in a table of their own. A row is vacant
-// when its `eventSeq` is 0 (every saved row was made by an event, and events count from 1).
+// for none, the attribution's seldom-set notes in a table of their own, and a partnerId that is
+// the one of the holder the row names (nearly all of them) not held twice (`PackedPartnerId`).
+// A row is vacant when its `eventSeq` is 0 (every saved row was made by an event, and events
+// count from 1).
 
 extension BuildState {
     struct PackedUser: PackedRow {
@@ -151,22 +153,24 @@ extension BuildState {
         var linkRowId: UInt32
         /// The id of the same visitor's click on the same partnerId saved before it (0: none).
         var previousId: UInt32
-        var partnerId: String
+        var partnerId: PackedPartnerId
         var visitorId: String?
         var clickedAt: Int64
         var eventSeq: Int64
 
         static var vacant: Self {
             Self(
-                brokerId: 0, holderRowId: 0, linkRowId: 0, previousId: 0, partnerId: "", visitorId: nil,
+                brokerId: 0, holderRowId: 0, linkRowId: 0, previousId: 0, partnerId: .absent, visitorId: nil,
                 clickedAt: 0, eventSeq: 0)
         }
         var isVacant: Bool { eventSeq == 0 }
 
         func record(id: Int64, in build: BuildState) -> ClickRecord {
             ClickRecord(
-                id: id, brokerId: Int64(brokerId), partnerId: partnerId, holderRowId: Packing.id(holderRowId),
-                linkRowId: Packing.id(linkRowId), visitorId: visitorId, clickedAt: clickedAt, eventSeq: eventSeq)
+                id: id, brokerId: Int64(brokerId),
+                partnerId: build.partnerId(partnerId, holderRowId: holderRowId) ?? "",
+                holderRowId: Packing.id(holderRowId), linkRowId: Packing.id(linkRowId), visitorId: visitorId,
+                clickedAt: clickedAt, eventSeq: eventSeq)
         }
     }
 
@@ -176,22 +180,23 @@ extension BuildState {
         var holderRowId: UInt32
         var clickRowId: UInt32
         var userRowId: UInt32
+        var partnerId: PackedPartnerId
         var signupId: String
-        var partnerId: String?
         var visitorId: String?
         var submittedAt: Int64
         var eventSeq: Int64
 
         static var vacant: Self {
             Self(
-                brokerId: 0, holderRowId: 0, clickRowId: 0, userRowId: 0, signupId: "", partnerId: nil,
+                brokerId: 0, holderRowId: 0, clickRowId: 0, userRowId: 0, partnerId: .absent, signupId: "",
                 visitorId: nil, submittedAt: 0, eventSeq: 0)
         }
         var isVacant: Bool { eventSeq == 0 }
 
         func record(id: Int64, in build: BuildState) -> SignupRecord {
             SignupRecord(
-                id: id, brokerId: Int64(brokerId), signupId: signupId, partnerId: partnerId,
+                id: id, brokerId: Int64(brokerId), signupId: signupId,
+                partnerId: build.partnerId(partnerId, holderRowId: holderRowId),
                 holderRowId: Packing.id(holderRowId), visitorId: visitorId, clickRowId: Packing.id(clickRowId),
                 submittedAt: submittedAt, userRowId: Packing.id(userRowId), eventSeq: eventSeq)
         }
@@ -214,10 +219,10 @@ extension BuildState {
         var linkRowId: UInt32
         /// The place of its reason and operator in the build's notes, 0 for neither.
         var note: UInt32
+        var partnerId: PackedPartnerId
         var outcome: AttributionRecord.Outcome
         var via: AttributionRecord.Via
         var forced: Bool
-        var partnerId: String?
         var decidedAt: Int64
         var validTo: Int64
         var eventSeq: Int64
@@ -225,7 +230,7 @@ extension BuildState {
         static var vacant: Self {
             Self(
                 brokerId: 0, userRowId: 0, holderRowId: 0, parentRowId: 0, accountRowId: 0, signupRowId: 0,
-                linkRowId: 0, note: 0, outcome: .allCases[0], via: .allCases[0], forced: false, partnerId: nil,
+                linkRowId: 0, note: 0, partnerId: .absent, outcome: .allCases[0], via: .allCases[0], forced: false,
                 decidedAt: 0, validTo: 0, eventSeq: 0)
         }
         var isVacant: Bool { eventSeq == 0 }
@@ -234,14 +239,27 @@ extension BuildState {
             let note = build.note(note)
             return AttributionRecord(
                 id: id, brokerId: Int64(brokerId), userRowId: Int64(userRowId), outcome: outcome, via: via,
-                partnerId: partnerId, holderRowId: Packing.id(holderRowId), parentRowId: Packing.id(parentRowId),
+                partnerId: build.partnerId(partnerId, holderRowId: holderRowId),
+                holderRowId: Packing.id(holderRowId), parentRowId: Packing.id(parentRowId),
                 accountRowId: Packing.id(accountRowId), signupRowId: Packing.id(signupRowId),
                 linkRowId: Packing.id(linkRowId), decidedAt: decidedAt, validTo: Packing.time(validTo),
                 forced: forced, reason: note?.reason, operator: note?.operator, eventSeq: eventSeq)
         }
     }
 
-    /// A closure path, and the index of the path opened before it with the same key.
+    /// A partnerId as a click, a signup or an attribution holds it: none, the partnerId of the
+    /// holder the row names (`holderRowId`: the row found that holder by this partnerId), or
+    /// one the build keeps apart (`BuildState.partnerIdsApart`), for a partnerId no holder had.
+    struct PackedPartnerId: Equatable {
+        static let absent = Self(place: .max)
+        static let ofHolder = Self(place: 0)
+
+        /// 0: the holder's; `.max`: none; otherwise the place in the build's list plus one.
+        var place: UInt32
+    }
+
+    /// A closure path, and the index of the path opened before it with the same key. Its
+    /// descendant's userId is read from the descendant's row (`BuildState.descendantUserId`).
     struct PackedPath {
         static var vacant: Self {
             Self(PathKey(ancestorRowId: 0, depth: 0, attributedAt: 0, descendantUserId: 0), descendantRowId: 0,
@@ -254,7 +272,6 @@ extension BuildState {
         /// The index of the path opened before it with the same key (-1: none).
         var previous: Int32
         var attributedAt: Int64
-        var descendantUserId: Int64
         var validFrom: Int64
         var validTo: Int64
 
@@ -265,21 +282,20 @@ extension BuildState {
             depth = Int32(key.depth)
             self.previous = previous
             attributedAt = key.attributedAt
-            descendantUserId = key.descendantUserId
             self.validFrom = validFrom
             validTo = Packing.time(nil)
         }
 
-        var key: PathKey {
+        func key(in build: BuildState) -> PathKey {
             PathKey(
                 ancestorRowId: Int64(ancestorRowId), depth: Int64(depth), attributedAt: attributedAt,
-                descendantUserId: descendantUserId)
+                descendantUserId: build.descendantUserId(self))
         }
 
-        var path: LineageTable.Path {
+        func path(in build: BuildState) -> LineageTable.Path {
             LineageTable.Path(
                 ancestorRowId: Int64(ancestorRowId), depth: Int64(depth), attributedAt: attributedAt,
-                descendantUserId: descendantUserId, validFrom: validFrom, validTo: Packing.time(validTo),
+                descendantUserId: build.descendantUserId(self), validFrom: validFrom, validTo: Packing.time(validTo),
                 descendantRowId: Int64(descendantRowId))
         }
     }
@@ -343,32 +359,32 @@ extension BuildState.PackedLink {
 }
 
 extension BuildState.PackedClick {
-    init(_ click: ClickRecord, previousId: Int64?) {
+    init(_ click: ClickRecord, previousId: Int64?, partnerId: BuildState.PackedPartnerId) {
         self.init(
             brokerId: Packing.id(click.brokerId), holderRowId: Packing.id(click.holderRowId),
-            linkRowId: Packing.id(click.linkRowId), previousId: Packing.id(previousId), partnerId: click.partnerId,
+            linkRowId: Packing.id(click.linkRowId), previousId: Packing.id(previousId), partnerId: partnerId,
             visitorId: click.visitorId, clickedAt: click.clickedAt, eventSeq: click.eventSeq)
     }
 }
 
 extension BuildState.PackedSignup {
-    init(_ signup: SignupRecord) {
+    init(_ signup: SignupRecord, partnerId: BuildState.PackedPartnerId) {
         self.init(
             brokerId: Packing.id(signup.brokerId), holderRowId: Packing.id(signup.holderRowId),
-            clickRowId: Packing.id(signup.clickRowId), userRowId: Packing.id(signup.userRowId),
-            signupId: signup.signupId, partnerId: signup.partnerId, visitorId: signup.visitorId,
-            submittedAt: signup.submittedAt, eventSeq: signup.eventSeq)
+            clickRowId: Packing.id(signup.clickRowId), userRowId: Packing.id(signup.userRowId), partnerId: partnerId,
+            signupId: signup.signupId, visitorId: signup.visitorId, submittedAt: signup.submittedAt,
+            eventSeq: signup.eventSeq)
     }
 }
 
 extension BuildState.PackedAttribution {
-    init(_ attribution: AttributionRecord, note: UInt32) {
+    init(_ attribution: AttributionRecord, note: UInt32, partnerId: BuildState.PackedPartnerId) {
         self.init(
             brokerId: Packing.id(attribution.brokerId), userRowId: Packing.id(attribution.userRowId),
             holderRowId: Packing.id(attribution.holderRowId), parentRowId: Packing.id(attribution.parentRowId),
             accountRowId: Packing.id(attribution.accountRowId), signupRowId: Packing.id(attribution.signupRowId),
-            linkRowId: Packing.id(attribution.linkRowId), note: note, outcome: attribution.outcome,
-            via: attribution.via, forced: attribution.forced, partnerId: attribution.partnerId,
+            linkRowId: Packing.id(attribution.linkRowId), note: note, partnerId: partnerId,
+            outcome: attribution.outcome, via: attribution.via, forced: attribution.forced,
             decidedAt: attribution.decidedAt, validTo: Packing.time(attribution.validTo),
             eventSeq: attribution.eventSeq)
     }

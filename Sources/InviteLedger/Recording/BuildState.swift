@@ -35,6 +35,9 @@ final class BuildState: RuleState {
     private(set) var attributions = PackedRows<PackedAttribution>()
     /// The reasons and operators of the attributions that have one (`PackedAttribution.note`).
     private var notes: [AttributionNote] = []
+    /// The partnerIds of clicks, signups and attributions that are not their holder's (a
+    /// partnerId no one held), by `PackedPartnerId.place` less one.
+    private var partnerIdsApart: [String] = []
     /// Every closure path, open or closed, in the order opened.
     private(set) var paths = Column<PackedPath>(filler: .vacant)
 
@@ -116,11 +119,36 @@ final class BuildState: RuleState {
 
     /// Every closure path, in the order opened.
     var lineage: [LineageTable.Path] {
-        (0..<paths.count).map { paths[$0].path }
+        (0..<paths.count).map { paths[$0].path(in: self) }
     }
 
     /// The reason and operator of an attribution's `note`.
     func note(_ place: UInt32) -> AttributionNote? { place == 0 ? nil : notes[Int(place) - 1] }
+
+    /// The partnerId a click, a signup or an attribution packed, with the holder it names.
+    func partnerId(_ packed: PackedPartnerId, holderRowId: UInt32) -> String? {
+        switch packed {
+        case .absent: nil
+        case .ofHolder: holders[Int64(holderRowId)]?.partnerId
+        default: partnerIdsApart[Int(packed.place) - 1]
+        }
+    }
+
+    /// A row's partnerId packed: its holder's when it is that (a row names the holder found by
+    /// its partnerId), else kept apart, in the place it had when the row was saved before.
+    private func pack(partnerId: String?, holderRowId: Int64?, saved: PackedPartnerId?) -> PackedPartnerId {
+        guard let partnerId else { return .absent }
+        if let holderRowId, holders[holderRowId]?.partnerId == partnerId { return .ofHolder }
+        if let saved, saved != .ofHolder, saved != .absent, partnerIdsApart[Int(saved.place) - 1] == partnerId {
+            return saved
+        }
+        partnerIdsApart.append(partnerId)
+        precondition(partnerIdsApart.count < Int(UInt32.max), "a bulk build keeps fewer than 2^32 partnerIds apart")
+        return PackedPartnerId(place: UInt32(partnerIdsApart.count))
+    }
+
+    /// The userId of a path's descendant, from its row.
+    func descendantUserId(_ path: PackedPath) -> Int64 { users[Int64(path.descendantRowId)]?.userId ?? 0 }
 
     /// The bytes the rows, indexes and columns hold (not the strings longer than 15 bytes, which
     /// live on the heap, nor the events waiting to be written).
@@ -158,6 +186,7 @@ final class BuildState: RuleState {
         signups = PackedRows()
         attributions = PackedRows()
         notes = []
+        partnerIdsApart = []
         paths = Column(filler: .vacant)
         pendingEvents = [:]
         writtenEvents = WrittenKeys()
@@ -188,7 +217,8 @@ final class BuildState: RuleState {
         signups.forEach { keys.insert(WrittenKeys.key(.signup, Int64($1.brokerId), $1.signupId)) }
         clicks.forEach { _, click in
             if let visitorId = click.visitorId {
-                keys.insert(WrittenKeys.key(.visitorClick, Int64(click.brokerId), visitorId, click.partnerId))
+                let partnerId = partnerId(click.partnerId, holderRowId: click.holderRowId) ?? ""
+                keys.insert(WrittenKeys.key(.visitorClick, Int64(click.brokerId), visitorId, partnerId))
             }
         }
         assignments.forEach { _, assignment in
@@ -417,19 +447,21 @@ final class BuildState: RuleState {
     private func newestClick(brokerId: Int64, visitorId: String, partnerId: String) -> Int64? {
         newestClickByVisitor.first(hash: Self.hash(brokerId, visitorId, partnerId)) {
             clicks.holds($0) {
-                Int64($0.brokerId) == brokerId && $0.visitorId == visitorId && $0.partnerId == partnerId
+                Int64($0.brokerId) == brokerId && $0.visitorId == visitorId
+                    && self.partnerId($0.partnerId, holderRowId: $0.holderRowId) == partnerId
             }
         }
     }
 
     func create(_ click: ClickRecord) {
         changeCount += 1
+        let partnerId = pack(partnerId: click.partnerId, holderRowId: click.holderRowId, saved: nil)
         guard let visitorId = click.visitorId else {
-            clicks.put(PackedClick(click, previousId: nil), id: click.id)
+            clicks.put(PackedClick(click, previousId: nil, partnerId: partnerId), id: click.id)
             return
         }
         let previous = newestClick(brokerId: click.brokerId, visitorId: visitorId, partnerId: click.partnerId)
-        clicks.put(PackedClick(click, previousId: previous), id: click.id)
+        clicks.put(PackedClick(click, previousId: previous, partnerId: partnerId), id: click.id)
         newestClickByVisitor.set(
             click.id, hash: Self.hash(click.brokerId, visitorId, click.partnerId), replacing: previous)
     }
@@ -446,7 +478,9 @@ final class BuildState: RuleState {
 
     func save(_ signup: SignupRecord, isNew: Bool) {
         changeCount += 1
-        signups.put(PackedSignup(signup), id: signup.id)
+        let partnerId = pack(
+            partnerId: signup.partnerId, holderRowId: signup.holderRowId, saved: signups[signup.id]?.partnerId)
+        signups.put(PackedSignup(signup, partnerId: partnerId), id: signup.id)
         signupByKey.set(
             signup.id, hash: Self.hash(signup.brokerId, signup.signupId),
             replacing: signupRowId(signup.brokerId, signup.signupId))
@@ -464,7 +498,11 @@ final class BuildState: RuleState {
 
     func save(_ attribution: AttributionRecord, isNew: Bool) {
         changeCount += 1
-        attributions.put(PackedAttribution(attribution, note: place(of: attribution)), id: attribution.id)
+        let partnerId = pack(
+            partnerId: attribution.partnerId, holderRowId: attribution.holderRowId,
+            saved: attributions[attribution.id]?.partnerId)
+        attributions.put(
+            PackedAttribution(attribution, note: place(of: attribution), partnerId: partnerId), id: attribution.id)
         if let time = attribution.placeChange {
             let user = Self.slot(attribution.userRowId)
             placeChangeByUser[user] = max(placeChangeByUser[user], time)
@@ -485,7 +523,7 @@ final class BuildState: RuleState {
 
     func currentDescendants(of ancestorRowId: Int64) -> [LineageTable.Descendant] {
         currentPaths(of: ancestorRowId)
-            .map { paths[$0].path }
+            .map { paths[$0].path(in: self) }
             .filter { $0.depth <= LineageTable.storedDepth }
             .map(\.descendant)
             .inTreeOrder()
@@ -526,9 +564,8 @@ final class BuildState: RuleState {
 
     /// The index in `paths` of the newest path opened with the key (-1: none).
     private func newestPath(_ key: PathKey) -> Int32 {
-        guard let id = newestPathByKey.first(hash: Self.hash(key), where: { self.paths[Int($0) - 1].key == key }) else {
-            return -1
-        }
+        let id = newestPathByKey.first(hash: Self.hash(key)) { self.paths[Int($0) - 1].key(in: self) == key }
+        guard let id else { return -1 }
         return Int32(id - 1)
     }
 

@@ -142,9 +142,10 @@ final class LedgerBuild {
         // the largest array of the build.
         let paths = state.paths
         var order = Array(UInt32(0)..<UInt32(paths.count))
-        order.sort { Self.precedes(paths[Int($0)], paths[Int($1)]) }
+        order.sort { precedes(paths[Int($0)], paths[Int($1)]) }
         for start in stride(from: 0, to: order.count, by: 4_096) {
-            try LineageTable.Path.insert(order[start..<min(start + 4_096, order.count)].map { paths[Int($0)].path }, target)
+            try LineageTable.Path.insert(
+                order[start..<min(start + 4_096, order.count)].map { paths[Int($0)].path(in: state) }, target)
         }
     }
 
@@ -153,9 +154,11 @@ final class LedgerBuild {
     }
 
     /// The closure table's primary-key order.
-    private static func precedes(_ a: BuildState.PackedPath, _ b: BuildState.PackedPath) -> Bool {
-        (a.ancestorRowId, a.depth, a.attributedAt, a.descendantUserId, a.validFrom)
-            < (b.ancestorRowId, b.depth, b.attributedAt, b.descendantUserId, b.validFrom)
+    private func precedes(_ a: BuildState.PackedPath, _ b: BuildState.PackedPath) -> Bool {
+        if (a.ancestorRowId, a.depth, a.attributedAt) != (b.ancestorRowId, b.depth, b.attributedAt) {
+            return (a.ancestorRowId, a.depth, a.attributedAt) < (b.ancestorRowId, b.depth, b.attributedAt)
+        }
+        return (state.descendantUserId(a), a.validFrom) < (state.descendantUserId(b), b.validFrom)
     }
 
     /// The indexes the schema declares on every table but the event table (whose unique index
