@@ -172,38 +172,6 @@ final class BuildState: RuleState {
         return (tables + indexes + columns).reduce(0, +)
     }
 
-    /// Lets go of every row, index and column, once the rows are written (`LedgerBuild`): the
-    /// state answers as an empty one after it, but for its head (`lastEvent`).
-    func releaseRows() {
-        brokers = PackedRows()
-        users = PackedRows()
-        accounts = PackedRows()
-        partners = PackedRows()
-        holders = PackedRows()
-        assignments = PackedRows()
-        links = PackedRows()
-        clicks = PackedRows()
-        signups = PackedRows()
-        attributions = PackedRows()
-        notes = []
-        partnerIdsApart = []
-        paths = Column(filler: .vacant)
-        pendingEvents = [:]
-        writtenEvents = WrittenKeys()
-        brokerByName = [:]
-        (userByKey, accountByKey, partnerByKey, holderByKey) = (KeyIndex(), KeyIndex(), KeyIndex(), KeyIndex())
-        (linkByKey, signupByKey, newestClickByVisitor, newestPathByKey) = (KeyIndex(), KeyIndex(), KeyIndex(), KeyIndex())
-        (partnerByUser, newestHolderByUser, previousHolder) = (Column(filler: 0), Column(filler: 0), Column(filler: 0))
-        (newestAssignmentByHolder, previousAssignment) = (Column(filler: 0), Column(filler: 0))
-        (activeByUser, activeByAccount, edgeByUser) = (Column(filler: 0), Column(filler: 0), Column(filler: 0))
-        attributedUsers = Column(filler: false)
-        placeChangeByUser = Column(filler: Packing.time(nil))
-        downlineChangeByAncestor = Column(filler: Packing.time(nil))
-        firstCurrentByAncestor = Column(filler: -1)
-        nextCurrent = Column(filler: -1)
-        previousCurrent = Column(filler: -1)
-    }
-
     /// The keys of every row held and every event written, as the filter a `LedgerState` that
     /// goes on writing the built ledger batch by batch answers "never written" from
     /// (`LedgerState.continuesBuild`).

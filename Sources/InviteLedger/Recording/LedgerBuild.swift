@@ -20,7 +20,7 @@ import LedgerStore
 /// `RecordingInconsistency`), the transaction is rolled back and the file holds the schema alone.
 final class LedgerBuild {
     /// The most events a build takes: a bulk build keeps every row but the events in memory,
-    /// packed (about 550 bytes per user of the benchmark's forests, four events each), so its
+    /// packed (about 500 bytes per user of the benchmark's forests, four events each), so its
     /// rows reach `memoryBudget` first on such a log (at about 2,500,000 events, 620,000 users).
     /// This bounds what a kill during the build costs on a log whose rows take less: 8,000,000
     /// events, a few minutes of work. A replay (`LogReplay`) and a first load (`ingest`) build
@@ -39,7 +39,7 @@ final class LedgerBuild {
     private static let budgetInterval = 4_096
 
     let target: Database
-    let recorder: StepRecorder<BuildState>
+    private(set) var recorder: StepRecorder<BuildState>
     /// The bytes of rows the build holds before it is full (`isFull`).
     let budget: Int
     var state: BuildState { recorder.state }
@@ -89,7 +89,7 @@ final class LedgerBuild {
             // The rows are in the file now: what a part after the build needs of them is their
             // keys; the rest is let go before SQLite sorts the indexes, so the two never add up.
             if !build.isWholeLog { build.writtenKeys = build.state.writtenKeys() }
-            build.state.releaseRows()
+            build.letRowsGo()
             for index in deferredIndexes {
                 try target.execute(sql: index.sql)
             }
@@ -123,6 +123,12 @@ final class LedgerBuild {
             try writeEvents()
         }
         return outcome
+    }
+
+    /// Trades the state for an empty one: the rows are in the file, and its memory goes back.
+    private func letRowsGo() {
+        let state = BuildState(storedEvent: { _, _ in nil })
+        recorder = StepRecorder(state: state, brokers: recorder.brokers, wallClock: recorder.wallClock)
     }
 
     /// Writes the events still held and every other table, each in id order.
