@@ -290,6 +290,29 @@ struct BulkBuildTests {
         #expect(try Int.fetchOne(scratch.db, sql: "SELECT count(*) FROM event") == steps.count)
     }
 
+    @Test("a build holds the file's page cache to its own size, and gives the connection's back, also when it fails")
+    func pageCache() throws {
+        let steps = try Fixtures.lines("flow-1.ndjson").map { try Step(json: $0) }
+        struct Stop: Error {}
+        for fails in [false, true] {
+            let scratch = try TemporaryDatabase(prefix: "bulk-build-test")
+            defer { scratch.remove() }
+            try LedgerSchema.migrator().migrate(scratch.db)
+            try scratch.db.setCacheSize(kibibytes: 65_536)
+            var during: [Int] = []
+            _ = try? LedgerBuild.run(into: scratch.db, brokers: .anyBroker) { build in
+                during.append(try scratch.db.cacheSizeKiB())
+                for step in steps {
+                    _ = try build.record(step, recordedAt: Fixtures.clock.now())
+                }
+                if fails { throw Stop() }
+            }
+            #expect(during == [LedgerBuild.pageCacheKiB], "fails: \(fails)")
+            #expect(try scratch.db.cacheSizeKiB() == 65_536, "fails: \(fails)")
+            #expect(try Int.fetchOne(scratch.db, sql: "SELECT count(*) FROM event") == (fails ? 0 : steps.count))
+        }
+    }
+
     @Test("a build that fails half-way leaves the schema alone in its file")
     func failedBuildLeavesNothing() throws {
         let scratch = try TemporaryDatabase(prefix: "bulk-build-test")

@@ -21,7 +21,7 @@ import LedgerStore
 final class LedgerBuild {
     /// The most events a build takes: a bulk build keeps every row but the events in memory,
     /// packed (about 500 bytes per user of the benchmark's forests, four events each), so its
-    /// rows reach `memoryBudget` first on such a log (at about 2,500,000 events, 620,000 users).
+    /// rows reach `memoryBudget` first on such a log (at about 2,800,000 events, 700,000 users).
     /// This bounds what a kill during the build costs on a log whose rows take less: 8,000,000
     /// events, a few minutes of work. A replay (`LogReplay`) and a first load (`ingest`) build
     /// this many in bulk unless told otherwise, or fewer when the rows reach `memoryBudget` first
@@ -29,11 +29,19 @@ final class LedgerBuild {
     static let maximumEvents = 8_000_000
 
     /// The most bytes of rows, indexes and columns a build holds (`BuildState.byteCount`) before
-    /// it is full, unless told otherwise: 336 MiB. A first load holds about 160 MiB besides (the
-    /// file's page cache, the lines decoded ahead, identifiers over 15 bytes, SQLite's sorts once
-    /// the rows are let go), a replay about as much (its source read with a small page cache,
-    /// `LogReplay.sourceCacheKiB`): each stays within 512 MiB.
+    /// it is full, unless told otherwise: 336 MiB. The process holds about 90 MiB besides while
+    /// the steps are recorded (the lines decoded ahead, identifiers over 15 bytes, the file's page
+    /// cache held to `pageCacheKiB`), and about 40 MiB more while SQLite sorts the indexes: a
+    /// first load, a rebuild and a replay each peak at about 475 MiB, within 512 MiB.
     static let memoryBudget = 336 << 20
+
+    /// The page cache, in KiB, of the file a build writes, from its first step to its last index
+    /// (then the connection's own size is given back): 16 MiB. The events are appended in key
+    /// order and the other tables written once, in key order, so pages kept would only take
+    /// memory from the rows; the indexes' sorts, which SQLite bounds by the cache size, spill to
+    /// a temporary file beyond it. A build holds about 48 MiB less than with the default 64 MiB,
+    /// and takes as long (Performance.md).
+    static let pageCacheKiB = 16_384
 
     /// How many events are recorded between two looks at the state's bytes.
     private static let budgetInterval = 4_096
@@ -74,27 +82,29 @@ final class LedgerBuild {
         let wereForeignKeysEnforced = try target.areForeignKeysEnforced()
         try target.setForeignKeysEnforced(false)
         defer { try? target.setForeignKeysEnforced(wereForeignKeysEnforced) }
-        try target.inTransaction(.immediate) {
-            // Again under the write lock: another process may have written since.
-            guard try LedgerSchema.holdsNoRows(target) else { return .rollback }
-            for index in deferredIndexes {
-                try target.execute(sql: "DROP INDEX \"\(index.name)\"")
+        try target.withCacheSize(kibibytes: pageCacheKiB) {
+            try target.inTransaction(.immediate) {
+                // Again under the write lock: another process may have written since.
+                guard try LedgerSchema.holdsNoRows(target) else { return .rollback }
+                for index in deferredIndexes {
+                    try target.execute(sql: "DROP INDEX \"\(index.name)\"")
+                }
+                let state = BuildState(storedEvent: { try EventRecord.fetch(target, brokerId: $0, eventId: $1) })
+                let build = LedgerBuild(
+                    target: target, recorder: StepRecorder(state: state, brokers: brokers, wallClock: wallClock),
+                    budget: memoryBudget)
+                try body(build)
+                try build.finish()
+                // The rows are in the file now: what a part after the build needs of them is their
+                // keys; the rest is let go before SQLite sorts the indexes, so the two never add up.
+                if !build.isWholeLog { build.writtenKeys = build.state.writtenKeys() }
+                build.letRowsGo()
+                for index in deferredIndexes {
+                    try target.execute(sql: index.sql)
+                }
+                built = build
+                return .commit
             }
-            let state = BuildState(storedEvent: { try EventRecord.fetch(target, brokerId: $0, eventId: $1) })
-            let build = LedgerBuild(
-                target: target, recorder: StepRecorder(state: state, brokers: brokers, wallClock: wallClock),
-                budget: memoryBudget)
-            try body(build)
-            try build.finish()
-            // The rows are in the file now: what a part after the build needs of them is their
-            // keys; the rest is let go before SQLite sorts the indexes, so the two never add up.
-            if !build.isWholeLog { build.writtenKeys = build.state.writtenKeys() }
-            build.letRowsGo()
-            for index in deferredIndexes {
-                try target.execute(sql: index.sql)
-            }
-            built = build
-            return .commit
         }
         return built
     }
