@@ -21,7 +21,7 @@ enum IngestCommand: LedgerCommand {
             Into a ledger that holds no rows yet (a first load), the first lines are built the bulk
             way, in one transaction: every row decided in memory, each table written once in key
             order and its indexes made after it (faster; the bulk part ends when the rows held reach
-            336 MiB, or at 8,000,000 lines, so memory stays under about 490 MiB).
+            336 MiB, or at 8,000,000 lines, so memory stays under about 480 MiB).
             Killed during it, the ledger stays empty; --report-commits prints its first line once
             that transaction is committed. The lines after it go batch by batch, and ingest finds
             the eventIds, users and signups it did not write new without searching the file (until
