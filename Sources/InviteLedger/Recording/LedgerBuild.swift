@@ -96,7 +96,8 @@ final class LedgerBuild {
                 try body(build)
                 try build.finish()
                 // The rows are in the file now: what a part after the build needs of them is their
-                // keys; the rest is let go before SQLite sorts the indexes, so the two never add up.
+                // keys; the rest is let go before SQLite sorts the indexes, whose sorts then reuse
+                // that memory.
                 if !build.isWholeLog { build.writtenKeys = build.state.writtenKeys() }
                 build.letRowsGo()
                 for index in deferredIndexes {
